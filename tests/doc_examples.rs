@@ -60,12 +60,12 @@ const DECODING: Floor = Floor {
 };
 /// Replies decoding and keeping every key.
 const KEEPING: Floor = Floor {
-    passed: 1397,
+    passed: 1396,
     of: 1468,
 };
 /// Distinct scalar fields (by path within a method's result) checked.
 const CHECKED: Floor = Floor {
-    passed: 17457,
+    passed: 18829,
     of: 21217,
 };
 

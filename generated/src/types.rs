@@ -2803,16 +2803,12 @@ pub struct CatalogProduct {
     /// `detailText`: string.
     #[serde(rename = "detailText", with = "w::As::<w::Text>")]
     pub detail_text: ::std::option::Option<::std::string::String>,
-    /// `previewPicture`: map of any JSON value.
-    #[serde(rename = "previewPicture", with = "w::As::<w::Map<w::Same>>")]
-    pub preview_picture: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    >,
-    /// `detailPicture`: map of any JSON value.
-    #[serde(rename = "detailPicture", with = "w::As::<w::Map<w::Same>>")]
-    pub detail_picture: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    >,
+    /// `previewPicture`: `CatalogProductDetailPicture`.
+    #[serde(rename = "previewPicture")]
+    pub preview_picture: ::std::option::Option<CatalogProductDetailPicture>,
+    /// `detailPicture`: `CatalogProductDetailPicture`.
+    #[serde(rename = "detailPicture")]
+    pub detail_picture: ::std::option::Option<CatalogProductDetailPicture>,
     /// `previewTextType`: `CatalogProductDetailTextType`.
     /// Allowed values: `text`, `html`.
     #[serde(rename = "previewTextType")]
@@ -2878,6 +2874,27 @@ pub struct CatalogProduct {
     #[serde(rename = "withoutOrder", with = "w::As::<w::YesNo>")]
     pub without_order: ::std::option::Option<bool>,
     /// Fields matching `property*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+
+/// The `detailPicture` object.
+#[cfg(feature = "catalog")]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct CatalogProductDetailPicture {
+    /// `id`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub id: ::std::option::Option<::std::string::String>,
+    /// `url`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub url: ::std::option::Option<::std::string::String>,
+    /// `urlMachine`: string.
+    #[serde(rename = "urlMachine", with = "w::As::<w::Text>")]
+    pub url_machine: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
@@ -3001,16 +3018,12 @@ pub struct CatalogProductOffer {
     /// `detailText`: string.
     #[serde(rename = "detailText", with = "w::As::<w::Text>")]
     pub detail_text: ::std::option::Option<::std::string::String>,
-    /// `previewPicture`: map of any JSON value.
-    #[serde(rename = "previewPicture", with = "w::As::<w::Map<w::Same>>")]
-    pub preview_picture: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    >,
-    /// `detailPicture`: map of any JSON value.
-    #[serde(rename = "detailPicture", with = "w::As::<w::Map<w::Same>>")]
-    pub detail_picture: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    >,
+    /// `previewPicture`: `CatalogProductDetailPicture`.
+    #[serde(rename = "previewPicture")]
+    pub preview_picture: ::std::option::Option<CatalogProductDetailPicture>,
+    /// `detailPicture`: `CatalogProductDetailPicture`.
+    #[serde(rename = "detailPicture")]
+    pub detail_picture: ::std::option::Option<CatalogProductDetailPicture>,
     /// `previewTextType`: `CatalogProductDetailTextType`.
     /// Allowed values: `text`, `html`.
     #[serde(rename = "previewTextType")]
@@ -3081,9 +3094,17 @@ pub struct CatalogProductOffer {
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
 
+/// The `detailPicture` object.
+#[cfg(feature = "catalog")]
+pub type CatalogProductOfferDetailPicture = CatalogProductDetailPicture;
+
 /// Allowed values of `detailTextType`.
 #[cfg(feature = "catalog")]
 pub type CatalogProductOfferDetailTextType = CatalogProductDetailTextType;
+
+/// The `previewPicture` object.
+#[cfg(feature = "catalog")]
+pub type CatalogProductOfferPreviewPicture = CatalogProductDetailPicture;
 
 /// Allowed values of `previewTextType`.
 #[cfg(feature = "catalog")]
@@ -3157,6 +3178,10 @@ pub enum CatalogProductOfferType {
 
 #[cfg(feature = "catalog")]
 ::bitrix24_runtime::int_enum!(CatalogProductOfferType { V4 = 4i64, V5 = 5i64 });
+
+/// The `previewPicture` object.
+#[cfg(feature = "catalog")]
+pub type CatalogProductPreviewPicture = CatalogProductDetailPicture;
 
 /// Allowed values of `previewTextType`.
 #[cfg(feature = "catalog")]
@@ -3242,10 +3267,10 @@ pub struct CatalogProductProperty {
     /// `hint`: string.
     #[serde(with = "w::As::<w::Text>")]
     pub hint: ::std::option::Option<::std::string::String>,
-    /// `userTypeSettings`: map of any JSON value.
-    #[serde(rename = "userTypeSettings", with = "w::As::<w::Map<w::Same>>")]
+    /// `userTypeSettings`: `CatalogProductPropertyUserTypeSettings`.
+    #[serde(rename = "userTypeSettings")]
     pub user_type_settings: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+        CatalogProductPropertyUserTypeSettings,
     >,
 }
 
@@ -3430,6 +3455,33 @@ pub enum CatalogProductPropertyUserType {
     }
 );
 
+/// The `userTypeSettings` object.
+#[cfg(feature = "catalog")]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct CatalogProductPropertyUserTypeSettings {
+    /// `group`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub group: ::std::option::Option<::std::string::String>,
+    /// `multiple`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub multiple: ::std::option::Option<::std::string::String>,
+    /// `size`: integer.
+    #[serde(with = "w::As::<w::Int>")]
+    pub size: ::std::option::Option<i64>,
+    /// `tableName`: string.
+    #[serde(rename = "tableName", with = "w::As::<w::Text>")]
+    pub table_name: ::std::option::Option<::std::string::String>,
+    /// `width`: integer.
+    #[serde(with = "w::As::<w::Int>")]
+    pub width: ::std::option::Option<i64>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+
 /// Allowed values of `quantityTrace`.
 #[cfg(feature = "catalog")]
 pub type CatalogProductQuantityTrace = CatalogProductOfferQuantityTrace;
@@ -3501,16 +3553,12 @@ pub struct CatalogProductService {
     /// `detailText`: string.
     #[serde(rename = "detailText", with = "w::As::<w::Text>")]
     pub detail_text: ::std::option::Option<::std::string::String>,
-    /// `previewPicture`: map of any JSON value.
-    #[serde(rename = "previewPicture", with = "w::As::<w::Map<w::Same>>")]
-    pub preview_picture: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    >,
-    /// `detailPicture`: map of any JSON value.
-    #[serde(rename = "detailPicture", with = "w::As::<w::Map<w::Same>>")]
-    pub detail_picture: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    >,
+    /// `previewPicture`: `CatalogProductDetailPicture`.
+    #[serde(rename = "previewPicture")]
+    pub preview_picture: ::std::option::Option<CatalogProductDetailPicture>,
+    /// `detailPicture`: `CatalogProductDetailPicture`.
+    #[serde(rename = "detailPicture")]
+    pub detail_picture: ::std::option::Option<CatalogProductDetailPicture>,
     /// `previewTextType`: `CatalogProductDetailTextType`.
     /// Allowed values: `text`, `html`.
     #[serde(rename = "previewTextType")]
@@ -3536,9 +3584,17 @@ pub struct CatalogProductService {
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
 
+/// The `detailPicture` object.
+#[cfg(feature = "catalog")]
+pub type CatalogProductServiceDetailPicture = CatalogProductDetailPicture;
+
 /// Allowed values of `detailTextType`.
 #[cfg(feature = "catalog")]
 pub type CatalogProductServiceDetailTextType = CatalogProductDetailTextType;
+
+/// The `previewPicture` object.
+#[cfg(feature = "catalog")]
+pub type CatalogProductServicePreviewPicture = CatalogProductDetailPicture;
 
 /// Allowed values of `previewTextType`.
 #[cfg(feature = "catalog")]
@@ -3610,16 +3666,12 @@ pub struct CatalogProductSku {
     /// `detailText`: string.
     #[serde(rename = "detailText", with = "w::As::<w::Text>")]
     pub detail_text: ::std::option::Option<::std::string::String>,
-    /// `previewPicture`: map of any JSON value.
-    #[serde(rename = "previewPicture", with = "w::As::<w::Map<w::Same>>")]
-    pub preview_picture: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    >,
-    /// `detailPicture`: map of any JSON value.
-    #[serde(rename = "detailPicture", with = "w::As::<w::Map<w::Same>>")]
-    pub detail_picture: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    >,
+    /// `previewPicture`: `CatalogProductDetailPicture`.
+    #[serde(rename = "previewPicture")]
+    pub preview_picture: ::std::option::Option<CatalogProductDetailPicture>,
+    /// `detailPicture`: `CatalogProductDetailPicture`.
+    #[serde(rename = "detailPicture")]
+    pub detail_picture: ::std::option::Option<CatalogProductDetailPicture>,
     /// `previewTextType`: `CatalogProductDetailTextType`.
     /// Allowed values: `text`, `html`.
     #[serde(rename = "previewTextType")]
@@ -3670,9 +3722,17 @@ pub struct CatalogProductSku {
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
 
+/// The `detailPicture` object.
+#[cfg(feature = "catalog")]
+pub type CatalogProductSkuDetailPicture = CatalogProductDetailPicture;
+
 /// Allowed values of `detailTextType`.
 #[cfg(feature = "catalog")]
 pub type CatalogProductSkuDetailTextType = CatalogProductDetailTextType;
+
+/// The `previewPicture` object.
+#[cfg(feature = "catalog")]
+pub type CatalogProductSkuPreviewPicture = CatalogProductDetailPicture;
 
 /// Allowed values of `previewTextType`.
 #[cfg(feature = "catalog")]
@@ -3855,11 +3915,9 @@ pub struct CatalogStore {
     /// `gpsS`: number.
     #[serde(rename = "gpsS", with = "w::As::<w::Float>")]
     pub gps_s: ::std::option::Option<f64>,
-    /// `imageId`: map of any JSON value.
-    #[serde(rename = "imageId", with = "w::As::<w::Map<w::Same>>")]
-    pub image_id: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    >,
+    /// `imageId`: `CatalogStoreImageId`.
+    #[serde(rename = "imageId")]
+    pub image_id: ::std::option::Option<CatalogStoreImageId>,
     /// `dateModify`: string.
     #[serde(rename = "dateModify", with = "w::As::<w::Text>")]
     pub date_modify: ::std::option::Option<::std::string::String>,
@@ -3893,6 +3951,24 @@ pub struct CatalogStore {
     /// `code`: string.
     #[serde(with = "w::As::<w::Text>")]
     pub code: ::std::option::Option<::std::string::String>,
+}
+
+/// The `imageId` object.
+#[cfg(feature = "catalog")]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct CatalogStoreImageId {
+    /// `id`: integer.
+    #[serde(with = "w::As::<w::Int>")]
+    pub id: ::std::option::Option<i64>,
+    /// `url`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub url: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
 
 /// The `catalog_storeproduct` object.
@@ -4582,10 +4658,10 @@ pub struct Comment {
     /// `COMMENT`: string.
     #[serde(rename = "COMMENT", with = "w::As::<w::Text>")]
     pub comment: ::std::option::Option<::std::string::String>,
-    /// `FILES`: map of any JSON value.
+    /// `FILES`: map of `CommentFiles`.
     #[serde(rename = "FILES", with = "w::As::<w::Map<w::Same>>")]
     pub files: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+        ::std::collections::BTreeMap<::std::string::String, CommentFiles>,
     >,
 }
 
@@ -4614,12 +4690,73 @@ pub enum CommentEntityType {
     "company", Order = "order" }
 );
 
+/// The `FILES` object.
+#[cfg(any(feature = "crm", feature = "log"))]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct CommentFiles {
+    /// `authorId`: integer.
+    #[serde(rename = "authorId", with = "w::As::<w::Int>")]
+    pub author_id: ::std::option::Option<i64>,
+    /// `authorName`: string.
+    #[serde(rename = "authorName", with = "w::As::<w::Text>")]
+    pub author_name: ::std::option::Option<::std::string::String>,
+    /// `date`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub date: ::std::option::Option<::std::string::String>,
+    /// `id`: integer.
+    #[serde(with = "w::As::<w::Int>")]
+    pub id: ::std::option::Option<i64>,
+    /// `image`: `CommentFilesImage`.
+    pub image: ::std::option::Option<CommentFilesImage>,
+    /// `name`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub name: ::std::option::Option<::std::string::String>,
+    /// `size`: integer.
+    #[serde(with = "w::As::<w::Int>")]
+    pub size: ::std::option::Option<i64>,
+    /// `type`: string.
+    #[serde(rename = "type", with = "w::As::<w::Text>")]
+    pub type_: ::std::option::Option<::std::string::String>,
+    /// `urlDownload`: string.
+    #[serde(rename = "urlDownload", with = "w::As::<w::Text>")]
+    pub url_download: ::std::option::Option<::std::string::String>,
+    /// `urlPreview`: string.
+    #[serde(rename = "urlPreview", with = "w::As::<w::Text>")]
+    pub url_preview: ::std::option::Option<::std::string::String>,
+    /// `urlShow`: string.
+    #[serde(rename = "urlShow", with = "w::As::<w::Text>")]
+    pub url_show: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+
+/// The `image` object.
+#[cfg(any(feature = "crm", feature = "im", feature = "log"))]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct CommentFilesImage {
+    /// `height`: integer.
+    #[serde(with = "w::As::<w::Int>")]
+    pub height: ::std::option::Option<i64>,
+    /// `width`: integer.
+    #[serde(with = "w::As::<w::Int>")]
+    pub width: ::std::option::Option<i64>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+
 /// The `company` object.
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/crm/companies/crm-company-fields.html)
 #[cfg(feature = "crm")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, w::Object)]
 #[serde(default)]
 #[non_exhaustive]
 pub struct Company {
@@ -4855,9 +4992,13 @@ pub struct Company {
         with = "w::As::<w::Text>",
     )]
     pub last_communication_time: ::std::option::Option<::std::string::String>,
-    /// `PHONE`: `CrmMultifield`.
-    #[serde(rename = "PHONE", skip_serializing_if = "Option::is_none")]
-    pub phone: ::std::option::Option<CrmMultifield>,
+    /// `PHONE`: list of `CrmMultifield`.
+    #[serde(
+        rename = "PHONE",
+        skip_serializing_if = "Option::is_none",
+        with = "w::As::<w::List<w::Same>>",
+    )]
+    pub phone: ::std::option::Option<::std::vec::Vec<CrmMultifield>>,
     /// `EMAIL`: `CrmMultifield`.
     #[serde(rename = "EMAIL", skip_serializing_if = "Option::is_none")]
     pub email: ::std::option::Option<CrmMultifield>,
@@ -5198,7 +5339,7 @@ impl Company {
     }
 
     /// Sets `PHONE`.
-    pub fn phone(mut self, value: CrmMultifield) -> Self {
+    pub fn phone(mut self, value: ::std::vec::Vec<CrmMultifield>) -> Self {
         self.phone = Some(value);
         self
     }
@@ -10629,11 +10770,9 @@ pub struct ItemDetailsConfigurationSectionElement {
         with = "w::As::<w::Text>",
     )]
     pub option_flags: ::std::option::Option<::std::string::String>,
-    /// `options`: map of any JSON value.
-    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Map<w::Same>>")]
-    pub options: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    >,
+    /// `options`: `ItemDetailsConfigurationSectionElementOptions`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub options: ::std::option::Option<ItemDetailsConfigurationSectionElementOptions>,
 }
 
 #[cfg(feature = "crm")]
@@ -10668,9 +10807,47 @@ impl ItemDetailsConfigurationSectionElement {
     /// Sets `options`.
     pub fn options(
         mut self,
-        value: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+        value: ItemDetailsConfigurationSectionElementOptions,
     ) -> Self {
         self.options = Some(value);
+        self
+    }
+}
+
+/// The `options` object.
+#[cfg(feature = "crm")]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, w::Object)]
+#[serde(default)]
+#[non_exhaustive]
+pub struct ItemDetailsConfigurationSectionElementOptions {
+    /// `defaultCountry`: string.
+    #[serde(
+        rename = "defaultCountry",
+        skip_serializing_if = "Option::is_none",
+        with = "w::As::<w::Text>",
+    )]
+    pub default_country: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+
+#[cfg(feature = "crm")]
+impl ItemDetailsConfigurationSectionElementOptions {
+    /// An empty value; set fields with the setters.
+    pub fn new() -> Self {
+        Self {
+            default_country: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+
+    /// Sets `defaultCountry`.
+    pub fn default_country(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.default_country = Some(value.into());
         self
     }
 }
@@ -12835,11 +13012,9 @@ pub struct Requisites {
 #[serde(default)]
 #[non_exhaustive]
 pub struct RestAppLayoutDto {
-    /// `blocks`: map of any JSON value.
-    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Map<w::Same>>")]
-    pub blocks: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    >,
+    /// `blocks`: `RestAppLayoutDtoBlocks`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub blocks: ::std::option::Option<RestAppLayoutDtoBlocks>,
 }
 
 #[cfg(feature = "crm")]
@@ -12850,14 +13025,525 @@ impl RestAppLayoutDto {
     }
 
     /// Sets `blocks`.
-    pub fn blocks(
-        mut self,
-        value: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    ) -> Self {
+    pub fn blocks(mut self, value: RestAppLayoutDtoBlocks) -> Self {
         self.blocks = Some(value);
         self
     }
 }
+
+/// The `blocks` object.
+#[cfg(feature = "crm")]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, w::Object)]
+#[serde(default)]
+#[non_exhaustive]
+pub struct RestAppLayoutDtoBlocks {
+    /// `block_1`: `RestAppLayoutDtoBlocksBlock1`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub block_1: ::std::option::Option<RestAppLayoutDtoBlocksBlock1>,
+    /// `block_2`: `RestAppLayoutDtoBlocksBlock2`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub block_2: ::std::option::Option<RestAppLayoutDtoBlocksBlock2>,
+    /// `block_3`: `RestAppLayoutDtoBlocksBlock3`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub block_3: ::std::option::Option<RestAppLayoutDtoBlocksBlock3>,
+    /// `block_4`: `RestAppLayoutDtoBlocksBlock4`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub block_4: ::std::option::Option<RestAppLayoutDtoBlocksBlock4>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+
+#[cfg(feature = "crm")]
+impl RestAppLayoutDtoBlocks {
+    /// An empty value; set fields with the setters.
+    pub fn new() -> Self {
+        Self {
+            block_1: None,
+            block_2: None,
+            block_3: None,
+            block_4: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+
+    /// Sets `block_1`.
+    pub fn block_1(mut self, value: RestAppLayoutDtoBlocksBlock1) -> Self {
+        self.block_1 = Some(value);
+        self
+    }
+
+    /// Sets `block_2`.
+    pub fn block_2(mut self, value: RestAppLayoutDtoBlocksBlock2) -> Self {
+        self.block_2 = Some(value);
+        self
+    }
+
+    /// Sets `block_3`.
+    pub fn block_3(mut self, value: RestAppLayoutDtoBlocksBlock3) -> Self {
+        self.block_3 = Some(value);
+        self
+    }
+
+    /// Sets `block_4`.
+    pub fn block_4(mut self, value: RestAppLayoutDtoBlocksBlock4) -> Self {
+        self.block_4 = Some(value);
+        self
+    }
+}
+
+/// The `block_1` object.
+#[cfg(feature = "crm")]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, w::Object)]
+#[serde(default)]
+#[non_exhaustive]
+pub struct RestAppLayoutDtoBlocksBlock1 {
+    /// `properties`: `RestAppLayoutDtoBlocksBlock1Properties`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub properties: ::std::option::Option<RestAppLayoutDtoBlocksBlock1Properties>,
+    /// `type`: string.
+    #[serde(
+        rename = "type",
+        skip_serializing_if = "Option::is_none",
+        with = "w::As::<w::Text>",
+    )]
+    pub type_: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+
+#[cfg(feature = "crm")]
+impl RestAppLayoutDtoBlocksBlock1 {
+    /// An empty value; set fields with the setters.
+    pub fn new() -> Self {
+        Self {
+            properties: None,
+            type_: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+
+    /// Sets `properties`.
+    pub fn properties(mut self, value: RestAppLayoutDtoBlocksBlock1Properties) -> Self {
+        self.properties = Some(value);
+        self
+    }
+
+    /// Sets `type`.
+    pub fn type_(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.type_ = Some(value.into());
+        self
+    }
+}
+
+/// The `properties` object.
+#[cfg(feature = "crm")]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, w::Object)]
+#[serde(default)]
+#[non_exhaustive]
+pub struct RestAppLayoutDtoBlocksBlock1Properties {
+    /// `bold`: boolean, sent as `Y`/`N`.
+    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::YesNo>")]
+    pub bold: ::std::option::Option<bool>,
+    /// `color`: string.
+    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Text>")]
+    pub color: ::std::option::Option<::std::string::String>,
+    /// `multiline`: boolean, sent as `Y`/`N`.
+    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::YesNo>")]
+    pub multiline: ::std::option::Option<bool>,
+    /// `value`: string.
+    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Text>")]
+    pub value: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+
+#[cfg(feature = "crm")]
+impl RestAppLayoutDtoBlocksBlock1Properties {
+    /// An empty value; set fields with the setters.
+    pub fn new() -> Self {
+        Self {
+            bold: None,
+            color: None,
+            multiline: None,
+            value: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+
+    /// Sets `bold`.
+    pub fn bold(mut self, value: bool) -> Self {
+        self.bold = Some(value);
+        self
+    }
+
+    /// Sets `color`.
+    pub fn color(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.color = Some(value.into());
+        self
+    }
+
+    /// Sets `multiline`.
+    pub fn multiline(mut self, value: bool) -> Self {
+        self.multiline = Some(value);
+        self
+    }
+
+    /// Sets `value`.
+    pub fn value(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.value = Some(value.into());
+        self
+    }
+}
+
+/// The `block_2` object.
+#[cfg(feature = "crm")]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, w::Object)]
+#[serde(default)]
+#[non_exhaustive]
+pub struct RestAppLayoutDtoBlocksBlock2 {
+    /// `properties`: `RestAppLayoutDtoBlocksBlock2Properties`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub properties: ::std::option::Option<RestAppLayoutDtoBlocksBlock2Properties>,
+    /// `type`: string.
+    #[serde(
+        rename = "type",
+        skip_serializing_if = "Option::is_none",
+        with = "w::As::<w::Text>",
+    )]
+    pub type_: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+
+#[cfg(feature = "crm")]
+impl RestAppLayoutDtoBlocksBlock2 {
+    /// An empty value; set fields with the setters.
+    pub fn new() -> Self {
+        Self {
+            properties: None,
+            type_: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+
+    /// Sets `properties`.
+    pub fn properties(mut self, value: RestAppLayoutDtoBlocksBlock2Properties) -> Self {
+        self.properties = Some(value);
+        self
+    }
+
+    /// Sets `type`.
+    pub fn type_(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.type_ = Some(value.into());
+        self
+    }
+}
+
+/// The `properties` object.
+#[cfg(feature = "crm")]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, w::Object)]
+#[serde(default)]
+#[non_exhaustive]
+pub struct RestAppLayoutDtoBlocksBlock2Properties {
+    /// `value`: string.
+    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Text>")]
+    pub value: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+
+#[cfg(feature = "crm")]
+impl RestAppLayoutDtoBlocksBlock2Properties {
+    /// An empty value; set fields with the setters.
+    pub fn new() -> Self {
+        Self {
+            value: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+
+    /// Sets `value`.
+    pub fn value(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.value = Some(value.into());
+        self
+    }
+}
+
+/// The `block_3` object.
+#[cfg(feature = "crm")]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, w::Object)]
+#[serde(default)]
+#[non_exhaustive]
+pub struct RestAppLayoutDtoBlocksBlock3 {
+    /// `properties`: `RestAppLayoutDtoBlocksBlock3Properties`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub properties: ::std::option::Option<RestAppLayoutDtoBlocksBlock3Properties>,
+    /// `type`: string.
+    #[serde(
+        rename = "type",
+        skip_serializing_if = "Option::is_none",
+        with = "w::As::<w::Text>",
+    )]
+    pub type_: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+
+#[cfg(feature = "crm")]
+impl RestAppLayoutDtoBlocksBlock3 {
+    /// An empty value; set fields with the setters.
+    pub fn new() -> Self {
+        Self {
+            properties: None,
+            type_: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+
+    /// Sets `properties`.
+    pub fn properties(mut self, value: RestAppLayoutDtoBlocksBlock3Properties) -> Self {
+        self.properties = Some(value);
+        self
+    }
+
+    /// Sets `type`.
+    pub fn type_(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.type_ = Some(value.into());
+        self
+    }
+}
+
+/// The `properties` object.
+#[cfg(feature = "crm")]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, w::Object)]
+#[serde(default)]
+#[non_exhaustive]
+pub struct RestAppLayoutDtoBlocksBlock3Properties {
+    /// `action`: `RestAppLayoutDtoBlocksBlock3PropertiesAction`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub action: ::std::option::Option<RestAppLayoutDtoBlocksBlock3PropertiesAction>,
+    /// `bold`: boolean, sent as `Y`/`N`.
+    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::YesNo>")]
+    pub bold: ::std::option::Option<bool>,
+    /// `text`: string.
+    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Text>")]
+    pub text: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+
+#[cfg(feature = "crm")]
+impl RestAppLayoutDtoBlocksBlock3Properties {
+    /// An empty value; set fields with the setters.
+    pub fn new() -> Self {
+        Self {
+            action: None,
+            bold: None,
+            text: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+
+    /// Sets `action`.
+    pub fn action(
+        mut self,
+        value: RestAppLayoutDtoBlocksBlock3PropertiesAction,
+    ) -> Self {
+        self.action = Some(value);
+        self
+    }
+
+    /// Sets `bold`.
+    pub fn bold(mut self, value: bool) -> Self {
+        self.bold = Some(value);
+        self
+    }
+
+    /// Sets `text`.
+    pub fn text(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.text = Some(value.into());
+        self
+    }
+}
+
+/// The `action` object.
+#[cfg(feature = "crm")]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, w::Object)]
+#[serde(default)]
+#[non_exhaustive]
+pub struct RestAppLayoutDtoBlocksBlock3PropertiesAction {
+    /// `type`: string.
+    #[serde(
+        rename = "type",
+        skip_serializing_if = "Option::is_none",
+        with = "w::As::<w::Text>",
+    )]
+    pub type_: ::std::option::Option<::std::string::String>,
+    /// `uri`: string.
+    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Text>")]
+    pub uri: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+
+#[cfg(feature = "crm")]
+impl RestAppLayoutDtoBlocksBlock3PropertiesAction {
+    /// An empty value; set fields with the setters.
+    pub fn new() -> Self {
+        Self {
+            type_: None,
+            uri: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+
+    /// Sets `type`.
+    pub fn type_(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.type_ = Some(value.into());
+        self
+    }
+
+    /// Sets `uri`.
+    pub fn uri(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.uri = Some(value.into());
+        self
+    }
+}
+
+/// The `block_4` object.
+#[cfg(feature = "crm")]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, w::Object)]
+#[serde(default)]
+#[non_exhaustive]
+pub struct RestAppLayoutDtoBlocksBlock4 {
+    /// `properties`: `RestAppLayoutDtoBlocksBlock4Properties`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub properties: ::std::option::Option<RestAppLayoutDtoBlocksBlock4Properties>,
+    /// `type`: string.
+    #[serde(
+        rename = "type",
+        skip_serializing_if = "Option::is_none",
+        with = "w::As::<w::Text>",
+    )]
+    pub type_: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+
+#[cfg(feature = "crm")]
+impl RestAppLayoutDtoBlocksBlock4 {
+    /// An empty value; set fields with the setters.
+    pub fn new() -> Self {
+        Self {
+            properties: None,
+            type_: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+
+    /// Sets `properties`.
+    pub fn properties(mut self, value: RestAppLayoutDtoBlocksBlock4Properties) -> Self {
+        self.properties = Some(value);
+        self
+    }
+
+    /// Sets `type`.
+    pub fn type_(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.type_ = Some(value.into());
+        self
+    }
+}
+
+/// The `properties` object.
+#[cfg(feature = "crm")]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, w::Object)]
+#[serde(default)]
+#[non_exhaustive]
+pub struct RestAppLayoutDtoBlocksBlock4Properties {
+    /// `block`: `RestAppLayoutDtoBlocksBlock2`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub block: ::std::option::Option<RestAppLayoutDtoBlocksBlock2>,
+    /// `title`: string.
+    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Text>")]
+    pub title: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+
+#[cfg(feature = "crm")]
+impl RestAppLayoutDtoBlocksBlock4Properties {
+    /// An empty value; set fields with the setters.
+    pub fn new() -> Self {
+        Self {
+            block: None,
+            title: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+
+    /// Sets `block`.
+    pub fn block(mut self, value: RestAppLayoutDtoBlocksBlock2) -> Self {
+        self.block = Some(value);
+        self
+    }
+
+    /// Sets `title`.
+    pub fn title(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.title = Some(value.into());
+        self
+    }
+}
+
+/// The `block` object.
+#[cfg(feature = "crm")]
+pub type RestAppLayoutDtoBlocksBlock4PropertiesBlock = RestAppLayoutDtoBlocksBlock2;
+
+/// The `properties` object.
+#[cfg(feature = "crm")]
+pub type RestAppLayoutDtoBlocksBlock4PropertiesBlockProperties = RestAppLayoutDtoBlocksBlock2Properties;
 
 /// The `sale_basket_item` object.
 ///
@@ -14912,11 +15598,9 @@ pub struct SaleOrderProperty {
     /// `defaultValue`: any JSON value.
     #[serde(rename = "defaultValue", skip_serializing_if = "Option::is_none")]
     pub default_value: ::std::option::Option<::serde_json::Value>,
-    /// `settings`: map of any JSON value.
-    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Map<w::Same>>")]
-    pub settings: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    >,
+    /// `settings`: `SaleOrderPropertySettings`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub settings: ::std::option::Option<SaleOrderPropertySettings>,
     /// `isProfileName`: boolean, sent as `Y`/`N`.
     #[serde(
         rename = "isProfileName",
@@ -15142,10 +15826,7 @@ impl SaleOrderProperty {
     }
 
     /// Sets `settings`.
-    pub fn settings(
-        mut self,
-        value: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    ) -> Self {
+    pub fn settings(mut self, value: SaleOrderPropertySettings) -> Self {
         self.settings = Some(value);
         self
     }
@@ -15261,6 +15942,53 @@ pub struct SaleOrderPropertyRelation {
     /// `propertyId`: integer.
     #[serde(rename = "propertyId", with = "w::As::<w::Int>")]
     pub property_id: ::std::option::Option<i64>,
+}
+
+/// The `settings` object.
+#[cfg(feature = "sale")]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, w::Object)]
+#[serde(default)]
+#[non_exhaustive]
+pub struct SaleOrderPropertySettings {
+    /// `maxlength`: string.
+    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Text>")]
+    pub maxlength: ::std::option::Option<::std::string::String>,
+    /// `multiline`: string.
+    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Text>")]
+    pub multiline: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+
+#[cfg(feature = "sale")]
+impl SaleOrderPropertySettings {
+    /// An empty value; set fields with the setters.
+    pub fn new() -> Self {
+        Self {
+            maxlength: None,
+            multiline: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+
+    /// Sets `maxlength`.
+    pub fn maxlength(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.maxlength = Some(value.into());
+        self
+    }
+
+    /// Sets `multiline`.
+    pub fn multiline(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.multiline = Some(value.into());
+        self
+    }
 }
 
 /// Allowed values of `type`.
@@ -16779,11 +17507,576 @@ pub struct SalePaysystemHandler {
     /// `SORT`: string.
     #[serde(rename = "SORT", with = "w::As::<w::Text>")]
     pub sort: ::std::option::Option<::std::string::String>,
-    /// `SETTINGS`: map of any JSON value.
-    #[serde(rename = "SETTINGS", with = "w::As::<w::Map<w::Same>>")]
-    pub settings: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+    /// `SETTINGS`: `SalePaysystemHandlerSettings`.
+    #[serde(rename = "SETTINGS")]
+    pub settings: ::std::option::Option<SalePaysystemHandlerSettings>,
+}
+
+/// The `SETTINGS` object.
+#[cfg(feature = "pay_system")]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct SalePaysystemHandlerSettings {
+    /// `CODES`: `SalePaysystemHandlerSettingsCodes`.
+    #[serde(rename = "CODES")]
+    pub codes: ::std::option::Option<SalePaysystemHandlerSettingsCodes>,
+    /// `CURRENCY`: list of string.
+    #[serde(rename = "CURRENCY", with = "w::As::<w::List<w::Text>>")]
+    pub currency: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// `FORM_DATA`: `SalePaysystemHandlerSettingsFormData`.
+    #[serde(rename = "FORM_DATA")]
+    pub form_data: ::std::option::Option<SalePaysystemHandlerSettingsFormData>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+
+/// The `CODES` object.
+#[cfg(feature = "pay_system")]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct SalePaysystemHandlerSettingsCodes {
+    /// `PAYMENT_BUYER_ID`: `SalePaysystemHandlerSettingsCodesPaymentBuyerId`.
+    #[serde(rename = "PAYMENT_BUYER_ID")]
+    pub payment_buyer_id: ::std::option::Option<
+        SalePaysystemHandlerSettingsCodesPaymentBuyerId,
     >,
+    /// `PAYMENT_ID`: `SalePaysystemHandlerSettingsCodesPaymentBuyerId`.
+    #[serde(rename = "PAYMENT_ID")]
+    pub payment_id: ::std::option::Option<
+        SalePaysystemHandlerSettingsCodesPaymentBuyerId,
+    >,
+    /// `PS_CHANGE_STATUS_PAY`: `SalePaysystemHandlerSettingsCodesPsChangeStatusPay`.
+    #[serde(rename = "PS_CHANGE_STATUS_PAY")]
+    pub ps_change_status_pay: ::std::option::Option<
+        SalePaysystemHandlerSettingsCodesPsChangeStatusPay,
+    >,
+    /// `PS_WORK_MODE`: `SalePaysystemHandlerSettingsCodesPsWorkMode`.
+    #[serde(rename = "PS_WORK_MODE")]
+    pub ps_work_mode: ::std::option::Option<SalePaysystemHandlerSettingsCodesPsWorkMode>,
+    /// `REST_SERVICE_ID`: `SalePaysystemHandlerSettingsCodesRestServiceId`.
+    #[serde(rename = "REST_SERVICE_ID")]
+    pub rest_service_id: ::std::option::Option<
+        SalePaysystemHandlerSettingsCodesRestServiceId,
+    >,
+    /// `REST_SERVICE_KEY`: `SalePaysystemHandlerSettingsCodesRestServiceId`.
+    #[serde(rename = "REST_SERVICE_KEY")]
+    pub rest_service_key: ::std::option::Option<
+        SalePaysystemHandlerSettingsCodesRestServiceId,
+    >,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+
+/// The `PAYMENT_BUYER_ID` object.
+#[cfg(feature = "pay_system")]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, w::Object)]
+#[serde(default)]
+#[non_exhaustive]
+pub struct SalePaysystemHandlerSettingsCodesPaymentBuyerId {
+    /// `DEFAULT`: `SalePaysystemHandlerSettingsCodesPaymentBuyerIdDefault`.
+    #[serde(rename = "DEFAULT", skip_serializing_if = "Option::is_none")]
+    pub default: ::std::option::Option<
+        SalePaysystemHandlerSettingsCodesPaymentBuyerIdDefault,
+    >,
+    /// `GROUP`: string.
+    #[serde(
+        rename = "GROUP",
+        skip_serializing_if = "Option::is_none",
+        with = "w::As::<w::Text>",
+    )]
+    pub group: ::std::option::Option<::std::string::String>,
+    /// `NAME`: string.
+    #[serde(
+        rename = "NAME",
+        skip_serializing_if = "Option::is_none",
+        with = "w::As::<w::Text>",
+    )]
+    pub name: ::std::option::Option<::std::string::String>,
+    /// `SORT`: string.
+    #[serde(
+        rename = "SORT",
+        skip_serializing_if = "Option::is_none",
+        with = "w::As::<w::Text>",
+    )]
+    pub sort: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+
+#[cfg(feature = "pay_system")]
+impl SalePaysystemHandlerSettingsCodesPaymentBuyerId {
+    /// An empty value; set fields with the setters.
+    pub fn new() -> Self {
+        Self {
+            default: None,
+            group: None,
+            name: None,
+            sort: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+
+    /// Sets `DEFAULT`.
+    pub fn default(
+        mut self,
+        value: SalePaysystemHandlerSettingsCodesPaymentBuyerIdDefault,
+    ) -> Self {
+        self.default = Some(value);
+        self
+    }
+
+    /// Sets `GROUP`.
+    pub fn group(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.group = Some(value.into());
+        self
+    }
+
+    /// Sets `NAME`.
+    pub fn name(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// Sets `SORT`.
+    pub fn sort(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.sort = Some(value.into());
+        self
+    }
+}
+
+/// The `DEFAULT` object.
+#[cfg(feature = "pay_system")]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, w::Object)]
+#[serde(default)]
+#[non_exhaustive]
+pub struct SalePaysystemHandlerSettingsCodesPaymentBuyerIdDefault {
+    /// `PROVIDER_KEY`: string.
+    #[serde(
+        rename = "PROVIDER_KEY",
+        skip_serializing_if = "Option::is_none",
+        with = "w::As::<w::Text>",
+    )]
+    pub provider_key: ::std::option::Option<::std::string::String>,
+    /// `PROVIDER_VALUE`: string.
+    #[serde(
+        rename = "PROVIDER_VALUE",
+        skip_serializing_if = "Option::is_none",
+        with = "w::As::<w::Text>",
+    )]
+    pub provider_value: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+
+#[cfg(feature = "pay_system")]
+impl SalePaysystemHandlerSettingsCodesPaymentBuyerIdDefault {
+    /// An empty value; set fields with the setters.
+    pub fn new() -> Self {
+        Self {
+            provider_key: None,
+            provider_value: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+
+    /// Sets `PROVIDER_KEY`.
+    pub fn provider_key(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.provider_key = Some(value.into());
+        self
+    }
+
+    /// Sets `PROVIDER_VALUE`.
+    pub fn provider_value(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.provider_value = Some(value.into());
+        self
+    }
+}
+
+/// The `PAYMENT_ID` object.
+#[cfg(feature = "pay_system")]
+pub type SalePaysystemHandlerSettingsCodesPaymentId = SalePaysystemHandlerSettingsCodesPaymentBuyerId;
+
+/// The `DEFAULT` object.
+#[cfg(feature = "pay_system")]
+pub type SalePaysystemHandlerSettingsCodesPaymentIdDefault = SalePaysystemHandlerSettingsCodesPaymentBuyerIdDefault;
+
+/// The `PS_CHANGE_STATUS_PAY` object.
+#[cfg(feature = "pay_system")]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, w::Object)]
+#[serde(default)]
+#[non_exhaustive]
+pub struct SalePaysystemHandlerSettingsCodesPsChangeStatusPay {
+    /// `INPUT`: `SalePaysystemHandlerSettingsCodesPsChangeStatusPayInput`.
+    #[serde(rename = "INPUT", skip_serializing_if = "Option::is_none")]
+    pub input: ::std::option::Option<
+        SalePaysystemHandlerSettingsCodesPsChangeStatusPayInput,
+    >,
+    /// `NAME`: string.
+    #[serde(
+        rename = "NAME",
+        skip_serializing_if = "Option::is_none",
+        with = "w::As::<w::Text>",
+    )]
+    pub name: ::std::option::Option<::std::string::String>,
+    /// `SORT`: string.
+    #[serde(
+        rename = "SORT",
+        skip_serializing_if = "Option::is_none",
+        with = "w::As::<w::Text>",
+    )]
+    pub sort: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+
+#[cfg(feature = "pay_system")]
+impl SalePaysystemHandlerSettingsCodesPsChangeStatusPay {
+    /// An empty value; set fields with the setters.
+    pub fn new() -> Self {
+        Self {
+            input: None,
+            name: None,
+            sort: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+
+    /// Sets `INPUT`.
+    pub fn input(
+        mut self,
+        value: SalePaysystemHandlerSettingsCodesPsChangeStatusPayInput,
+    ) -> Self {
+        self.input = Some(value);
+        self
+    }
+
+    /// Sets `NAME`.
+    pub fn name(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// Sets `SORT`.
+    pub fn sort(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.sort = Some(value.into());
+        self
+    }
+}
+
+/// The `INPUT` object.
+#[cfg(feature = "pay_system")]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, w::Object)]
+#[serde(default)]
+#[non_exhaustive]
+pub struct SalePaysystemHandlerSettingsCodesPsChangeStatusPayInput {
+    /// `TYPE`: string.
+    #[serde(
+        rename = "TYPE",
+        skip_serializing_if = "Option::is_none",
+        with = "w::As::<w::Text>",
+    )]
+    pub type_: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+
+#[cfg(feature = "pay_system")]
+impl SalePaysystemHandlerSettingsCodesPsChangeStatusPayInput {
+    /// An empty value; set fields with the setters.
+    pub fn new() -> Self {
+        Self {
+            type_: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+
+    /// Sets `TYPE`.
+    pub fn type_(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.type_ = Some(value.into());
+        self
+    }
+}
+
+/// The `PS_WORK_MODE` object.
+#[cfg(feature = "pay_system")]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct SalePaysystemHandlerSettingsCodesPsWorkMode {
+    /// `INPUT`: `SalePaysystemHandlerSettingsCodesPsWorkModeInput`.
+    #[serde(rename = "INPUT")]
+    pub input: ::std::option::Option<SalePaysystemHandlerSettingsCodesPsWorkModeInput>,
+    /// `NAME`: string.
+    #[serde(rename = "NAME", with = "w::As::<w::Text>")]
+    pub name: ::std::option::Option<::std::string::String>,
+    /// `SORT`: string.
+    #[serde(rename = "SORT", with = "w::As::<w::Text>")]
+    pub sort: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+
+/// The `INPUT` object.
+#[cfg(feature = "pay_system")]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct SalePaysystemHandlerSettingsCodesPsWorkModeInput {
+    /// `OPTIONS`: `SalePaysystemHandlerSettingsCodesPsWorkModeInputOptions`.
+    #[serde(rename = "OPTIONS")]
+    pub options: ::std::option::Option<
+        SalePaysystemHandlerSettingsCodesPsWorkModeInputOptions,
+    >,
+    /// `TYPE`: string.
+    #[serde(rename = "TYPE", with = "w::As::<w::Text>")]
+    pub type_: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+
+/// The `OPTIONS` object.
+#[cfg(feature = "pay_system")]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct SalePaysystemHandlerSettingsCodesPsWorkModeInputOptions {
+    /// `REGULAR`: string.
+    #[serde(rename = "REGULAR", with = "w::As::<w::Text>")]
+    pub regular: ::std::option::Option<::std::string::String>,
+    /// `TEST`: string.
+    #[serde(rename = "TEST", with = "w::As::<w::Text>")]
+    pub test: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+
+/// The `REST_SERVICE_ID` object.
+#[cfg(feature = "pay_system")]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, w::Object)]
+#[serde(default)]
+#[non_exhaustive]
+pub struct SalePaysystemHandlerSettingsCodesRestServiceId {
+    /// `DESCRIPTION`: string.
+    #[serde(
+        rename = "DESCRIPTION",
+        skip_serializing_if = "Option::is_none",
+        with = "w::As::<w::Text>",
+    )]
+    pub description: ::std::option::Option<::std::string::String>,
+    /// `NAME`: string.
+    #[serde(
+        rename = "NAME",
+        skip_serializing_if = "Option::is_none",
+        with = "w::As::<w::Text>",
+    )]
+    pub name: ::std::option::Option<::std::string::String>,
+    /// `SORT`: string.
+    #[serde(
+        rename = "SORT",
+        skip_serializing_if = "Option::is_none",
+        with = "w::As::<w::Text>",
+    )]
+    pub sort: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+
+#[cfg(feature = "pay_system")]
+impl SalePaysystemHandlerSettingsCodesRestServiceId {
+    /// An empty value; set fields with the setters.
+    pub fn new() -> Self {
+        Self {
+            description: None,
+            name: None,
+            sort: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+
+    /// Sets `DESCRIPTION`.
+    pub fn description(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+
+    /// Sets `NAME`.
+    pub fn name(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// Sets `SORT`.
+    pub fn sort(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.sort = Some(value.into());
+        self
+    }
+}
+
+/// The `REST_SERVICE_KEY` object.
+#[cfg(feature = "pay_system")]
+pub type SalePaysystemHandlerSettingsCodesRestServiceKey = SalePaysystemHandlerSettingsCodesRestServiceId;
+
+/// The `FORM_DATA` object.
+#[cfg(feature = "pay_system")]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct SalePaysystemHandlerSettingsFormData {
+    /// `ACTION_URI`: string.
+    #[serde(rename = "ACTION_URI", with = "w::As::<w::Text>")]
+    pub action_uri: ::std::option::Option<::std::string::String>,
+    /// `FIELDS`: `SalePaysystemHandlerSettingsFormDataFields`.
+    #[serde(rename = "FIELDS")]
+    pub fields: ::std::option::Option<SalePaysystemHandlerSettingsFormDataFields>,
+    /// `METHOD`: string.
+    #[serde(rename = "METHOD", with = "w::As::<w::Text>")]
+    pub method: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+
+/// The `FIELDS` object.
+#[cfg(feature = "pay_system")]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct SalePaysystemHandlerSettingsFormDataFields {
+    /// `paymentId`: `SalePaysystemHandlerSettingsFormDataFieldsPaymentId`.
+    #[serde(rename = "paymentId")]
+    pub payment_id: ::std::option::Option<
+        SalePaysystemHandlerSettingsFormDataFieldsPaymentId,
+    >,
+    /// `phone`: `SalePaysystemHandlerSettingsFormDataFieldsPhone`.
+    pub phone: ::std::option::Option<SalePaysystemHandlerSettingsFormDataFieldsPhone>,
+    /// `serviceid`: `SalePaysystemHandlerSettingsFormDataFieldsServiceid`.
+    pub serviceid: ::std::option::Option<
+        SalePaysystemHandlerSettingsFormDataFieldsServiceid,
+    >,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+
+/// The `paymentId` object.
+#[cfg(feature = "pay_system")]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct SalePaysystemHandlerSettingsFormDataFieldsPaymentId {
+    /// `CODE`: string.
+    #[serde(rename = "CODE", with = "w::As::<w::Text>")]
+    pub code: ::std::option::Option<::std::string::String>,
+    /// `VISIBLE`: string.
+    #[serde(rename = "VISIBLE", with = "w::As::<w::Text>")]
+    pub visible: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+
+/// The `phone` object.
+#[cfg(feature = "pay_system")]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct SalePaysystemHandlerSettingsFormDataFieldsPhone {
+    /// `CODE`: `SalePaysystemHandlerSettingsFormDataFieldsPhoneCode`.
+    #[serde(rename = "CODE")]
+    pub code: ::std::option::Option<SalePaysystemHandlerSettingsFormDataFieldsPhoneCode>,
+    /// `VISIBLE`: string.
+    #[serde(rename = "VISIBLE", with = "w::As::<w::Text>")]
+    pub visible: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+
+/// The `CODE` object.
+#[cfg(feature = "pay_system")]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct SalePaysystemHandlerSettingsFormDataFieldsPhoneCode {
+    /// `NAME`: string.
+    #[serde(rename = "NAME", with = "w::As::<w::Text>")]
+    pub name: ::std::option::Option<::std::string::String>,
+    /// `TYPE`: string.
+    #[serde(rename = "TYPE", with = "w::As::<w::Text>")]
+    pub type_: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+
+/// The `serviceid` object.
+#[cfg(feature = "pay_system")]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct SalePaysystemHandlerSettingsFormDataFieldsServiceid {
+    /// `CODE`: string.
+    #[serde(rename = "CODE", with = "w::As::<w::Text>")]
+    pub code: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
 
 /// Allowed values of `IS_CASH`.
@@ -17493,10 +18786,12 @@ impl SectionsSection {
 #[serde(default)]
 #[non_exhaustive]
 pub struct Source {
-    /// `id`: any JSON value.
-    pub id: ::std::option::Option<::serde_json::Value>,
-    /// `title`: any JSON value.
-    pub title: ::std::option::Option<::serde_json::Value>,
+    /// `id`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub id: ::std::option::Option<::std::string::String>,
+    /// `title`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub title: ::std::option::Option<::std::string::String>,
     /// `type`: any JSON value.
     #[serde(rename = "type")]
     pub type_: ::std::option::Option<::serde_json::Value>,
@@ -17504,11 +18799,12 @@ pub struct Source {
     pub code: ::std::option::Option<::serde_json::Value>,
     /// `description`: any JSON value.
     pub description: ::std::option::Option<::serde_json::Value>,
-    /// `active`: any JSON value.
-    pub active: ::std::option::Option<::serde_json::Value>,
-    /// `dateCreate`: any JSON value.
-    #[serde(rename = "dateCreate")]
-    pub date_create: ::std::option::Option<::serde_json::Value>,
+    /// `active`: boolean, sent as `Y`/`N`.
+    #[serde(with = "w::As::<w::YesNo>")]
+    pub active: ::std::option::Option<bool>,
+    /// `dateCreate`: string.
+    #[serde(rename = "dateCreate", with = "w::As::<w::Text>")]
+    pub date_create: ::std::option::Option<::std::string::String>,
     /// `dateUpdate`: any JSON value.
     #[serde(rename = "dateUpdate")]
     pub date_update: ::std::option::Option<::serde_json::Value>,
@@ -28311,11 +29607,9 @@ pub struct Type {
     pub updated_by: ::std::option::Option<i64>,
     /// `relations`: `TypeRelations`.
     pub relations: ::std::option::Option<TypeRelations>,
-    /// `linkedUserFields`: map of any JSON value.
-    #[serde(rename = "linkedUserFields", with = "w::As::<w::Map<w::Same>>")]
-    pub linked_user_fields: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    >,
+    /// `linkedUserFields`: any JSON value.
+    #[serde(rename = "linkedUserFields")]
+    pub linked_user_fields: ::std::option::Option<::serde_json::Value>,
     /// `customSections`: list of any JSON value.
     #[deprecated(note = "documented as deprecated")]
     #[serde(rename = "customSections", with = "w::As::<w::List<w::Same>>")]

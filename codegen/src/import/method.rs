@@ -27,6 +27,9 @@ pub struct ImportedMethod {
     pub request_example: Option<String>,
     /// The spec as read from the page, when an override changed it.
     pub from_page: Option<MethodSpec>,
+    /// Whether the result's shape comes from the example reply alone (the page gives a
+    /// loose type and no fields): a sibling's documented record is worth more.
+    pub result_shown_by_example: bool,
 }
 
 /// The method a page documents: the last method-like token of its title, checked
@@ -230,6 +233,7 @@ pub fn import(
         .map(|e| serde_json::Value::Object(e.params.clone()).to_string());
     let response_example = response_example(page);
     let (mut result, result_problem) = result_spec(&mut reader, page, response_example.as_deref());
+    let mut shown_by_example = false;
     problems.extend(reader.take_problems());
     if let Some(reply) = response_example
         .as_deref()
@@ -250,7 +254,9 @@ pub fn import(
         if conventions::lists_fields(&name) {
             conventions::field_descriptions(&mut field, &reply["result"]);
         }
+        let loose = result_is_loose(&field.ty, field.fields.as_deref());
         refine::reply_shape(&mut field, &reply["result"], &|n| objects.fields(n));
+        shown_by_example = loose && !result_is_loose(&field.ty, field.fields.as_deref());
         result.ty = field.ty;
         result.fields = field.fields;
         result.values = field.values;
@@ -283,7 +289,19 @@ pub fn import(
         response_example,
         request_example,
         from_page: None,
+        result_shown_by_example: shown_by_example,
     }
+}
+
+/// Whether a result says nothing of its shape: any JSON, an object or a list without
+/// fields.
+fn result_is_loose(ty: &TypeExpr, fields: Option<&[Field]>) -> bool {
+    fields.is_none_or(<[Field]>::is_empty)
+        && match ty {
+            TypeExpr::Primitive(Primitive::Object | Primitive::Any | Primitive::Array) => true,
+            TypeExpr::List(item) => result_is_loose(item, None),
+            _ => false,
+        }
 }
 
 /// Whether the parameters section (or the head of a page without one) refers to the

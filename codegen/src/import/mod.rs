@@ -206,6 +206,7 @@ pub fn import(docs: &Path, specs: &Path) -> Result<Import, String> {
                     response_example: None,
                     request_example: None,
                     from_page: None,
+                    result_shown_by_example: false,
                 },
             };
             methods.insert(key.clone(), method);

@@ -293,7 +293,9 @@ pub fn reply_shape(
         }
     }
     match (&field.ty, value) {
-        (TypeExpr::Primitive(Primitive::Object), Value::Object(members)) => {
+        (TypeExpr::Primitive(Primitive::Object), Value::Object(members))
+            if field.fields.is_some() =>
+        {
             for nested in field.fields.iter_mut().flatten() {
                 if let Some(v) = members.get(&nested.name) {
                     reply_shape(nested, v, fields_of);

@@ -4,6 +4,9 @@
 //! - a list page that does not describe its rows (`crm.lead.list`: "an array of objects
 //!   with the fields of leads") returns the records its `.get` sibling returns
 //!   (`crm.lead.get`: `lead`).
+//!
+//! A reply shaped only by its page's example counts as not described: the sibling's
+//! record is documented field by field.
 
 use std::collections::BTreeMap;
 
@@ -44,8 +47,11 @@ fn type_gets(methods: &mut BTreeMap<(String, ApiVersion), ImportedMethod>) {
             continue;
         };
         let get = methods.get_mut(&key).expect("key listed above");
-        if get.spec.result.ty == TypeExpr::Primitive(Primitive::Any) {
+        if get.spec.result.ty == TypeExpr::Primitive(Primitive::Any) || get.result_shown_by_example
+        {
             get.spec.result.ty = record;
+            get.spec.result.fields = None;
+            get.result_shown_by_example = false;
         }
     }
 }
@@ -69,7 +75,9 @@ fn type_lists(methods: &mut BTreeMap<(String, ApiVersion), ImportedMethod>) {
             continue;
         };
         let list = methods.get_mut(&key).expect("key listed above");
-        if untyped_rows(&list.spec.result) {
+        let shown_rows =
+            list.result_shown_by_example && matches!(list.spec.result.ty, TypeExpr::List(_));
+        if untyped_rows(&list.spec.result) || shown_rows {
             list.spec.result.ty = TypeExpr::List(Box::new(record));
             list.spec.result.fields = None;
         }
@@ -119,6 +127,7 @@ mod tests {
             response_example: None,
             request_example: None,
             from_page: None,
+            result_shown_by_example: false,
         };
         ((name.to_owned(), ApiVersion::V2), imported)
     }
@@ -158,5 +167,38 @@ mod tests {
         // A `.get` without a described reply returns what its `.add` takes; its list too.
         assert_eq!(result("crm.product.get"), "product");
         assert_eq!(result("crm.product.list"), "product[]");
+    }
+
+    #[test]
+    fn a_reply_shaped_by_its_example_alone_takes_the_documented_record() {
+        let shown = |(key, mut m): ((String, ApiVersion), ImportedMethod)| {
+            m.result_shown_by_example = true;
+            (key, m)
+        };
+        let example_fields = "  fields:\n  - name: TITLE\n    type: string\n";
+        let mut methods: BTreeMap<_, _> = [
+            method("crm.company.add", "  type: integer\n"),
+            shown(method(
+                "crm.company.get",
+                &format!("  type: object\n{example_fields}"),
+            )),
+            shown(method(
+                "crm.company.list",
+                &format!("  type: object[]\n{example_fields}"),
+            )),
+            // Without a documented record the example's shape stays.
+            shown(method(
+                "crm.quote.get",
+                &format!("  type: object\n{example_fields}"),
+            )),
+        ]
+        .into_iter()
+        .collect();
+        type_records(&mut methods);
+        let result = |m: &str| &methods[&(m.to_owned(), ApiVersion::V2)].spec.result;
+        assert_eq!(result("crm.company.get").ty.to_string(), "product");
+        assert!(result("crm.company.get").fields.is_none());
+        assert_eq!(result("crm.company.list").ty.to_string(), "product[]");
+        assert_eq!(result("crm.quote.get").ty.to_string(), "object");
     }
 }

@@ -37,21 +37,47 @@ impl ::bitrix24_runtime::Method for Info {
 }
 
 /// The `result` of [`app.info`](https://apidocs.bitrix24.com/api-reference/common/system/app-info.html).
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
-#[serde(transparent)]
-pub struct InfoResponse(
-    #[serde(with = "w::As::<w::Map<w::Same>>")]
-    pub ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-);
-
-impl InfoResponse {
-    /// The wrapped value.
-    pub fn into_inner(
-        self,
-    ) -> ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value> {
-        self.0
-    }
+#[serde(default)]
+#[non_exhaustive]
+pub struct InfoResponse {
+    /// `CODE`: string.
+    #[serde(rename = "CODE", with = "w::As::<w::Text>")]
+    pub code: ::std::option::Option<::std::string::String>,
+    /// `DAYS`: any JSON value.
+    #[serde(rename = "DAYS")]
+    pub days: ::std::option::Option<::serde_json::Value>,
+    /// `ID`: integer.
+    #[serde(rename = "ID", with = "w::As::<w::Int>")]
+    pub id: ::std::option::Option<i64>,
+    /// `INSTALLED`: boolean, sent as `Y`/`N`.
+    #[serde(rename = "INSTALLED", with = "w::As::<w::YesNo>")]
+    pub installed: ::std::option::Option<bool>,
+    /// `LANGUAGE_ID`: string.
+    #[serde(rename = "LANGUAGE_ID", with = "w::As::<w::Text>")]
+    pub language_id: ::std::option::Option<::std::string::String>,
+    /// `LICENSE`: string.
+    #[serde(rename = "LICENSE", with = "w::As::<w::Text>")]
+    pub license: ::std::option::Option<::std::string::String>,
+    /// `LICENSE_FAMILY`: string.
+    #[serde(rename = "LICENSE_FAMILY", with = "w::As::<w::Text>")]
+    pub license_family: ::std::option::Option<::std::string::String>,
+    /// `LICENSE_TYPE`: string.
+    #[serde(rename = "LICENSE_TYPE", with = "w::As::<w::Text>")]
+    pub license_type: ::std::option::Option<::std::string::String>,
+    /// `PAYMENT_EXPIRED`: string.
+    #[serde(rename = "PAYMENT_EXPIRED", with = "w::As::<w::Text>")]
+    pub payment_expired: ::std::option::Option<::std::string::String>,
+    /// `STATUS`: string.
+    #[serde(rename = "STATUS", with = "w::As::<w::Text>")]
+    pub status: ::std::option::Option<::std::string::String>,
+    /// `VERSION`: integer.
+    #[serde(rename = "VERSION", with = "w::As::<w::Int>")]
+    pub version: ::std::option::Option<i64>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
 
 /// Errors of [`app.info`](https://apidocs.bitrix24.com/api-reference/common/system/app-info.html).

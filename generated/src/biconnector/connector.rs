@@ -489,12 +489,12 @@ impl ::bitrix24_runtime::Method for List {
 #[serde(transparent)]
 pub struct ListResponse(
     #[serde(with = "w::As::<w::List<w::Same>>")]
-    pub ::std::vec::Vec<ListItem>,
+    pub ::std::vec::Vec<crate::types::Connector2>,
 );
 
 impl ListResponse {
     /// The wrapped value.
-    pub fn into_inner(self) -> ::std::vec::Vec<ListItem> {
+    pub fn into_inner(self) -> ::std::vec::Vec<crate::types::Connector2> {
         self.0
     }
 }
@@ -548,29 +548,6 @@ method_error!(
     ValidationFieldNotAllowedInOrder = "VALIDATION_FIELD_NOT_ALLOWED_IN_ORDER",
     ValidationInvalidFilterLogic = "VALIDATION_INVALID_FILTER_LOGIC" }
 );
-
-/// The `item` object.
-#[derive(Debug, Clone, PartialEq, Default, w::Object)]
-#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
-#[serde(default)]
-#[non_exhaustive]
-pub struct ListItem {
-    /// `dateCreate`: string.
-    #[serde(rename = "dateCreate", with = "w::As::<w::Text>")]
-    pub date_create: ::std::option::Option<::std::string::String>,
-    /// `id`: string.
-    #[serde(with = "w::As::<w::Text>")]
-    pub id: ::std::option::Option<::std::string::String>,
-    /// `title`: string.
-    #[serde(with = "w::As::<w::Text>")]
-    pub title: ::std::option::Option<::std::string::String>,
-    /// `urlCheck`: string.
-    #[serde(rename = "urlCheck", with = "w::As::<w::Text>")]
-    pub url_check: ::std::option::Option<::std::string::String>,
-    /// Fields matching `*` (and any other field not listed above), by wire name.
-    #[serde(flatten)]
-    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-}
 
 /// Parameters of [`biconnector.connector.update`](https://apidocs.bitrix24.com/api-reference/biconnector/connector/biconnector-connector-update.html).
 ///

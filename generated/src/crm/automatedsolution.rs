@@ -41,11 +41,9 @@ impl ::bitrix24_runtime::Method for Add {
 #[serde(default)]
 #[non_exhaustive]
 pub struct AddResponse {
-    /// `automatedSolution`: map of any JSON value.
-    #[serde(rename = "automatedSolution", with = "w::As::<w::Map<w::Same>>")]
-    pub automated_solution: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    >,
+    /// `automatedSolution`: `AddResponseAutomatedSolution`.
+    #[serde(rename = "automatedSolution")]
+    pub automated_solution: ::std::option::Option<AddResponseAutomatedSolution>,
 }
 
 /// Errors of [`crm.automatedsolution.add`](https://apidocs.bitrix24.com/api-reference/crm/automated-solution/crm-automated-solution-add.html).
@@ -110,6 +108,26 @@ impl AddFields {
         self.type_ids = Some(value);
         self
     }
+}
+
+/// The `automatedSolution` object.
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct AddResponseAutomatedSolution {
+    /// `id`: integer.
+    #[serde(with = "w::As::<w::Int>")]
+    pub id: ::std::option::Option<i64>,
+    /// `title`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub title: ::std::option::Option<::std::string::String>,
+    /// `typeIds`: list of integer.
+    #[serde(rename = "typeIds", with = "w::As::<w::List<w::Int>>")]
+    pub type_ids: ::std::option::Option<::std::vec::Vec<i64>>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
 
 /// Parameters of [`crm.automatedsolution.delete`](https://apidocs.bitrix24.com/api-reference/crm/automated-solution/crm-automated-solution-delete.html).
@@ -306,6 +324,9 @@ pub enum GetError {
 
 method_error!(GetError { AccessDenied = "ACCESS_DENIED", NotFound = "NOT_FOUND" });
 
+/// The `automatedSolution` object.
+pub type GetResponseAutomatedSolution = AddResponseAutomatedSolution;
+
 /// Parameters of [`crm.automatedsolution.list`](https://apidocs.bitrix24.com/api-reference/crm/automated-solution/crm-automated-solution-list.html).
 ///
 /// - Scopes: `crm`
@@ -380,14 +401,14 @@ impl ::bitrix24_runtime::Method for List {
 }
 
 impl ::bitrix24_runtime::Paged for List {
-    type Item = ListResponseAutomatedSolutions;
+    type Item = AddResponseAutomatedSolution;
     fn set_start(&mut self, start: i64) {
         self.start = Some(start);
     }
 
     fn into_items(
         response: ListResponse,
-    ) -> ::std::vec::Vec<ListResponseAutomatedSolutions> {
+    ) -> ::std::vec::Vec<AddResponseAutomatedSolution> {
         response.automated_solutions.unwrap_or_default()
     }
 }
@@ -408,10 +429,10 @@ impl ::bitrix24_runtime::FastListed for List {
 #[serde(default)]
 #[non_exhaustive]
 pub struct ListResponse {
-    /// `automatedSolutions`: list of `ListResponseAutomatedSolutions`.
+    /// `automatedSolutions`: list of `AddResponseAutomatedSolution`.
     #[serde(rename = "automatedSolutions", with = "w::As::<w::List<w::Same>>")]
     pub automated_solutions: ::std::option::Option<
-        ::std::vec::Vec<ListResponseAutomatedSolutions>,
+        ::std::vec::Vec<AddResponseAutomatedSolution>,
     >,
 }
 
@@ -441,24 +462,7 @@ method_error!(
 );
 
 /// The `automatedSolutions` object.
-#[derive(Debug, Clone, PartialEq, Default, w::Object)]
-#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
-#[serde(default)]
-#[non_exhaustive]
-pub struct ListResponseAutomatedSolutions {
-    /// `id`: integer.
-    #[serde(with = "w::As::<w::Int>")]
-    pub id: ::std::option::Option<i64>,
-    /// `title`: string.
-    #[serde(with = "w::As::<w::Text>")]
-    pub title: ::std::option::Option<::std::string::String>,
-    /// `typeIds`: list of integer.
-    #[serde(rename = "typeIds", with = "w::As::<w::List<w::Int>>")]
-    pub type_ids: ::std::option::Option<::std::vec::Vec<i64>>,
-    /// Fields matching `*` (and any other field not listed above), by wire name.
-    #[serde(flatten)]
-    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-}
+pub type ListResponseAutomatedSolutions = AddResponseAutomatedSolution;
 
 /// Parameters of [`crm.automatedsolution.update`](https://apidocs.bitrix24.com/api-reference/crm/automated-solution/crm-automated-solution-update.html).
 ///
@@ -565,3 +569,6 @@ impl UpdateFields {
         self
     }
 }
+
+/// The `automatedSolution` object.
+pub type UpdateResponseAutomatedSolution = AddResponseAutomatedSolution;

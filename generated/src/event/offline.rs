@@ -251,21 +251,19 @@ impl ::bitrix24_runtime::Method for Get {
 }
 
 /// The `result` of [`event.offline.get`](https://apidocs.bitrix24.com/api-reference/events/event-offline-get.html).
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
-#[serde(transparent)]
-pub struct GetResponse(
-    #[serde(with = "w::As::<w::Map<w::Same>>")]
-    pub ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-);
-
-impl GetResponse {
-    /// The wrapped value.
-    pub fn into_inner(
-        self,
-    ) -> ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value> {
-        self.0
-    }
+#[serde(default)]
+#[non_exhaustive]
+pub struct GetResponse {
+    /// `events`: list of any JSON value.
+    #[serde(with = "w::As::<w::List<w::Same>>")]
+    pub events: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    /// `process_id`: any JSON value.
+    pub process_id: ::std::option::Option<::serde_json::Value>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
 
 /// Errors of [`event.offline.get`](https://apidocs.bitrix24.com/api-reference/events/event-offline-get.html).

@@ -1078,6 +1078,69 @@ pub struct ListResponseItems {
     pub options: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
 }
 
+/// The `avatar` object.
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct ListResponseCopilotRolesCopilotAssistantAvatar {
+    /// `large`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub large: ::std::option::Option<::std::string::String>,
+    /// `medium`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub medium: ::std::option::Option<::std::string::String>,
+    /// `small`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub small: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+
+/// The `copilot_assistant` object.
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct ListResponseCopilotRolesCopilotAssistant {
+    /// `avatar`: `ListResponseCopilotRolesCopilotAssistantAvatar`.
+    pub avatar: ::std::option::Option<ListResponseCopilotRolesCopilotAssistantAvatar>,
+    /// `code`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub code: ::std::option::Option<::std::string::String>,
+    /// `default`: boolean, sent as `Y`/`N`.
+    #[serde(with = "w::As::<w::YesNo>")]
+    pub default: ::std::option::Option<bool>,
+    /// `desc`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub desc: ::std::option::Option<::std::string::String>,
+    /// `name`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub name: ::std::option::Option<::std::string::String>,
+    /// `prompts`: list of any JSON value.
+    #[serde(with = "w::As::<w::List<w::Same>>")]
+    pub prompts: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+
+/// The `roles` object.
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct ListResponseCopilotRoles {
+    /// `copilot_assistant`: `ListResponseCopilotRolesCopilotAssistant`.
+    pub copilot_assistant: ::std::option::Option<
+        ListResponseCopilotRolesCopilotAssistant,
+    >,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+
 /// The `copilot` object.
 #[derive(Debug, Clone, PartialEq, Default, w::Object)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
@@ -1094,11 +1157,8 @@ pub struct ListResponseCopilot {
     pub messages: ::std::option::Option<
         ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
     >,
-    /// `roles`: map of any JSON value.
-    #[serde(with = "w::As::<w::Map<w::Same>>")]
-    pub roles: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    >,
+    /// `roles`: `ListResponseCopilotRoles`.
+    pub roles: ::std::option::Option<ListResponseCopilotRoles>,
     /// `recommendedRoles`: list of string.
     #[serde(rename = "recommendedRoles", with = "w::As::<w::List<w::Text>>")]
     pub recommended_roles: ::std::option::Option<::std::vec::Vec<::std::string::String>>,

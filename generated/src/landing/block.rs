@@ -906,11 +906,8 @@ pub struct GetcontentResponse {
     pub asset_strings: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
     /// `lang`: any JSON value.
     pub lang: ::std::option::Option<::serde_json::Value>,
-    /// `manifest`: map of any JSON value.
-    #[serde(with = "w::As::<w::Map<w::Same>>")]
-    pub manifest: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    >,
+    /// `manifest`: `GetcontentResponseManifest`.
+    pub manifest: ::std::option::Option<GetcontentResponseManifest>,
     /// `dynamicParams`: list of any JSON value.
     #[serde(rename = "dynamicParams", with = "w::As::<w::List<w::Same>>")]
     pub dynamic_params: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
@@ -984,6 +981,38 @@ impl GetcontentParams {
         self.force_unactive = Some(value);
         self
     }
+}
+
+/// The `block` object.
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct GetcontentResponseManifestBlock {
+    /// `name`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub name: ::std::option::Option<::std::string::String>,
+    /// `section`: list of string.
+    #[serde(with = "w::As::<w::List<w::Text>>")]
+    pub section: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+
+/// The `manifest` object.
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct GetcontentResponseManifest {
+    /// `block`: `GetcontentResponseManifestBlock`.
+    pub block: ::std::option::Option<GetcontentResponseManifestBlock>,
+    /// `cards`: any JSON value.
+    pub cards: ::std::option::Option<::serde_json::Value>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
 
 /// Parameters of [`landing.block.getlist`](https://apidocs.bitrix24.com/api-reference/landing/block/methods/landing-block-get-list.html).
@@ -1241,26 +1270,20 @@ pub struct GetmanifestResponse {
     pub cards: ::std::option::Option<
         ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
     >,
-    /// `nodes`: map of any JSON value.
+    /// `nodes`: map of `GetmanifestResponseNodes`.
     #[serde(with = "w::As::<w::Map<w::Same>>")]
     pub nodes: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+        ::std::collections::BTreeMap<::std::string::String, GetmanifestResponseNodes>,
     >,
-    /// `attrs`: map of any JSON value.
-    #[serde(with = "w::As::<w::Map<w::Same>>")]
-    pub attrs: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    >,
+    /// `attrs`: any JSON value.
+    pub attrs: ::std::option::Option<::serde_json::Value>,
     /// `menu`: map of any JSON value.
     #[serde(with = "w::As::<w::Map<w::Same>>")]
     pub menu: ::std::option::Option<
         ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
     >,
-    /// `style`: map of any JSON value.
-    #[serde(with = "w::As::<w::Map<w::Same>>")]
-    pub style: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    >,
+    /// `style`: `GetmanifestResponseStyle`.
+    pub style: ::std::option::Option<GetmanifestResponseStyle>,
     /// `namespace`: string.
     #[serde(with = "w::As::<w::Text>")]
     pub namespace: ::std::option::Option<::std::string::String>,
@@ -1275,11 +1298,8 @@ pub struct GetmanifestResponse {
     /// `timestamp`: integer.
     #[serde(with = "w::As::<w::Int>")]
     pub timestamp: ::std::option::Option<i64>,
-    /// `callbacks`: map of any JSON value.
-    #[serde(with = "w::As::<w::Map<w::Same>>")]
-    pub callbacks: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    >,
+    /// `callbacks`: `GetmanifestResponseCallbacks`.
+    pub callbacks: ::std::option::Option<GetmanifestResponseCallbacks>,
 }
 
 /// Errors of [`landing.block.getmanifest`](https://apidocs.bitrix24.com/api-reference/landing/block/methods/landing-block-get-manifest.html).
@@ -1358,6 +1378,52 @@ pub struct GetmanifestResponseBlock {
     >,
 }
 
+/// The `nodes` object.
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct GetmanifestResponseNodes {
+    /// `code`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub code: ::std::option::Option<::std::string::String>,
+    /// `type`: string.
+    #[serde(rename = "type", with = "w::As::<w::Text>")]
+    pub type_: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+
+/// The `block` object.
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct GetmanifestResponseStyleBlock {
+    /// `type`: list of string.
+    #[serde(rename = "type", with = "w::As::<w::List<w::Text>>")]
+    pub type_: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+
+/// The `style` object.
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct GetmanifestResponseStyle {
+    /// `block`: `GetmanifestResponseStyleBlock`.
+    pub block: ::std::option::Option<GetmanifestResponseStyleBlock>,
+    /// `nodes`: any JSON value.
+    pub nodes: ::std::option::Option<::serde_json::Value>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+
 /// The `assets` object.
 #[derive(Debug, Clone, PartialEq, Default, w::Object)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
@@ -1379,6 +1445,19 @@ pub struct GetmanifestResponseAssets {
     /// `callbacks`: list of any JSON value.
     #[serde(with = "w::As::<w::List<w::Same>>")]
     pub callbacks: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+}
+
+/// The `callbacks` object.
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct GetmanifestResponseCallbacks {
+    /// `afteradd`: any JSON value.
+    pub afteradd: ::std::option::Option<::serde_json::Value>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
 
 /// Parameters of [`landing.block.getmanifestfile`](https://apidocs.bitrix24.com/api-reference/landing/block/methods/landing-block-get-manifest-file.html).

@@ -41,11 +41,8 @@ impl ::bitrix24_runtime::Method for Add {
 #[serde(default)]
 #[non_exhaustive]
 pub struct AddResponse {
-    /// `property`: map of any JSON value.
-    #[serde(with = "w::As::<w::Map<w::Same>>")]
-    pub property: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    >,
+    /// `property`: `AddResponseProperty`.
+    pub property: ::std::option::Option<AddResponseProperty>,
 }
 
 /// Errors of [`sale.shipmentproperty.add`](https://apidocs.bitrix24.com/api-reference/sale/shipment-property/sale-shipment-property-add.html).
@@ -515,6 +512,103 @@ impl AddFields {
     }
 }
 
+/// The `settings` object.
+pub type AddResponsePropertySettings = crate::types::SaleOrderPropertySettings;
+
+/// The `property` object.
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct AddResponseProperty {
+    /// `active`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub active: ::std::option::Option<::std::string::String>,
+    /// `code`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub code: ::std::option::Option<::std::string::String>,
+    /// `defaultValue`: string.
+    #[serde(rename = "defaultValue", with = "w::As::<w::Text>")]
+    pub default_value: ::std::option::Option<::std::string::String>,
+    /// `description`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub description: ::std::option::Option<::std::string::String>,
+    /// `id`: integer.
+    #[serde(with = "w::As::<w::Int>")]
+    pub id: ::std::option::Option<i64>,
+    /// `inputFieldLocation`: string.
+    #[serde(rename = "inputFieldLocation", with = "w::As::<w::Text>")]
+    pub input_field_location: ::std::option::Option<::std::string::String>,
+    /// `isAddress`: string.
+    #[serde(rename = "isAddress", with = "w::As::<w::Text>")]
+    pub is_address: ::std::option::Option<::std::string::String>,
+    /// `isAddressFrom`: string.
+    #[serde(rename = "isAddressFrom", with = "w::As::<w::Text>")]
+    pub is_address_from: ::std::option::Option<::std::string::String>,
+    /// `isAddressTo`: string.
+    #[serde(rename = "isAddressTo", with = "w::As::<w::Text>")]
+    pub is_address_to: ::std::option::Option<::std::string::String>,
+    /// `isEmail`: string.
+    #[serde(rename = "isEmail", with = "w::As::<w::Text>")]
+    pub is_email: ::std::option::Option<::std::string::String>,
+    /// `isFiltered`: string.
+    #[serde(rename = "isFiltered", with = "w::As::<w::Text>")]
+    pub is_filtered: ::std::option::Option<::std::string::String>,
+    /// `isLocation`: string.
+    #[serde(rename = "isLocation", with = "w::As::<w::Text>")]
+    pub is_location: ::std::option::Option<::std::string::String>,
+    /// `isLocation4tax`: string.
+    #[serde(rename = "isLocation4tax", with = "w::As::<w::Text>")]
+    pub is_location4tax: ::std::option::Option<::std::string::String>,
+    /// `isPayer`: string.
+    #[serde(rename = "isPayer", with = "w::As::<w::Text>")]
+    pub is_payer: ::std::option::Option<::std::string::String>,
+    /// `isPhone`: string.
+    #[serde(rename = "isPhone", with = "w::As::<w::Text>")]
+    pub is_phone: ::std::option::Option<::std::string::String>,
+    /// `isProfileName`: string.
+    #[serde(rename = "isProfileName", with = "w::As::<w::Text>")]
+    pub is_profile_name: ::std::option::Option<::std::string::String>,
+    /// `isZip`: string.
+    #[serde(rename = "isZip", with = "w::As::<w::Text>")]
+    pub is_zip: ::std::option::Option<::std::string::String>,
+    /// `multiple`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub multiple: ::std::option::Option<::std::string::String>,
+    /// `name`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub name: ::std::option::Option<::std::string::String>,
+    /// `personTypeId`: integer.
+    #[serde(rename = "personTypeId", with = "w::As::<w::Int>")]
+    pub person_type_id: ::std::option::Option<i64>,
+    /// `propsGroupId`: integer.
+    #[serde(rename = "propsGroupId", with = "w::As::<w::Int>")]
+    pub props_group_id: ::std::option::Option<i64>,
+    /// `required`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub required: ::std::option::Option<::std::string::String>,
+    /// `settings`: `SaleOrderPropertySettings`.
+    pub settings: ::std::option::Option<crate::types::SaleOrderPropertySettings>,
+    /// `sort`: integer.
+    #[serde(with = "w::As::<w::Int>")]
+    pub sort: ::std::option::Option<i64>,
+    /// `type`: string.
+    #[serde(rename = "type", with = "w::As::<w::Text>")]
+    pub type_: ::std::option::Option<::std::string::String>,
+    /// `userProps`: string.
+    #[serde(rename = "userProps", with = "w::As::<w::Text>")]
+    pub user_props: ::std::option::Option<::std::string::String>,
+    /// `util`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub util: ::std::option::Option<::std::string::String>,
+    /// `xmlId`: string.
+    #[serde(rename = "xmlId", with = "w::As::<w::Text>")]
+    pub xml_id: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+
 /// Parameters of [`sale.shipmentproperty.delete`](https://apidocs.bitrix24.com/api-reference/sale/shipment-property/sale-shipment-property-delete.html).
 ///
 /// - Scopes: `sale`
@@ -637,7 +731,14 @@ impl ::bitrix24_runtime::Method for Get {
 }
 
 /// The `result` of [`sale.shipmentproperty.get`](https://apidocs.bitrix24.com/api-reference/sale/shipment-property/sale-shipment-property-get.html).
-pub type GetResponse = AddResponse;
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct GetResponse {
+    /// `property`: `GetResponseProperty`.
+    pub property: ::std::option::Option<GetResponseProperty>,
+}
 
 /// Errors of [`sale.shipmentproperty.get`](https://apidocs.bitrix24.com/api-reference/sale/shipment-property/sale-shipment-property-get.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -672,6 +773,101 @@ method_error!(
     GetError { V200840400001 = "200840400001", V200040300010 = "200040300010", V100 =
     "100", V0 = "0" }
 );
+
+/// The `property` object.
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct GetResponseProperty {
+    /// `active`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub active: ::std::option::Option<::std::string::String>,
+    /// `code`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub code: ::std::option::Option<::std::string::String>,
+    /// `defaultValue`: string.
+    #[serde(rename = "defaultValue", with = "w::As::<w::Text>")]
+    pub default_value: ::std::option::Option<::std::string::String>,
+    /// `description`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub description: ::std::option::Option<::std::string::String>,
+    /// `id`: integer.
+    #[serde(with = "w::As::<w::Int>")]
+    pub id: ::std::option::Option<i64>,
+    /// `inputFieldLocation`: string.
+    #[serde(rename = "inputFieldLocation", with = "w::As::<w::Text>")]
+    pub input_field_location: ::std::option::Option<::std::string::String>,
+    /// `isAddress`: string.
+    #[serde(rename = "isAddress", with = "w::As::<w::Text>")]
+    pub is_address: ::std::option::Option<::std::string::String>,
+    /// `isAddressFrom`: string.
+    #[serde(rename = "isAddressFrom", with = "w::As::<w::Text>")]
+    pub is_address_from: ::std::option::Option<::std::string::String>,
+    /// `isAddressTo`: string.
+    #[serde(rename = "isAddressTo", with = "w::As::<w::Text>")]
+    pub is_address_to: ::std::option::Option<::std::string::String>,
+    /// `isEmail`: string.
+    #[serde(rename = "isEmail", with = "w::As::<w::Text>")]
+    pub is_email: ::std::option::Option<::std::string::String>,
+    /// `isFiltered`: string.
+    #[serde(rename = "isFiltered", with = "w::As::<w::Text>")]
+    pub is_filtered: ::std::option::Option<::std::string::String>,
+    /// `isLocation`: string.
+    #[serde(rename = "isLocation", with = "w::As::<w::Text>")]
+    pub is_location: ::std::option::Option<::std::string::String>,
+    /// `isLocation4tax`: string.
+    #[serde(rename = "isLocation4tax", with = "w::As::<w::Text>")]
+    pub is_location4tax: ::std::option::Option<::std::string::String>,
+    /// `isPayer`: string.
+    #[serde(rename = "isPayer", with = "w::As::<w::Text>")]
+    pub is_payer: ::std::option::Option<::std::string::String>,
+    /// `isPhone`: string.
+    #[serde(rename = "isPhone", with = "w::As::<w::Text>")]
+    pub is_phone: ::std::option::Option<::std::string::String>,
+    /// `isProfileName`: string.
+    #[serde(rename = "isProfileName", with = "w::As::<w::Text>")]
+    pub is_profile_name: ::std::option::Option<::std::string::String>,
+    /// `isZip`: string.
+    #[serde(rename = "isZip", with = "w::As::<w::Text>")]
+    pub is_zip: ::std::option::Option<::std::string::String>,
+    /// `multiple`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub multiple: ::std::option::Option<::std::string::String>,
+    /// `name`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub name: ::std::option::Option<::std::string::String>,
+    /// `personTypeId`: integer.
+    #[serde(rename = "personTypeId", with = "w::As::<w::Int>")]
+    pub person_type_id: ::std::option::Option<i64>,
+    /// `propsGroupId`: integer.
+    #[serde(rename = "propsGroupId", with = "w::As::<w::Int>")]
+    pub props_group_id: ::std::option::Option<i64>,
+    /// `required`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub required: ::std::option::Option<::std::string::String>,
+    /// `settings`: list of any JSON value.
+    #[serde(with = "w::As::<w::List<w::Same>>")]
+    pub settings: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    /// `sort`: integer.
+    #[serde(with = "w::As::<w::Int>")]
+    pub sort: ::std::option::Option<i64>,
+    /// `type`: string.
+    #[serde(rename = "type", with = "w::As::<w::Text>")]
+    pub type_: ::std::option::Option<::std::string::String>,
+    /// `userProps`: string.
+    #[serde(rename = "userProps", with = "w::As::<w::Text>")]
+    pub user_props: ::std::option::Option<::std::string::String>,
+    /// `util`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub util: ::std::option::Option<::std::string::String>,
+    /// `xmlId`: string.
+    #[serde(rename = "xmlId", with = "w::As::<w::Text>")]
+    pub xml_id: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
 
 /// Parameters of [`sale.shipmentproperty.getfieldsbytype`](https://apidocs.bitrix24.com/api-reference/sale/shipment-property/sale-shipment-property-get-fields-by-type.html).
 ///
@@ -1457,3 +1653,9 @@ impl UpdateFields {
         self
     }
 }
+
+/// The `settings` object.
+pub type UpdateResponsePropertySettings = crate::types::SaleOrderPropertySettings;
+
+/// The `property` object.
+pub type UpdateResponseProperty = AddResponseProperty;

@@ -650,16 +650,11 @@ impl ::bitrix24_runtime::Method for Getmanifest {
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
-pub struct GetmanifestResponse(
-    #[serde(with = "w::As::<w::Map<w::Same>>")]
-    pub ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-);
+pub struct GetmanifestResponse(pub ::serde_json::Value);
 
 impl GetmanifestResponse {
     /// The wrapped value.
-    pub fn into_inner(
-        self,
-    ) -> ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value> {
+    pub fn into_inner(self) -> ::serde_json::Value {
         self.0
     }
 }

@@ -491,6 +491,91 @@ method_error!(
     "ATTACH_READ_ACCESS_DENIED" }
 );
 
+/// The `QUESTIONS` object.
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct GetWithVotedResponseAttachQuestions {
+    /// `ACTIVE`: string.
+    #[serde(rename = "ACTIVE", with = "w::As::<w::Text>")]
+    pub active: ::std::option::Option<::std::string::String>,
+    /// `ANSWERS`: any JSON value.
+    #[serde(rename = "ANSWERS")]
+    pub answers: ::std::option::Option<::serde_json::Value>,
+    /// `COUNTER`: string.
+    #[serde(rename = "COUNTER", with = "w::As::<w::Text>")]
+    pub counter: ::std::option::Option<::std::string::String>,
+    /// `C_SORT`: string.
+    #[serde(rename = "C_SORT", with = "w::As::<w::Text>")]
+    pub c_sort: ::std::option::Option<::std::string::String>,
+    /// `DIAGRAM`: string.
+    #[serde(rename = "DIAGRAM", with = "w::As::<w::Text>")]
+    pub diagram: ::std::option::Option<::std::string::String>,
+    /// `DIAGRAM_TYPE`: string.
+    #[serde(rename = "DIAGRAM_TYPE", with = "w::As::<w::Text>")]
+    pub diagram_type: ::std::option::Option<::std::string::String>,
+    /// `FIELD_NAME`: string.
+    #[serde(rename = "FIELD_NAME", with = "w::As::<w::Text>")]
+    pub field_name: ::std::option::Option<::std::string::String>,
+    /// `FIELD_TYPE`: string.
+    #[serde(rename = "FIELD_TYPE", with = "w::As::<w::Text>")]
+    pub field_type: ::std::option::Option<::std::string::String>,
+    /// `ID`: string.
+    #[serde(rename = "ID", with = "w::As::<w::Text>")]
+    pub id: ::std::option::Option<::std::string::String>,
+    /// `IMAGE`: any JSON value.
+    #[serde(rename = "IMAGE")]
+    pub image: ::std::option::Option<::serde_json::Value>,
+    /// `IMAGE_ID`: any JSON value.
+    #[serde(rename = "IMAGE_ID")]
+    pub image_id: ::std::option::Option<::serde_json::Value>,
+    /// `QUESTION`: string.
+    #[serde(rename = "QUESTION", with = "w::As::<w::Text>")]
+    pub question: ::std::option::Option<::std::string::String>,
+    /// `QUESTION_TYPE`: string.
+    #[serde(rename = "QUESTION_TYPE", with = "w::As::<w::Text>")]
+    pub question_type: ::std::option::Option<::std::string::String>,
+    /// `REQUIRED`: string.
+    #[serde(rename = "REQUIRED", with = "w::As::<w::Text>")]
+    pub required: ::std::option::Option<::std::string::String>,
+    /// `TIMESTAMP_X`: string.
+    #[serde(rename = "TIMESTAMP_X", with = "w::As::<w::Text>")]
+    pub timestamp_x: ::std::option::Option<::std::string::String>,
+    /// `VOTE_ID`: string.
+    #[serde(rename = "VOTE_ID", with = "w::As::<w::Text>")]
+    pub vote_id: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+
+/// The `userAnswerMap` object.
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct GetWithVotedResponseAttachUserAnswerMap {
+    /// `ANSWER_ID`: string.
+    #[serde(rename = "ANSWER_ID", with = "w::As::<w::Text>")]
+    pub answer_id: ::std::option::Option<::std::string::String>,
+    /// `EVENT_ID`: string.
+    #[serde(rename = "EVENT_ID", with = "w::As::<w::Text>")]
+    pub event_id: ::std::option::Option<::std::string::String>,
+    /// `EVENT_QUESTION_ID`: string.
+    #[serde(rename = "EVENT_QUESTION_ID", with = "w::As::<w::Text>")]
+    pub event_question_id: ::std::option::Option<::std::string::String>,
+    /// `ID`: string.
+    #[serde(rename = "ID", with = "w::As::<w::Text>")]
+    pub id: ::std::option::Option<::std::string::String>,
+    /// `MESSAGE`: string.
+    #[serde(rename = "MESSAGE", with = "w::As::<w::Text>")]
+    pub message: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+
 /// The `attach` object.
 #[derive(Debug, Clone, PartialEq, Default, w::Object)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
@@ -506,10 +591,13 @@ pub struct GetWithVotedResponseAttach {
     /// `COUNTER`: integer.
     #[serde(rename = "COUNTER", with = "w::As::<w::Int>")]
     pub counter: ::std::option::Option<i64>,
-    /// `QUESTIONS`: map of any JSON value.
+    /// `QUESTIONS`: map of `GetWithVotedResponseAttachQuestions`.
     #[serde(rename = "QUESTIONS", with = "w::As::<w::Map<w::Same>>")]
     pub questions: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+        ::std::collections::BTreeMap<
+            ::std::string::String,
+            GetWithVotedResponseAttachQuestions,
+        >,
     >,
     /// `ANONYMITY`: integer.
     #[serde(rename = "ANONYMITY", with = "w::As::<w::Int>")]
@@ -517,10 +605,16 @@ pub struct GetWithVotedResponseAttach {
     /// `OPTIONS`: integer.
     #[serde(rename = "OPTIONS", with = "w::As::<w::Int>")]
     pub options: ::std::option::Option<i64>,
-    /// `userAnswerMap`: map of any JSON value.
-    #[serde(rename = "userAnswerMap", with = "w::As::<w::Map<w::Same>>")]
+    /// `userAnswerMap`: map of map of `GetWithVotedResponseAttachUserAnswerMap`.
+    #[serde(rename = "userAnswerMap", with = "w::As::<w::Map<w::Map<w::Same>>>")]
     pub user_answer_map: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+        ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                GetWithVotedResponseAttachUserAnswerMap,
+            >,
+        >,
     >,
     /// `canEdit`: boolean.
     #[serde(rename = "canEdit", with = "w::As::<w::TrueFalse>")]

@@ -504,12 +504,12 @@ impl ::bitrix24_runtime::Method for List {
 #[serde(transparent)]
 pub struct ListResponse(
     #[serde(with = "w::As::<w::List<w::Same>>")]
-    pub ::std::vec::Vec<ListItem>,
+    pub ::std::vec::Vec<crate::types::Dataset>,
 );
 
 impl ListResponse {
     /// The wrapped value.
-    pub fn into_inner(self) -> ::std::vec::Vec<ListItem> {
+    pub fn into_inner(self) -> ::std::vec::Vec<crate::types::Dataset> {
         self.0
     }
 }
@@ -558,26 +558,6 @@ method_error!(
     ValidationFieldNotAllowedInFilter = "VALIDATION_FIELD_NOT_ALLOWED_IN_FILTER",
     ValidationFieldNotAllowedInOrder = "VALIDATION_FIELD_NOT_ALLOWED_IN_ORDER" }
 );
-
-/// The `item` object.
-#[derive(Debug, Clone, PartialEq, Default, w::Object)]
-#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
-#[serde(default)]
-#[non_exhaustive]
-pub struct ListItem {
-    /// `description`: string.
-    #[serde(with = "w::As::<w::Text>")]
-    pub description: ::std::option::Option<::std::string::String>,
-    /// `id`: string.
-    #[serde(with = "w::As::<w::Text>")]
-    pub id: ::std::option::Option<::std::string::String>,
-    /// `name`: string.
-    #[serde(with = "w::As::<w::Text>")]
-    pub name: ::std::option::Option<::std::string::String>,
-    /// Fields matching `*` (and any other field not listed above), by wire name.
-    #[serde(flatten)]
-    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-}
 
 /// Parameters of [`biconnector.dataset.update`](https://apidocs.bitrix24.com/api-reference/biconnector/dataset/biconnector-dataset-update.html).
 ///

@@ -267,16 +267,11 @@ impl ::bitrix24_runtime::Method for Get {
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
-pub struct GetResponse(
-    #[serde(with = "w::As::<w::Map<w::Same>>")]
-    pub ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-);
+pub struct GetResponse(pub crate::types::Company);
 
 impl GetResponse {
     /// The wrapped value.
-    pub fn into_inner(
-        self,
-    ) -> ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value> {
+    pub fn into_inner(self) -> crate::types::Company {
         self.0
     }
 }
@@ -384,12 +379,12 @@ impl ::bitrix24_runtime::Method for List {
 }
 
 impl ::bitrix24_runtime::Paged for List {
-    type Item = ListItem;
+    type Item = crate::types::Company;
     fn set_start(&mut self, start: i64) {
         self.start = Some(start);
     }
 
-    fn into_items(response: ListResponse) -> ::std::vec::Vec<ListItem> {
+    fn into_items(response: ListResponse) -> ::std::vec::Vec<crate::types::Company> {
         response.0
     }
 }
@@ -409,12 +404,12 @@ impl ::bitrix24_runtime::FastListed for List {
 #[serde(transparent)]
 pub struct ListResponse(
     #[serde(with = "w::As::<w::List<w::Same>>")]
-    pub ::std::vec::Vec<ListItem>,
+    pub ::std::vec::Vec<crate::types::Company>,
 );
 
 impl ListResponse {
     /// The wrapped value.
-    pub fn into_inner(self) -> ::std::vec::Vec<ListItem> {
+    pub fn into_inner(self) -> ::std::vec::Vec<crate::types::Company> {
         self.0
     }
 }
@@ -1051,29 +1046,6 @@ impl ListFilter {
         self.time = Some(value);
         self
     }
-}
-
-/// The `item` object.
-#[derive(Debug, Clone, PartialEq, Default, w::Object)]
-#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
-#[serde(default)]
-#[non_exhaustive]
-pub struct ListItem {
-    /// `ASSIGNED_BY_ID`: string.
-    #[serde(rename = "ASSIGNED_BY_ID", with = "w::As::<w::Text>")]
-    pub assigned_by_id: ::std::option::Option<::std::string::String>,
-    /// `ID`: string.
-    #[serde(rename = "ID", with = "w::As::<w::Text>")]
-    pub id: ::std::option::Option<::std::string::String>,
-    /// `PHONE`: list of any JSON value.
-    #[serde(rename = "PHONE", with = "w::As::<w::List<w::Same>>")]
-    pub phone: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
-    /// `TITLE`: string.
-    #[serde(rename = "TITLE", with = "w::As::<w::Text>")]
-    pub title: ::std::option::Option<::std::string::String>,
-    /// Fields matching `*` (and any other field not listed above), by wire name.
-    #[serde(flatten)]
-    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
 
 #[deprecated(note = "documented as deprecated")]

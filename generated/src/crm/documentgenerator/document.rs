@@ -306,6 +306,49 @@ impl AddFields {
     }
 }
 
+/// The `products` object.
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct AddResponseDocumentProducts {
+    /// `currencyId`: string.
+    #[serde(rename = "currencyId", with = "w::As::<w::Text>")]
+    pub currency_id: ::std::option::Option<::std::string::String>,
+    /// `totalRows`: integer.
+    #[serde(rename = "totalRows", with = "w::As::<w::Int>")]
+    pub total_rows: ::std::option::Option<i64>,
+    /// `totalSum`: string.
+    #[serde(rename = "totalSum", with = "w::As::<w::Text>")]
+    pub total_sum: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+
+/// The `values` object.
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct AddResponseDocumentValues {
+    /// `DocumentNumber`: string.
+    #[serde(rename = "DocumentNumber", with = "w::As::<w::Text>")]
+    pub document_number: ::std::option::Option<::std::string::String>,
+    /// `_creationMethod`: string.
+    #[serde(rename = "_creationMethod", with = "w::As::<w::Text>")]
+    pub creation_method: ::std::option::Option<::std::string::String>,
+    /// `productsTableVariant`: string.
+    #[serde(rename = "productsTableVariant", with = "w::As::<w::Text>")]
+    pub products_table_variant: ::std::option::Option<::std::string::String>,
+    /// `stampsEnabled`: boolean, sent as `Y`/`N`.
+    #[serde(rename = "stampsEnabled", with = "w::As::<w::YesNo>")]
+    pub stamps_enabled: ::std::option::Option<bool>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+
 /// The `document` object.
 #[derive(Debug, Clone, PartialEq, Default, w::Object)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
@@ -348,11 +391,8 @@ pub struct AddResponseDocument {
     /// `changeQrCodeDisabledReason`: string.
     #[serde(rename = "changeQrCodeDisabledReason", with = "w::As::<w::Text>")]
     pub change_qr_code_disabled_reason: ::std::option::Option<::std::string::String>,
-    /// `products`: map of any JSON value.
-    #[serde(with = "w::As::<w::Map<w::Same>>")]
-    pub products: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    >,
+    /// `products`: `AddResponseDocumentProducts`.
+    pub products: ::std::option::Option<AddResponseDocumentProducts>,
     /// `stampsEnabled`: boolean.
     #[serde(rename = "stampsEnabled", with = "w::As::<w::TrueFalse>")]
     pub stamps_enabled: ::std::option::Option<bool>,
@@ -389,11 +429,8 @@ pub struct AddResponseDocument {
     /// `entityId`: integer.
     #[serde(rename = "entityId", with = "w::As::<w::Int>")]
     pub entity_id: ::std::option::Option<i64>,
-    /// `values`: map of any JSON value.
-    #[serde(with = "w::As::<w::Map<w::Same>>")]
-    pub values: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    >,
+    /// `values`: `AddResponseDocumentValues`.
+    pub values: ::std::option::Option<AddResponseDocumentValues>,
     /// `imageUrl`: string.
     #[serde(rename = "imageUrl", with = "w::As::<w::Text>")]
     pub image_url: ::std::option::Option<::std::string::String>,
@@ -633,6 +670,29 @@ method_error!(
     GetError { DocgenAccessError = "DOCGEN_ACCESS_ERROR", V0 = "0", V100 = "100" }
 );
 
+/// The `products` object.
+pub type GetResponseDocumentProducts = AddResponseDocumentProducts;
+
+/// The `values` object.
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct GetResponseDocumentValues {
+    /// `_creationMethod`: string.
+    #[serde(rename = "_creationMethod", with = "w::As::<w::Text>")]
+    pub creation_method: ::std::option::Option<::std::string::String>,
+    /// `productsTableVariant`: string.
+    #[serde(rename = "productsTableVariant", with = "w::As::<w::Text>")]
+    pub products_table_variant: ::std::option::Option<::std::string::String>,
+    /// `stampsEnabled`: boolean, sent as `Y`/`N`.
+    #[serde(rename = "stampsEnabled", with = "w::As::<w::YesNo>")]
+    pub stamps_enabled: ::std::option::Option<bool>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+
 /// The `document` object.
 #[derive(Debug, Clone, PartialEq, Default, w::Object)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
@@ -675,11 +735,8 @@ pub struct GetResponseDocument {
     /// `changeQrCodeDisabledReason`: string.
     #[serde(rename = "changeQrCodeDisabledReason", with = "w::As::<w::Text>")]
     pub change_qr_code_disabled_reason: ::std::option::Option<::std::string::String>,
-    /// `products`: map of any JSON value.
-    #[serde(with = "w::As::<w::Map<w::Same>>")]
-    pub products: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    >,
+    /// `products`: `AddResponseDocumentProducts`.
+    pub products: ::std::option::Option<AddResponseDocumentProducts>,
     /// `stampsEnabled`: boolean.
     #[serde(rename = "stampsEnabled", with = "w::As::<w::TrueFalse>")]
     pub stamps_enabled: ::std::option::Option<bool>,
@@ -728,11 +785,8 @@ pub struct GetResponseDocument {
     /// `entityId`: string.
     #[serde(rename = "entityId", with = "w::As::<w::Text>")]
     pub entity_id: ::std::option::Option<::std::string::String>,
-    /// `values`: map of any JSON value.
-    #[serde(with = "w::As::<w::Map<w::Same>>")]
-    pub values: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    >,
+    /// `values`: `GetResponseDocumentValues`.
+    pub values: ::std::option::Option<GetResponseDocumentValues>,
 }
 
 /// Parameters of [`crm.documentgenerator.document.getfields`](https://apidocs.bitrix24.com/api-reference/crm/document-generator/documents/crm-document-generator-document-get-fields.html).
@@ -1703,6 +1757,12 @@ method_error!(
     UpdateError { V100 = "100", DocgenAccessError = "DOCGEN_ACCESS_ERROR", V0 = "0" }
 );
 
+/// The `products` object.
+pub type UpdateResponseDocumentProducts = AddResponseDocumentProducts;
+
+/// The `values` object.
+pub type UpdateResponseDocumentValues = AddResponseDocumentValues;
+
 /// The `document` object.
 #[derive(Debug, Clone, PartialEq, Default, w::Object)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
@@ -1745,11 +1805,8 @@ pub struct UpdateResponseDocument {
     /// `changeQrCodeDisabledReason`: string.
     #[serde(rename = "changeQrCodeDisabledReason", with = "w::As::<w::Text>")]
     pub change_qr_code_disabled_reason: ::std::option::Option<::std::string::String>,
-    /// `products`: map of any JSON value.
-    #[serde(with = "w::As::<w::Map<w::Same>>")]
-    pub products: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    >,
+    /// `products`: `AddResponseDocumentProducts`.
+    pub products: ::std::option::Option<AddResponseDocumentProducts>,
     /// `stampsEnabled`: boolean.
     #[serde(rename = "stampsEnabled", with = "w::As::<w::TrueFalse>")]
     pub stamps_enabled: ::std::option::Option<bool>,
@@ -1786,11 +1843,8 @@ pub struct UpdateResponseDocument {
     /// `entityId`: string.
     #[serde(rename = "entityId", with = "w::As::<w::Text>")]
     pub entity_id: ::std::option::Option<::std::string::String>,
-    /// `values`: map of any JSON value.
-    #[serde(with = "w::As::<w::Map<w::Same>>")]
-    pub values: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    >,
+    /// `values`: `AddResponseDocumentValues`.
+    pub values: ::std::option::Option<AddResponseDocumentValues>,
     /// `imageUrl`: string.
     #[serde(rename = "imageUrl", with = "w::As::<w::Text>")]
     pub image_url: ::std::option::Option<::std::string::String>,
@@ -1981,6 +2035,9 @@ impl UploadFields {
     }
 }
 
+/// The `products` object.
+pub type UploadResponseDocumentProducts = AddResponseDocumentProducts;
+
 /// The `document` object.
 #[derive(Debug, Clone, PartialEq, Default, w::Object)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
@@ -2023,11 +2080,8 @@ pub struct UploadResponseDocument {
     /// `changeQrCodeDisabledReason`: string.
     #[serde(rename = "changeQrCodeDisabledReason", with = "w::As::<w::Text>")]
     pub change_qr_code_disabled_reason: ::std::option::Option<::std::string::String>,
-    /// `products`: map of any JSON value.
-    #[serde(with = "w::As::<w::Map<w::Same>>")]
-    pub products: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    >,
+    /// `products`: `AddResponseDocumentProducts`.
+    pub products: ::std::option::Option<AddResponseDocumentProducts>,
     /// `stampsEnabled`: boolean.
     #[serde(rename = "stampsEnabled", with = "w::As::<w::TrueFalse>")]
     pub stamps_enabled: ::std::option::Option<bool>,

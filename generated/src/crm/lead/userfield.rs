@@ -561,21 +561,68 @@ impl ::bitrix24_runtime::Method for Get {
 }
 
 /// The `result` of [`crm.lead.userfield.get`](https://apidocs.bitrix24.com/api-reference/crm/leads/userfield/crm-lead-userfield-get.html).
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
-#[serde(transparent)]
-pub struct GetResponse(
-    #[serde(with = "w::As::<w::Map<w::Same>>")]
-    pub ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-);
-
-impl GetResponse {
-    /// The wrapped value.
-    pub fn into_inner(
-        self,
-    ) -> ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value> {
-        self.0
-    }
+#[serde(default)]
+#[non_exhaustive]
+pub struct GetResponse {
+    /// `EDIT_FORM_LABEL`: `GetResponseEditFormLabel`.
+    #[serde(rename = "EDIT_FORM_LABEL")]
+    pub edit_form_label: ::std::option::Option<GetResponseEditFormLabel>,
+    /// `EDIT_IN_LIST`: string.
+    #[serde(rename = "EDIT_IN_LIST", with = "w::As::<w::Text>")]
+    pub edit_in_list: ::std::option::Option<::std::string::String>,
+    /// `ENTITY_ID`: string.
+    #[serde(rename = "ENTITY_ID", with = "w::As::<w::Text>")]
+    pub entity_id: ::std::option::Option<::std::string::String>,
+    /// `ERROR_MESSAGE`: `GetResponseEditFormLabel`.
+    #[serde(rename = "ERROR_MESSAGE")]
+    pub error_message: ::std::option::Option<GetResponseEditFormLabel>,
+    /// `FIELD_NAME`: string.
+    #[serde(rename = "FIELD_NAME", with = "w::As::<w::Text>")]
+    pub field_name: ::std::option::Option<::std::string::String>,
+    /// `HELP_MESSAGE`: `GetResponseEditFormLabel`.
+    #[serde(rename = "HELP_MESSAGE")]
+    pub help_message: ::std::option::Option<GetResponseEditFormLabel>,
+    /// `ID`: string.
+    #[serde(rename = "ID", with = "w::As::<w::Text>")]
+    pub id: ::std::option::Option<::std::string::String>,
+    /// `IS_SEARCHABLE`: string.
+    #[serde(rename = "IS_SEARCHABLE", with = "w::As::<w::Text>")]
+    pub is_searchable: ::std::option::Option<::std::string::String>,
+    /// `LIST_COLUMN_LABEL`: `GetResponseEditFormLabel`.
+    #[serde(rename = "LIST_COLUMN_LABEL")]
+    pub list_column_label: ::std::option::Option<GetResponseEditFormLabel>,
+    /// `LIST_FILTER_LABEL`: `GetResponseEditFormLabel`.
+    #[serde(rename = "LIST_FILTER_LABEL")]
+    pub list_filter_label: ::std::option::Option<GetResponseEditFormLabel>,
+    /// `MANDATORY`: string.
+    #[serde(rename = "MANDATORY", with = "w::As::<w::Text>")]
+    pub mandatory: ::std::option::Option<::std::string::String>,
+    /// `MULTIPLE`: string.
+    #[serde(rename = "MULTIPLE", with = "w::As::<w::Text>")]
+    pub multiple: ::std::option::Option<::std::string::String>,
+    /// `SETTINGS`: `GetResponseSettings`.
+    #[serde(rename = "SETTINGS")]
+    pub settings: ::std::option::Option<GetResponseSettings>,
+    /// `SHOW_FILTER`: string.
+    #[serde(rename = "SHOW_FILTER", with = "w::As::<w::Text>")]
+    pub show_filter: ::std::option::Option<::std::string::String>,
+    /// `SHOW_IN_LIST`: string.
+    #[serde(rename = "SHOW_IN_LIST", with = "w::As::<w::Text>")]
+    pub show_in_list: ::std::option::Option<::std::string::String>,
+    /// `SORT`: string.
+    #[serde(rename = "SORT", with = "w::As::<w::Text>")]
+    pub sort: ::std::option::Option<::std::string::String>,
+    /// `USER_TYPE_ID`: string.
+    #[serde(rename = "USER_TYPE_ID", with = "w::As::<w::Text>")]
+    pub user_type_id: ::std::option::Option<::std::string::String>,
+    /// `XML_ID`: any JSON value.
+    #[serde(rename = "XML_ID")]
+    pub xml_id: ::std::option::Option<::serde_json::Value>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
 
 /// Errors of [`crm.lead.userfield.get`](https://apidocs.bitrix24.com/api-reference/crm/leads/userfield/crm-lead-userfield-get.html).
@@ -606,6 +653,121 @@ pub enum GetError {
 method_error!(
     GetError { V403 = "403", V400 = "400", ErrorNotFound = "ERROR_NOT_FOUND" }
 );
+
+/// The `EDIT_FORM_LABEL` object.
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct GetResponseEditFormLabel {
+    /// `ar`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub ar: ::std::option::Option<::std::string::String>,
+    /// `br`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub br: ::std::option::Option<::std::string::String>,
+    /// `de`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub de: ::std::option::Option<::std::string::String>,
+    /// `en`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub en: ::std::option::Option<::std::string::String>,
+    /// `fr`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub fr: ::std::option::Option<::std::string::String>,
+    /// `hi`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub hi: ::std::option::Option<::std::string::String>,
+    /// `id`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub id: ::std::option::Option<::std::string::String>,
+    /// `in`: string.
+    #[serde(rename = "in", with = "w::As::<w::Text>")]
+    pub in_: ::std::option::Option<::std::string::String>,
+    /// `it`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub it: ::std::option::Option<::std::string::String>,
+    /// `ja`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub ja: ::std::option::Option<::std::string::String>,
+    /// `kz`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub kz: ::std::option::Option<::std::string::String>,
+    /// `la`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub la: ::std::option::Option<::std::string::String>,
+    /// `ms`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub ms: ::std::option::Option<::std::string::String>,
+    /// `pl`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub pl: ::std::option::Option<::std::string::String>,
+    /// `ru`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub ru: ::std::option::Option<::std::string::String>,
+    /// `sc`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub sc: ::std::option::Option<::std::string::String>,
+    /// `tc`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub tc: ::std::option::Option<::std::string::String>,
+    /// `th`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub th: ::std::option::Option<::std::string::String>,
+    /// `tr`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub tr: ::std::option::Option<::std::string::String>,
+    /// `ua`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub ua: ::std::option::Option<::std::string::String>,
+    /// `vn`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub vn: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+
+/// The `ERROR_MESSAGE` object.
+pub type GetResponseErrorMessage = GetResponseEditFormLabel;
+
+/// The `HELP_MESSAGE` object.
+pub type GetResponseHelpMessage = GetResponseEditFormLabel;
+
+/// The `LIST_COLUMN_LABEL` object.
+pub type GetResponseListColumnLabel = GetResponseEditFormLabel;
+
+/// The `LIST_FILTER_LABEL` object.
+pub type GetResponseListFilterLabel = GetResponseEditFormLabel;
+
+/// The `SETTINGS` object.
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct GetResponseSettings {
+    /// `DEFAULT_VALUE`: string.
+    #[serde(rename = "DEFAULT_VALUE", with = "w::As::<w::Text>")]
+    pub default_value: ::std::option::Option<::std::string::String>,
+    /// `MAX_LENGTH`: integer.
+    #[serde(rename = "MAX_LENGTH", with = "w::As::<w::Int>")]
+    pub max_length: ::std::option::Option<i64>,
+    /// `MIN_LENGTH`: integer.
+    #[serde(rename = "MIN_LENGTH", with = "w::As::<w::Int>")]
+    pub min_length: ::std::option::Option<i64>,
+    /// `REGEXP`: string.
+    #[serde(rename = "REGEXP", with = "w::As::<w::Text>")]
+    pub regexp: ::std::option::Option<::std::string::String>,
+    /// `ROWS`: integer.
+    #[serde(rename = "ROWS", with = "w::As::<w::Int>")]
+    pub rows: ::std::option::Option<i64>,
+    /// `SIZE`: integer.
+    #[serde(rename = "SIZE", with = "w::As::<w::Int>")]
+    pub size: ::std::option::Option<i64>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
 
 /// Parameters of [`crm.lead.userfield.list`](https://apidocs.bitrix24.com/api-reference/crm/leads/userfield/crm-lead-userfield-list.html).
 ///

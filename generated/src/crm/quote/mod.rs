@@ -569,21 +569,182 @@ impl ::bitrix24_runtime::Method for Get {
 }
 
 /// The `result` of [`crm.quote.get`](https://apidocs.bitrix24.com/api-reference/crm/quote/crm-quote-get.html).
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
-#[serde(transparent)]
-pub struct GetResponse(
-    #[serde(with = "w::As::<w::Map<w::Same>>")]
-    pub ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-);
-
-impl GetResponse {
-    /// The wrapped value.
-    pub fn into_inner(
-        self,
-    ) -> ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value> {
-        self.0
-    }
+#[serde(default)]
+#[non_exhaustive]
+pub struct GetResponse {
+    /// `ACTUAL_DATE`: string.
+    #[serde(rename = "ACTUAL_DATE", with = "w::As::<w::Text>")]
+    pub actual_date: ::std::option::Option<::std::string::String>,
+    /// `ASSIGNED_BY_ID`: string.
+    #[serde(rename = "ASSIGNED_BY_ID", with = "w::As::<w::Text>")]
+    pub assigned_by_id: ::std::option::Option<::std::string::String>,
+    /// `BEGINDATE`: string.
+    #[serde(rename = "BEGINDATE", with = "w::As::<w::Text>")]
+    pub begindate: ::std::option::Option<::std::string::String>,
+    /// `CLIENT_ADDR`: any JSON value.
+    #[serde(rename = "CLIENT_ADDR")]
+    pub client_addr: ::std::option::Option<::serde_json::Value>,
+    /// `CLIENT_CONTACT`: any JSON value.
+    #[serde(rename = "CLIENT_CONTACT")]
+    pub client_contact: ::std::option::Option<::serde_json::Value>,
+    /// `CLIENT_EMAIL`: any JSON value.
+    #[serde(rename = "CLIENT_EMAIL")]
+    pub client_email: ::std::option::Option<::serde_json::Value>,
+    /// `CLIENT_PHONE`: any JSON value.
+    #[serde(rename = "CLIENT_PHONE")]
+    pub client_phone: ::std::option::Option<::serde_json::Value>,
+    /// `CLIENT_TITLE`: any JSON value.
+    #[serde(rename = "CLIENT_TITLE")]
+    pub client_title: ::std::option::Option<::serde_json::Value>,
+    /// `CLIENT_TPA_ID`: any JSON value.
+    #[serde(rename = "CLIENT_TPA_ID")]
+    pub client_tpa_id: ::std::option::Option<::serde_json::Value>,
+    /// `CLIENT_TP_ID`: any JSON value.
+    #[serde(rename = "CLIENT_TP_ID")]
+    pub client_tp_id: ::std::option::Option<::serde_json::Value>,
+    /// `CLOSED`: string.
+    #[serde(rename = "CLOSED", with = "w::As::<w::Text>")]
+    pub closed: ::std::option::Option<::std::string::String>,
+    /// `CLOSEDATE`: string.
+    #[serde(rename = "CLOSEDATE", with = "w::As::<w::Text>")]
+    pub closedate: ::std::option::Option<::std::string::String>,
+    /// `COMMENTS`: string.
+    #[serde(rename = "COMMENTS", with = "w::As::<w::Text>")]
+    pub comments: ::std::option::Option<::std::string::String>,
+    /// `COMPANY_ID`: string.
+    #[serde(rename = "COMPANY_ID", with = "w::As::<w::Text>")]
+    pub company_id: ::std::option::Option<::std::string::String>,
+    /// `CONTACT_ID`: any JSON value.
+    #[serde(rename = "CONTACT_ID")]
+    pub contact_id: ::std::option::Option<::serde_json::Value>,
+    /// `CONTENT`: any JSON value.
+    #[serde(rename = "CONTENT")]
+    pub content: ::std::option::Option<::serde_json::Value>,
+    /// `CREATED_BY_ID`: string.
+    #[serde(rename = "CREATED_BY_ID", with = "w::As::<w::Text>")]
+    pub created_by_id: ::std::option::Option<::std::string::String>,
+    /// `CURRENCY_ID`: string.
+    #[serde(rename = "CURRENCY_ID", with = "w::As::<w::Text>")]
+    pub currency_id: ::std::option::Option<::std::string::String>,
+    /// `DATE_CREATE`: string.
+    #[serde(rename = "DATE_CREATE", with = "w::As::<w::Text>")]
+    pub date_create: ::std::option::Option<::std::string::String>,
+    /// `DATE_MODIFY`: string.
+    #[serde(rename = "DATE_MODIFY", with = "w::As::<w::Text>")]
+    pub date_modify: ::std::option::Option<::std::string::String>,
+    /// `DEAL_ID`: any JSON value.
+    #[serde(rename = "DEAL_ID")]
+    pub deal_id: ::std::option::Option<::serde_json::Value>,
+    /// `ID`: string.
+    #[serde(rename = "ID", with = "w::As::<w::Text>")]
+    pub id: ::std::option::Option<::std::string::String>,
+    /// `LAST_ACTIVITY_BY`: string.
+    #[serde(rename = "LAST_ACTIVITY_BY", with = "w::As::<w::Text>")]
+    pub last_activity_by: ::std::option::Option<::std::string::String>,
+    /// `LAST_ACTIVITY_TIME`: string.
+    #[serde(rename = "LAST_ACTIVITY_TIME", with = "w::As::<w::Text>")]
+    pub last_activity_time: ::std::option::Option<::std::string::String>,
+    /// `LAST_COMMUNICATION_TIME`: any JSON value.
+    #[serde(rename = "LAST_COMMUNICATION_TIME")]
+    pub last_communication_time: ::std::option::Option<::serde_json::Value>,
+    /// `LEAD_ID`: any JSON value.
+    #[serde(rename = "LEAD_ID")]
+    pub lead_id: ::std::option::Option<::serde_json::Value>,
+    /// `LOCATION_ID`: any JSON value.
+    #[serde(rename = "LOCATION_ID")]
+    pub location_id: ::std::option::Option<::serde_json::Value>,
+    /// `MODIFY_BY_ID`: string.
+    #[serde(rename = "MODIFY_BY_ID", with = "w::As::<w::Text>")]
+    pub modify_by_id: ::std::option::Option<::std::string::String>,
+    /// `MYCOMPANY_ID`: string.
+    #[serde(rename = "MYCOMPANY_ID", with = "w::As::<w::Text>")]
+    pub mycompany_id: ::std::option::Option<::std::string::String>,
+    /// `OPENED`: string.
+    #[serde(rename = "OPENED", with = "w::As::<w::Text>")]
+    pub opened: ::std::option::Option<::std::string::String>,
+    /// `OPPORTUNITY`: string.
+    #[serde(rename = "OPPORTUNITY", with = "w::As::<w::Text>")]
+    pub opportunity: ::std::option::Option<::std::string::String>,
+    /// `PARENT_ID_136`: any JSON value.
+    #[serde(rename = "PARENT_ID_136")]
+    pub parent_id_136: ::std::option::Option<::serde_json::Value>,
+    /// `PERSON_TYPE_ID`: string.
+    #[serde(rename = "PERSON_TYPE_ID", with = "w::As::<w::Text>")]
+    pub person_type_id: ::std::option::Option<::std::string::String>,
+    /// `QUOTE_NUMBER`: string.
+    #[serde(rename = "QUOTE_NUMBER", with = "w::As::<w::Text>")]
+    pub quote_number: ::std::option::Option<::std::string::String>,
+    /// `STATUS_ID`: string.
+    #[serde(rename = "STATUS_ID", with = "w::As::<w::Text>")]
+    pub status_id: ::std::option::Option<::std::string::String>,
+    /// `TAX_VALUE`: string.
+    #[serde(rename = "TAX_VALUE", with = "w::As::<w::Text>")]
+    pub tax_value: ::std::option::Option<::std::string::String>,
+    /// `TERMS`: any JSON value.
+    #[serde(rename = "TERMS")]
+    pub terms: ::std::option::Option<::serde_json::Value>,
+    /// `TITLE`: string.
+    #[serde(rename = "TITLE", with = "w::As::<w::Text>")]
+    pub title: ::std::option::Option<::std::string::String>,
+    /// `UF_CRM_566EB0AC9B7FC`: string.
+    #[serde(rename = "UF_CRM_566EB0AC9B7FC", with = "w::As::<w::Text>")]
+    pub uf_crm_566eb0ac9b7fc: ::std::option::Option<::std::string::String>,
+    /// `UF_CRM_566EB0AFA9895`: string.
+    #[serde(rename = "UF_CRM_566EB0AFA9895", with = "w::As::<w::Text>")]
+    pub uf_crm_566eb0afa9895: ::std::option::Option<::std::string::String>,
+    /// `UF_CRM_566EB0AFB84F1`: string.
+    #[serde(rename = "UF_CRM_566EB0AFB84F1", with = "w::As::<w::Text>")]
+    pub uf_crm_566eb0afb84f1: ::std::option::Option<::std::string::String>,
+    /// `UF_CRM_566EB0AFC58FD`: string.
+    #[serde(rename = "UF_CRM_566EB0AFC58FD", with = "w::As::<w::Text>")]
+    pub uf_crm_566eb0afc58fd: ::std::option::Option<::std::string::String>,
+    /// `UF_CRM_566EB0AFDA4EF`: string.
+    #[serde(rename = "UF_CRM_566EB0AFDA4EF", with = "w::As::<w::Text>")]
+    pub uf_crm_566eb0afda4ef: ::std::option::Option<::std::string::String>,
+    /// `UF_CRM_566EB0AFEDB2F`: string.
+    #[serde(rename = "UF_CRM_566EB0AFEDB2F", with = "w::As::<w::Text>")]
+    pub uf_crm_566eb0afedb2f: ::std::option::Option<::std::string::String>,
+    /// `UF_CRM_566EB0B014EC2`: string.
+    #[serde(rename = "UF_CRM_566EB0B014EC2", with = "w::As::<w::Text>")]
+    pub uf_crm_566eb0b014ec2: ::std::option::Option<::std::string::String>,
+    /// `UF_CRM_566EB0B0231B2`: string.
+    #[serde(rename = "UF_CRM_566EB0B0231B2", with = "w::As::<w::Text>")]
+    pub uf_crm_566eb0b0231b2: ::std::option::Option<::std::string::String>,
+    /// `UF_CRM_566EB0B02F46F`: string.
+    #[serde(rename = "UF_CRM_566EB0B02F46F", with = "w::As::<w::Text>")]
+    pub uf_crm_566eb0b02f46f: ::std::option::Option<::std::string::String>,
+    /// `UF_CRM_566EB0B03CDCD`: string.
+    #[serde(rename = "UF_CRM_566EB0B03CDCD", with = "w::As::<w::Text>")]
+    pub uf_crm_566eb0b03cdcd: ::std::option::Option<::std::string::String>,
+    /// `UF_CRM_566EB0B04D190`: string.
+    #[serde(rename = "UF_CRM_566EB0B04D190", with = "w::As::<w::Text>")]
+    pub uf_crm_566eb0b04d190: ::std::option::Option<::std::string::String>,
+    /// `UF_CRM_577BBCE34CC90`: string.
+    #[serde(rename = "UF_CRM_577BBCE34CC90", with = "w::As::<w::Text>")]
+    pub uf_crm_577bbce34cc90: ::std::option::Option<::std::string::String>,
+    /// `UF_CRM_577BBCE354F86`: string.
+    #[serde(rename = "UF_CRM_577BBCE354F86", with = "w::As::<w::Text>")]
+    pub uf_crm_577bbce354f86: ::std::option::Option<::std::string::String>,
+    /// `UTM_CAMPAIGN`: any JSON value.
+    #[serde(rename = "UTM_CAMPAIGN")]
+    pub utm_campaign: ::std::option::Option<::serde_json::Value>,
+    /// `UTM_CONTENT`: any JSON value.
+    #[serde(rename = "UTM_CONTENT")]
+    pub utm_content: ::std::option::Option<::serde_json::Value>,
+    /// `UTM_MEDIUM`: any JSON value.
+    #[serde(rename = "UTM_MEDIUM")]
+    pub utm_medium: ::std::option::Option<::serde_json::Value>,
+    /// `UTM_SOURCE`: any JSON value.
+    #[serde(rename = "UTM_SOURCE")]
+    pub utm_source: ::std::option::Option<::serde_json::Value>,
+    /// `UTM_TERM`: any JSON value.
+    #[serde(rename = "UTM_TERM")]
+    pub utm_term: ::std::option::Option<::serde_json::Value>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
 
 /// Errors of [`crm.quote.get`](https://apidocs.bitrix24.com/api-reference/crm/quote/crm-quote-get.html).

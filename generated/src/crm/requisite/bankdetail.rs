@@ -711,21 +711,113 @@ impl ::bitrix24_runtime::Method for Get {
 }
 
 /// The `result` of [`crm.requisite.bankdetail.get`](https://apidocs.bitrix24.com/api-reference/crm/requisites/bank-detail/crm-requisite-bank-detail-get.html).
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
-#[serde(transparent)]
-pub struct GetResponse(
-    #[serde(with = "w::As::<w::Map<w::Same>>")]
-    pub ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-);
-
-impl GetResponse {
-    /// The wrapped value.
-    pub fn into_inner(
-        self,
-    ) -> ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value> {
-        self.0
-    }
+#[serde(default)]
+#[non_exhaustive]
+pub struct GetResponse {
+    /// `ACTIVE`: string.
+    #[serde(rename = "ACTIVE", with = "w::As::<w::Text>")]
+    pub active: ::std::option::Option<::std::string::String>,
+    /// `CODE`: any JSON value.
+    #[serde(rename = "CODE")]
+    pub code: ::std::option::Option<::serde_json::Value>,
+    /// `COMMENTS`: any JSON value.
+    #[serde(rename = "COMMENTS")]
+    pub comments: ::std::option::Option<::serde_json::Value>,
+    /// `COUNTRY_ID`: string.
+    #[serde(rename = "COUNTRY_ID", with = "w::As::<w::Text>")]
+    pub country_id: ::std::option::Option<::std::string::String>,
+    /// `CREATED_BY_ID`: string.
+    #[serde(rename = "CREATED_BY_ID", with = "w::As::<w::Text>")]
+    pub created_by_id: ::std::option::Option<::std::string::String>,
+    /// `DATE_CREATE`: string.
+    #[serde(rename = "DATE_CREATE", with = "w::As::<w::Text>")]
+    pub date_create: ::std::option::Option<::std::string::String>,
+    /// `DATE_MODIFY`: string.
+    #[serde(rename = "DATE_MODIFY", with = "w::As::<w::Text>")]
+    pub date_modify: ::std::option::Option<::std::string::String>,
+    /// `ENTITY_ID`: string.
+    #[serde(rename = "ENTITY_ID", with = "w::As::<w::Text>")]
+    pub entity_id: ::std::option::Option<::std::string::String>,
+    /// `ID`: string.
+    #[serde(rename = "ID", with = "w::As::<w::Text>")]
+    pub id: ::std::option::Option<::std::string::String>,
+    /// `MODIFY_BY_ID`: any JSON value.
+    #[serde(rename = "MODIFY_BY_ID")]
+    pub modify_by_id: ::std::option::Option<::serde_json::Value>,
+    /// `NAME`: string.
+    #[serde(rename = "NAME", with = "w::As::<w::Text>")]
+    pub name: ::std::option::Option<::std::string::String>,
+    /// `ORIGINATOR_ID`: any JSON value.
+    #[serde(rename = "ORIGINATOR_ID")]
+    pub originator_id: ::std::option::Option<::serde_json::Value>,
+    /// `RQ_ACC_CURRENCY`: string.
+    #[serde(rename = "RQ_ACC_CURRENCY", with = "w::As::<w::Text>")]
+    pub rq_acc_currency: ::std::option::Option<::std::string::String>,
+    /// `RQ_ACC_NAME`: any JSON value.
+    #[serde(rename = "RQ_ACC_NAME")]
+    pub rq_acc_name: ::std::option::Option<::serde_json::Value>,
+    /// `RQ_ACC_NUM`: string.
+    #[serde(rename = "RQ_ACC_NUM", with = "w::As::<w::Text>")]
+    pub rq_acc_num: ::std::option::Option<::std::string::String>,
+    /// `RQ_ACC_TYPE`: any JSON value.
+    #[serde(rename = "RQ_ACC_TYPE")]
+    pub rq_acc_type: ::std::option::Option<::serde_json::Value>,
+    /// `RQ_AGENCY_NAME`: any JSON value.
+    #[serde(rename = "RQ_AGENCY_NAME")]
+    pub rq_agency_name: ::std::option::Option<::serde_json::Value>,
+    /// `RQ_BANK_ADDR`: string.
+    #[serde(rename = "RQ_BANK_ADDR", with = "w::As::<w::Text>")]
+    pub rq_bank_addr: ::std::option::Option<::std::string::String>,
+    /// `RQ_BANK_CODE`: any JSON value.
+    #[serde(rename = "RQ_BANK_CODE")]
+    pub rq_bank_code: ::std::option::Option<::serde_json::Value>,
+    /// `RQ_BANK_NAME`: string.
+    #[serde(rename = "RQ_BANK_NAME", with = "w::As::<w::Text>")]
+    pub rq_bank_name: ::std::option::Option<::std::string::String>,
+    /// `RQ_BANK_ROUTE_NUM`: any JSON value.
+    #[serde(rename = "RQ_BANK_ROUTE_NUM")]
+    pub rq_bank_route_num: ::std::option::Option<::serde_json::Value>,
+    /// `RQ_BIC`: any JSON value.
+    #[serde(rename = "RQ_BIC")]
+    pub rq_bic: ::std::option::Option<::serde_json::Value>,
+    /// `RQ_BIK`: string.
+    #[serde(rename = "RQ_BIK", with = "w::As::<w::Text>")]
+    pub rq_bik: ::std::option::Option<::std::string::String>,
+    /// `RQ_CODEB`: any JSON value.
+    #[serde(rename = "RQ_CODEB")]
+    pub rq_codeb: ::std::option::Option<::serde_json::Value>,
+    /// `RQ_CODEG`: any JSON value.
+    #[serde(rename = "RQ_CODEG")]
+    pub rq_codeg: ::std::option::Option<::serde_json::Value>,
+    /// `RQ_COR_ACC_NUM`: string.
+    #[serde(rename = "RQ_COR_ACC_NUM", with = "w::As::<w::Text>")]
+    pub rq_cor_acc_num: ::std::option::Option<::std::string::String>,
+    /// `RQ_IBAN`: any JSON value.
+    #[serde(rename = "RQ_IBAN")]
+    pub rq_iban: ::std::option::Option<::serde_json::Value>,
+    /// `RQ_IIK`: any JSON value.
+    #[serde(rename = "RQ_IIK")]
+    pub rq_iik: ::std::option::Option<::serde_json::Value>,
+    /// `RQ_MFO`: any JSON value.
+    #[serde(rename = "RQ_MFO")]
+    pub rq_mfo: ::std::option::Option<::serde_json::Value>,
+    /// `RQ_RIB`: any JSON value.
+    #[serde(rename = "RQ_RIB")]
+    pub rq_rib: ::std::option::Option<::serde_json::Value>,
+    /// `RQ_SWIFT`: any JSON value.
+    #[serde(rename = "RQ_SWIFT")]
+    pub rq_swift: ::std::option::Option<::serde_json::Value>,
+    /// `SORT`: string.
+    #[serde(rename = "SORT", with = "w::As::<w::Text>")]
+    pub sort: ::std::option::Option<::std::string::String>,
+    /// `XML_ID`: string.
+    #[serde(rename = "XML_ID", with = "w::As::<w::Text>")]
+    pub xml_id: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
 
 /// Errors of [`crm.requisite.bankdetail.get`](https://apidocs.bitrix24.com/api-reference/crm/requisites/bank-detail/crm-requisite-bank-detail-get.html).

@@ -108,21 +108,32 @@ impl ::bitrix24_runtime::Method for Get {
 }
 
 /// The `result` of [`crm.requisite.link.get`](https://apidocs.bitrix24.com/api-reference/crm/requisites/links/crm-requisite-link-get.html).
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
-#[serde(transparent)]
-pub struct GetResponse(
-    #[serde(with = "w::As::<w::Map<w::Same>>")]
-    pub ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-);
-
-impl GetResponse {
-    /// The wrapped value.
-    pub fn into_inner(
-        self,
-    ) -> ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value> {
-        self.0
-    }
+#[serde(default)]
+#[non_exhaustive]
+pub struct GetResponse {
+    /// `BANK_DETAIL_ID`: string.
+    #[serde(rename = "BANK_DETAIL_ID", with = "w::As::<w::Text>")]
+    pub bank_detail_id: ::std::option::Option<::std::string::String>,
+    /// `ENTITY_ID`: integer.
+    #[serde(rename = "ENTITY_ID", with = "w::As::<w::Int>")]
+    pub entity_id: ::std::option::Option<i64>,
+    /// `ENTITY_TYPE_ID`: integer.
+    #[serde(rename = "ENTITY_TYPE_ID", with = "w::As::<w::Int>")]
+    pub entity_type_id: ::std::option::Option<i64>,
+    /// `MC_BANK_DETAIL_ID`: string.
+    #[serde(rename = "MC_BANK_DETAIL_ID", with = "w::As::<w::Text>")]
+    pub mc_bank_detail_id: ::std::option::Option<::std::string::String>,
+    /// `MC_REQUISITE_ID`: string.
+    #[serde(rename = "MC_REQUISITE_ID", with = "w::As::<w::Text>")]
+    pub mc_requisite_id: ::std::option::Option<::std::string::String>,
+    /// `REQUISITE_ID`: string.
+    #[serde(rename = "REQUISITE_ID", with = "w::As::<w::Text>")]
+    pub requisite_id: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
 
 /// Errors of [`crm.requisite.link.get`](https://apidocs.bitrix24.com/api-reference/crm/requisites/links/crm-requisite-link-get.html).

@@ -471,12 +471,12 @@ impl ::bitrix24_runtime::Method for List {
 }
 
 impl ::bitrix24_runtime::Paged for List {
-    type Item = ListItem;
+    type Item = crate::types::Comment;
     fn set_start(&mut self, start: i64) {
         self.start = Some(start);
     }
 
-    fn into_items(response: ListResponse) -> ::std::vec::Vec<ListItem> {
+    fn into_items(response: ListResponse) -> ::std::vec::Vec<crate::types::Comment> {
         response.0
     }
 }
@@ -496,12 +496,12 @@ impl ::bitrix24_runtime::FastListed for List {
 #[serde(transparent)]
 pub struct ListResponse(
     #[serde(with = "w::As::<w::List<w::Same>>")]
-    pub ::std::vec::Vec<ListItem>,
+    pub ::std::vec::Vec<crate::types::Comment>,
 );
 
 impl ListResponse {
     /// The wrapped value.
-    pub fn into_inner(self) -> ::std::vec::Vec<ListItem> {
+    pub fn into_inner(self) -> ::std::vec::Vec<crate::types::Comment> {
         self.0
     }
 }
@@ -520,38 +520,6 @@ pub enum ListError {
 }
 
 method_error!(ListError {});
-
-/// The `item` object.
-#[derive(Debug, Clone, PartialEq, Default, w::Object)]
-#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
-#[serde(default)]
-#[non_exhaustive]
-pub struct ListItem {
-    /// `AUTHOR_ID`: string.
-    #[serde(rename = "AUTHOR_ID", with = "w::As::<w::Text>")]
-    pub author_id: ::std::option::Option<::std::string::String>,
-    /// `COMMENT`: string.
-    #[serde(rename = "COMMENT", with = "w::As::<w::Text>")]
-    pub comment: ::std::option::Option<::std::string::String>,
-    /// `CREATED`: string.
-    #[serde(rename = "CREATED", with = "w::As::<w::Text>")]
-    pub created: ::std::option::Option<::std::string::String>,
-    /// `ENTITY_ID`: string.
-    #[serde(rename = "ENTITY_ID", with = "w::As::<w::Text>")]
-    pub entity_id: ::std::option::Option<::std::string::String>,
-    /// `ENTITY_TYPE`: string.
-    #[serde(rename = "ENTITY_TYPE", with = "w::As::<w::Text>")]
-    pub entity_type: ::std::option::Option<::std::string::String>,
-    /// `FILES`: any JSON value.
-    #[serde(rename = "FILES")]
-    pub files: ::std::option::Option<::serde_json::Value>,
-    /// `ID`: string.
-    #[serde(rename = "ID", with = "w::As::<w::Text>")]
-    pub id: ::std::option::Option<::std::string::String>,
-    /// Fields matching `*` (and any other field not listed above), by wire name.
-    #[serde(flatten)]
-    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-}
 
 /// Parameters of [`crm.timeline.comment.update`](https://apidocs.bitrix24.com/api-reference/crm/timeline/comments/crm-timeline-comment-update.html).
 ///

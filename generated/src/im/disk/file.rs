@@ -150,19 +150,15 @@ impl ::bitrix24_runtime::Method for Commit {
 #[serde(default)]
 #[non_exhaustive]
 pub struct CommitResponse {
-    /// `FILES`: map of any JSON value.
-    #[serde(rename = "FILES", with = "w::As::<w::Map<w::Same>>")]
-    pub files: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    >,
+    /// `FILES`: `CommitResponseFiles`.
+    #[serde(rename = "FILES")]
+    pub files: ::std::option::Option<CommitResponseFiles>,
     /// `DISK_ID`: list of string.
     #[serde(rename = "DISK_ID", with = "w::As::<w::List<w::Text>>")]
     pub disk_id: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-    /// `FILE_MODELS`: map of any JSON value.
-    #[serde(rename = "FILE_MODELS", with = "w::As::<w::Map<w::Same>>")]
-    pub file_models: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    >,
+    /// `FILE_MODELS`: `CommitResponseFileModels`.
+    #[serde(rename = "FILE_MODELS")]
+    pub file_models: ::std::option::Option<CommitResponseFileModels>,
     /// `MESSAGE_ID`: integer.
     #[serde(rename = "MESSAGE_ID", with = "w::As::<w::Int>")]
     pub message_id: ::std::option::Option<i64>,
@@ -205,6 +201,248 @@ method_error!(
     CommitError { ChatIdEmpty = "CHAT_ID_EMPTY", DialogIdEmpty = "DIALOG_ID_EMPTY",
     FilesError = "FILES_ERROR", SaveError = "SAVE_ERROR", AccessError = "ACCESS_ERROR" }
 );
+
+/// The `image` object.
+pub type CommitResponseFilesUpload5249Image = crate::types::CommentFilesImage;
+
+/// The `mediaUrl` object.
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct CommitResponseFilesUpload5249MediaUrl {
+    /// `preview`: any JSON value.
+    pub preview: ::std::option::Option<::serde_json::Value>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+
+/// The `viewerAttrs` object.
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct CommitResponseFilesUpload5249ViewerAttrs {
+    /// `actions`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub actions: ::std::option::Option<::std::string::String>,
+    /// `imChatId`: integer.
+    #[serde(rename = "imChatId", with = "w::As::<w::Int>")]
+    pub im_chat_id: ::std::option::Option<i64>,
+    /// `objectId`: string.
+    #[serde(rename = "objectId", with = "w::As::<w::Text>")]
+    pub object_id: ::std::option::Option<::std::string::String>,
+    /// `src`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub src: ::std::option::Option<::std::string::String>,
+    /// `title`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub title: ::std::option::Option<::std::string::String>,
+    /// `viewer`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub viewer: ::std::option::Option<::std::string::String>,
+    /// `viewerGroupBy`: string.
+    #[serde(rename = "viewerGroupBy", with = "w::As::<w::Text>")]
+    pub viewer_group_by: ::std::option::Option<::std::string::String>,
+    /// `viewerResized`: string.
+    #[serde(rename = "viewerResized", with = "w::As::<w::Text>")]
+    pub viewer_resized: ::std::option::Option<::std::string::String>,
+    /// `viewerType`: string.
+    #[serde(rename = "viewerType", with = "w::As::<w::Text>")]
+    pub viewer_type: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+
+/// The `upload5249` object.
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct CommitResponseFilesUpload5249 {
+    /// `authorId`: integer.
+    #[serde(rename = "authorId", with = "w::As::<w::Int>")]
+    pub author_id: ::std::option::Option<i64>,
+    /// `authorName`: string.
+    #[serde(rename = "authorName", with = "w::As::<w::Text>")]
+    pub author_name: ::std::option::Option<::std::string::String>,
+    /// `chatId`: integer.
+    #[serde(rename = "chatId", with = "w::As::<w::Int>")]
+    pub chat_id: ::std::option::Option<i64>,
+    /// `date`: any JSON value.
+    pub date: ::std::option::Option<::serde_json::Value>,
+    /// `extension`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub extension: ::std::option::Option<::std::string::String>,
+    /// `id`: integer.
+    #[serde(with = "w::As::<w::Int>")]
+    pub id: ::std::option::Option<i64>,
+    /// `image`: `CommentFilesImage`.
+    pub image: ::std::option::Option<crate::types::CommentFilesImage>,
+    /// `isTranscribable`: boolean, sent as `Y`/`N`.
+    #[serde(rename = "isTranscribable", with = "w::As::<w::YesNo>")]
+    pub is_transcribable: ::std::option::Option<bool>,
+    /// `isVideoNote`: boolean, sent as `Y`/`N`.
+    #[serde(rename = "isVideoNote", with = "w::As::<w::YesNo>")]
+    pub is_video_note: ::std::option::Option<bool>,
+    /// `isVoiceNote`: boolean, sent as `Y`/`N`.
+    #[serde(rename = "isVoiceNote", with = "w::As::<w::YesNo>")]
+    pub is_voice_note: ::std::option::Option<bool>,
+    /// `mediaUrl`: `CommitResponseFilesUpload5249MediaUrl`.
+    #[serde(rename = "mediaUrl")]
+    pub media_url: ::std::option::Option<CommitResponseFilesUpload5249MediaUrl>,
+    /// `name`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub name: ::std::option::Option<::std::string::String>,
+    /// `progress`: integer.
+    #[serde(with = "w::As::<w::Int>")]
+    pub progress: ::std::option::Option<i64>,
+    /// `size`: integer.
+    #[serde(with = "w::As::<w::Int>")]
+    pub size: ::std::option::Option<i64>,
+    /// `status`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub status: ::std::option::Option<::std::string::String>,
+    /// `type`: string.
+    #[serde(rename = "type", with = "w::As::<w::Text>")]
+    pub type_: ::std::option::Option<::std::string::String>,
+    /// `urlDownload`: string.
+    #[serde(rename = "urlDownload", with = "w::As::<w::Text>")]
+    pub url_download: ::std::option::Option<::std::string::String>,
+    /// `urlPreview`: string.
+    #[serde(rename = "urlPreview", with = "w::As::<w::Text>")]
+    pub url_preview: ::std::option::Option<::std::string::String>,
+    /// `urlShow`: string.
+    #[serde(rename = "urlShow", with = "w::As::<w::Text>")]
+    pub url_show: ::std::option::Option<::std::string::String>,
+    /// `viewerAttrs`: `CommitResponseFilesUpload5249ViewerAttrs`.
+    #[serde(rename = "viewerAttrs")]
+    pub viewer_attrs: ::std::option::Option<CommitResponseFilesUpload5249ViewerAttrs>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+
+/// The `FILES` object.
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct CommitResponseFiles {
+    /// `upload5249`: `CommitResponseFilesUpload5249`.
+    pub upload5249: ::std::option::Option<CommitResponseFilesUpload5249>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+
+/// The `links` object.
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct CommitResponseFileModelsUpload5249Links {
+    /// `download`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub download: ::std::option::Option<::std::string::String>,
+    /// `preview`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub preview: ::std::option::Option<::std::string::String>,
+    /// `showInGrid`: string.
+    #[serde(rename = "showInGrid", with = "w::As::<w::Text>")]
+    pub show_in_grid: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+
+/// The `upload5249` object.
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct CommitResponseFileModelsUpload5249 {
+    /// `code`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub code: ::std::option::Option<::std::string::String>,
+    /// `createTime`: any JSON value.
+    #[serde(rename = "createTime")]
+    pub create_time: ::std::option::Option<::serde_json::Value>,
+    /// `createdBy`: string.
+    #[serde(rename = "createdBy", with = "w::As::<w::Text>")]
+    pub created_by: ::std::option::Option<::std::string::String>,
+    /// `deleteTime`: any JSON value.
+    #[serde(rename = "deleteTime")]
+    pub delete_time: ::std::option::Option<::serde_json::Value>,
+    /// `deletedBy`: string.
+    #[serde(rename = "deletedBy", with = "w::As::<w::Text>")]
+    pub deleted_by: ::std::option::Option<::std::string::String>,
+    /// `deletedType`: integer.
+    #[serde(rename = "deletedType", with = "w::As::<w::Int>")]
+    pub deleted_type: ::std::option::Option<i64>,
+    /// `etag`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub etag: ::std::option::Option<::std::string::String>,
+    /// `fileId`: integer.
+    #[serde(rename = "fileId", with = "w::As::<w::Int>")]
+    pub file_id: ::std::option::Option<i64>,
+    /// `globalContentVersion`: integer.
+    #[serde(rename = "globalContentVersion", with = "w::As::<w::Int>")]
+    pub global_content_version: ::std::option::Option<i64>,
+    /// `id`: integer.
+    #[serde(with = "w::As::<w::Int>")]
+    pub id: ::std::option::Option<i64>,
+    /// `links`: `CommitResponseFileModelsUpload5249Links`.
+    pub links: ::std::option::Option<CommitResponseFileModelsUpload5249Links>,
+    /// `name`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub name: ::std::option::Option<::std::string::String>,
+    /// `parentId`: integer.
+    #[serde(rename = "parentId", with = "w::As::<w::Int>")]
+    pub parent_id: ::std::option::Option<i64>,
+    /// `realObjectId`: integer.
+    #[serde(rename = "realObjectId", with = "w::As::<w::Int>")]
+    pub real_object_id: ::std::option::Option<i64>,
+    /// `size`: integer.
+    #[serde(with = "w::As::<w::Int>")]
+    pub size: ::std::option::Option<i64>,
+    /// `storageId`: integer.
+    #[serde(rename = "storageId", with = "w::As::<w::Int>")]
+    pub storage_id: ::std::option::Option<i64>,
+    /// `typeFile`: integer.
+    #[serde(rename = "typeFile", with = "w::As::<w::Int>")]
+    pub type_file: ::std::option::Option<i64>,
+    /// `uniqueCode`: string.
+    #[serde(rename = "uniqueCode", with = "w::As::<w::Text>")]
+    pub unique_code: ::std::option::Option<::std::string::String>,
+    /// `updateTime`: any JSON value.
+    #[serde(rename = "updateTime")]
+    pub update_time: ::std::option::Option<::serde_json::Value>,
+    /// `updatedBy`: string.
+    #[serde(rename = "updatedBy", with = "w::As::<w::Text>")]
+    pub updated_by: ::std::option::Option<::std::string::String>,
+    /// `xmlId`: any JSON value.
+    #[serde(rename = "xmlId")]
+    pub xml_id: ::std::option::Option<::serde_json::Value>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+
+/// The `FILE_MODELS` object.
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct CommitResponseFileModels {
+    /// `upload5249`: `CommitResponseFileModelsUpload5249`.
+    pub upload5249: ::std::option::Option<CommitResponseFileModelsUpload5249>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
 
 /// Parameters of [`im.disk.file.delete`](https://apidocs.bitrix24.com/api-reference/chats/files/im-disk-file-delete.html).
 ///

@@ -82,11 +82,9 @@ pub struct SetResponse {
     /// `SUCCESS`: boolean.
     #[serde(rename = "SUCCESS", with = "w::As::<w::TrueFalse>")]
     pub success: ::std::option::Option<bool>,
-    /// `DATA`: map of any JSON value.
-    #[serde(rename = "DATA", with = "w::As::<w::Map<w::Same>>")]
-    pub data: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    >,
+    /// `DATA`: `SetResponseData`.
+    #[serde(rename = "DATA")]
+    pub data: ::std::option::Option<SetResponseData>,
 }
 
 /// Errors of [`imconnector.chat.name.set`](https://apidocs.bitrix24.com/api-reference/imopenlines/imconnector/imconnector-chat-name-set.html).
@@ -123,3 +121,17 @@ method_error!(
     "IMCONNECTOR_NO_CORRECT_PROVIDER", ErrorArgument = "ERROR_ARGUMENT",
     ChatRenamingFailed = "CHAT_RENAMING_FAILED" }
 );
+
+/// The `DATA` object.
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct SetResponseData {
+    /// `RESULT`: any JSON value.
+    #[serde(rename = "RESULT")]
+    pub result: ::std::option::Option<::serde_json::Value>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}

@@ -600,21 +600,17 @@ impl ::bitrix24_runtime::Method for Get {
 }
 
 /// The `result` of [`lists.field.get`](https://apidocs.bitrix24.com/api-reference/lists/fields/lists-field-get.html).
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
-#[serde(transparent)]
-pub struct GetResponse(
-    #[serde(with = "w::As::<w::Map<w::Same>>")]
-    pub ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-);
-
-impl GetResponse {
-    /// The wrapped value.
-    pub fn into_inner(
-        self,
-    ) -> ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value> {
-        self.0
-    }
+#[serde(default)]
+#[non_exhaustive]
+pub struct GetResponse {
+    /// `L`: `GetResponseL`.
+    #[serde(rename = "L")]
+    pub l: ::std::option::Option<GetResponseL>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
 
 /// Errors of [`lists.field.get`](https://apidocs.bitrix24.com/api-reference/lists/fields/lists-field-get.html).
@@ -649,6 +645,94 @@ method_error!(
 
 /// Allowed values of `IBLOCK_TYPE_ID`.
 pub type GetIblockTypeId = AddIblockTypeId;
+
+/// The `SETTINGS` object.
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct GetResponseLSettings {
+    /// `ADD_READ_ONLY_FIELD`: string.
+    #[serde(rename = "ADD_READ_ONLY_FIELD", with = "w::As::<w::Text>")]
+    pub add_read_only_field: ::std::option::Option<::std::string::String>,
+    /// `EDIT_READ_ONLY_FIELD`: string.
+    #[serde(rename = "EDIT_READ_ONLY_FIELD", with = "w::As::<w::Text>")]
+    pub edit_read_only_field: ::std::option::Option<::std::string::String>,
+    /// `SHOW_ADD_FORM`: string.
+    #[serde(rename = "SHOW_ADD_FORM", with = "w::As::<w::Text>")]
+    pub show_add_form: ::std::option::Option<::std::string::String>,
+    /// `SHOW_EDIT_FORM`: string.
+    #[serde(rename = "SHOW_EDIT_FORM", with = "w::As::<w::Text>")]
+    pub show_edit_form: ::std::option::Option<::std::string::String>,
+    /// `SHOW_FIELD_PREVIEW`: string.
+    #[serde(rename = "SHOW_FIELD_PREVIEW", with = "w::As::<w::Text>")]
+    pub show_field_preview: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+
+/// The `L` object.
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct GetResponseL {
+    /// `CODE`: string.
+    #[serde(rename = "CODE", with = "w::As::<w::Text>")]
+    pub code: ::std::option::Option<::std::string::String>,
+    /// `COL_COUNT`: string.
+    #[serde(rename = "COL_COUNT", with = "w::As::<w::Text>")]
+    pub col_count: ::std::option::Option<::std::string::String>,
+    /// `DEFAULT_VALUE`: string.
+    #[serde(rename = "DEFAULT_VALUE", with = "w::As::<w::Text>")]
+    pub default_value: ::std::option::Option<::std::string::String>,
+    /// `DISPLAY_VALUES_FORM`: any JSON value.
+    #[serde(rename = "DISPLAY_VALUES_FORM")]
+    pub display_values_form: ::std::option::Option<::serde_json::Value>,
+    /// `FIELD_ID`: string.
+    #[serde(rename = "FIELD_ID", with = "w::As::<w::Text>")]
+    pub field_id: ::std::option::Option<::std::string::String>,
+    /// `ID`: string.
+    #[serde(rename = "ID", with = "w::As::<w::Text>")]
+    pub id: ::std::option::Option<::std::string::String>,
+    /// `IS_REQUIRED`: string.
+    #[serde(rename = "IS_REQUIRED", with = "w::As::<w::Text>")]
+    pub is_required: ::std::option::Option<::std::string::String>,
+    /// `LINK_IBLOCK_ID`: any JSON value.
+    #[serde(rename = "LINK_IBLOCK_ID")]
+    pub link_iblock_id: ::std::option::Option<::serde_json::Value>,
+    /// `MULTIPLE`: string.
+    #[serde(rename = "MULTIPLE", with = "w::As::<w::Text>")]
+    pub multiple: ::std::option::Option<::std::string::String>,
+    /// `NAME`: string.
+    #[serde(rename = "NAME", with = "w::As::<w::Text>")]
+    pub name: ::std::option::Option<::std::string::String>,
+    /// `PROPERTY_TYPE`: string.
+    #[serde(rename = "PROPERTY_TYPE", with = "w::As::<w::Text>")]
+    pub property_type: ::std::option::Option<::std::string::String>,
+    /// `PROPERTY_USER_TYPE`: boolean, sent as `Y`/`N`.
+    #[serde(rename = "PROPERTY_USER_TYPE", with = "w::As::<w::YesNo>")]
+    pub property_user_type: ::std::option::Option<bool>,
+    /// `ROW_COUNT`: string.
+    #[serde(rename = "ROW_COUNT", with = "w::As::<w::Text>")]
+    pub row_count: ::std::option::Option<::std::string::String>,
+    /// `SETTINGS`: `GetResponseLSettings`.
+    #[serde(rename = "SETTINGS")]
+    pub settings: ::std::option::Option<GetResponseLSettings>,
+    /// `SORT`: integer.
+    #[serde(rename = "SORT", with = "w::As::<w::Int>")]
+    pub sort: ::std::option::Option<i64>,
+    /// `TYPE`: string.
+    #[serde(rename = "TYPE", with = "w::As::<w::Text>")]
+    pub type_: ::std::option::Option<::std::string::String>,
+    /// `USER_TYPE_SETTINGS`: any JSON value.
+    #[serde(rename = "USER_TYPE_SETTINGS")]
+    pub user_type_settings: ::std::option::Option<::serde_json::Value>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
 
 /// Parameters of [`lists.field.update`](https://apidocs.bitrix24.com/api-reference/lists/fields/lists-field-update.html).
 ///

@@ -100,10 +100,10 @@ pub struct GetResponse {
     /// `comments`: list of `GetResponseComments`.
     #[serde(with = "w::As::<w::List<w::Same>>")]
     pub comments: ::std::option::Option<::std::vec::Vec<GetResponseComments>>,
-    /// `files`: map of any JSON value.
+    /// `files`: map of `CommentFiles`.
     #[serde(with = "w::As::<w::Map<w::Same>>")]
     pub files: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+        ::std::collections::BTreeMap<::std::string::String, crate::types::CommentFiles>,
     >,
 }
 
@@ -150,3 +150,9 @@ pub struct GetResponseComments {
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
+
+/// The `image` object.
+pub type GetResponseFilesImage = crate::types::CommentFilesImage;
+
+/// The `files` object.
+pub type GetResponseFiles = crate::types::CommentFiles;

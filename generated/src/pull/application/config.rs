@@ -83,10 +83,10 @@ pub struct GetResponse {
     /// `exp`: integer.
     #[serde(with = "w::As::<w::Int>")]
     pub exp: ::std::option::Option<i64>,
-    /// `publicChannels`: map of any JSON value.
+    /// `publicChannels`: map of `GetResponsePublicChannels`.
     #[serde(rename = "publicChannels", with = "w::As::<w::Map<w::Same>>")]
     pub public_channels: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+        ::std::collections::BTreeMap<::std::string::String, GetResponsePublicChannels>,
     >,
     /// `clientId`: string.
     #[serde(rename = "clientId", with = "w::As::<w::Text>")]
@@ -193,4 +193,30 @@ pub struct GetResponseChannelsPrivate {
 pub struct GetResponseChannels {
     /// `private`: `GetResponseChannelsPrivate`.
     pub private: ::std::option::Option<GetResponseChannelsPrivate>,
+}
+
+/// The `publicChannels` object.
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct GetResponsePublicChannels {
+    /// `end`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub end: ::std::option::Option<::std::string::String>,
+    /// `public_id`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub public_id: ::std::option::Option<::std::string::String>,
+    /// `signature`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub signature: ::std::option::Option<::std::string::String>,
+    /// `start`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub start: ::std::option::Option<::std::string::String>,
+    /// `user_id`: integer.
+    #[serde(with = "w::As::<w::Int>")]
+    pub user_id: ::std::option::Option<i64>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }

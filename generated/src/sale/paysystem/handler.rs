@@ -811,332 +811,34 @@ method_error!(
 );
 
 /// The `DEFAULT` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
-#[serde(default)]
-#[non_exhaustive]
-pub struct UpdateFieldsSettingsCodesPaymentBuyerId2Default {
-    /// `PROVIDER_KEY`: string.
-    #[serde(
-        rename = "PROVIDER_KEY",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Text>",
-    )]
-    pub provider_key: ::std::option::Option<::std::string::String>,
-    /// `PROVIDER_VALUE`: string.
-    #[serde(
-        rename = "PROVIDER_VALUE",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Text>",
-    )]
-    pub provider_value: ::std::option::Option<::std::string::String>,
-    /// Fields matching `*` (and any other field not listed above), by wire name.
-    #[serde(flatten)]
-    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-}
-
-impl UpdateFieldsSettingsCodesPaymentBuyerId2Default {
-    /// An empty value; set fields with the setters.
-    pub fn new() -> Self {
-        Self {
-            provider_key: None,
-            provider_value: None,
-            extra: ::std::collections::BTreeMap::new(),
-        }
-    }
-
-    /// Sets `PROVIDER_KEY`.
-    pub fn provider_key(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.provider_key = Some(value.into());
-        self
-    }
-
-    /// Sets `PROVIDER_VALUE`.
-    pub fn provider_value(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.provider_value = Some(value.into());
-        self
-    }
-}
+pub type UpdateFieldsSettingsCodesPaymentBuyerId2Default = crate::types::SalePaysystemHandlerSettingsCodesPaymentBuyerIdDefault;
 
 /// The `PAYMENT_BUYER_ID_2` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
-#[serde(default)]
-#[non_exhaustive]
-pub struct UpdateFieldsSettingsCodesPaymentBuyerId2 {
-    /// `DEFAULT`: `UpdateFieldsSettingsCodesPaymentBuyerId2Default`.
-    #[serde(rename = "DEFAULT", skip_serializing_if = "Option::is_none")]
-    pub default: ::std::option::Option<UpdateFieldsSettingsCodesPaymentBuyerId2Default>,
-    /// `GROUP`: string.
-    #[serde(
-        rename = "GROUP",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Text>",
-    )]
-    pub group: ::std::option::Option<::std::string::String>,
-    /// `NAME`: string.
-    #[serde(
-        rename = "NAME",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Text>",
-    )]
-    pub name: ::std::option::Option<::std::string::String>,
-    /// `SORT`: string.
-    #[serde(
-        rename = "SORT",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Text>",
-    )]
-    pub sort: ::std::option::Option<::std::string::String>,
-    /// Fields matching `*` (and any other field not listed above), by wire name.
-    #[serde(flatten)]
-    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-}
-
-impl UpdateFieldsSettingsCodesPaymentBuyerId2 {
-    /// An empty value; set fields with the setters.
-    pub fn new() -> Self {
-        Self {
-            default: None,
-            group: None,
-            name: None,
-            sort: None,
-            extra: ::std::collections::BTreeMap::new(),
-        }
-    }
-
-    /// Sets `DEFAULT`.
-    pub fn default(
-        mut self,
-        value: UpdateFieldsSettingsCodesPaymentBuyerId2Default,
-    ) -> Self {
-        self.default = Some(value);
-        self
-    }
-
-    /// Sets `GROUP`.
-    pub fn group(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.group = Some(value.into());
-        self
-    }
-
-    /// Sets `NAME`.
-    pub fn name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
-    /// Sets `SORT`.
-    pub fn sort(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.sort = Some(value.into());
-        self
-    }
-}
+pub type UpdateFieldsSettingsCodesPaymentBuyerId2 = crate::types::SalePaysystemHandlerSettingsCodesPaymentBuyerId;
 
 /// The `DEFAULT` object.
-pub type UpdateFieldsSettingsCodesPaymentId2Default = UpdateFieldsSettingsCodesPaymentBuyerId2Default;
+pub type UpdateFieldsSettingsCodesPaymentId2Default = crate::types::SalePaysystemHandlerSettingsCodesPaymentBuyerIdDefault;
 
 /// The `PAYMENT_ID_2` object.
-pub type UpdateFieldsSettingsCodesPaymentId2 = UpdateFieldsSettingsCodesPaymentBuyerId2;
+pub type UpdateFieldsSettingsCodesPaymentId2 = crate::types::SalePaysystemHandlerSettingsCodesPaymentBuyerId;
 
 /// The `DEFAULT` object.
-pub type UpdateFieldsSettingsCodesPaymentShouldPay2Default = UpdateFieldsSettingsCodesPaymentBuyerId2Default;
+pub type UpdateFieldsSettingsCodesPaymentShouldPay2Default = crate::types::SalePaysystemHandlerSettingsCodesPaymentBuyerIdDefault;
 
 /// The `PAYMENT_SHOULD_PAY_2` object.
-pub type UpdateFieldsSettingsCodesPaymentShouldPay2 = UpdateFieldsSettingsCodesPaymentBuyerId2;
+pub type UpdateFieldsSettingsCodesPaymentShouldPay2 = crate::types::SalePaysystemHandlerSettingsCodesPaymentBuyerId;
 
 /// The `INPUT` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
-#[serde(default)]
-#[non_exhaustive]
-pub struct UpdateFieldsSettingsCodesPsChangeStatusPay2Input {
-    /// `TYPE`: string.
-    #[serde(
-        rename = "TYPE",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Text>",
-    )]
-    pub type_: ::std::option::Option<::std::string::String>,
-    /// Fields matching `*` (and any other field not listed above), by wire name.
-    #[serde(flatten)]
-    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-}
-
-impl UpdateFieldsSettingsCodesPsChangeStatusPay2Input {
-    /// An empty value; set fields with the setters.
-    pub fn new() -> Self {
-        Self {
-            type_: None,
-            extra: ::std::collections::BTreeMap::new(),
-        }
-    }
-
-    /// Sets `TYPE`.
-    pub fn type_(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.type_ = Some(value.into());
-        self
-    }
-}
+pub type UpdateFieldsSettingsCodesPsChangeStatusPay2Input = crate::types::SalePaysystemHandlerSettingsCodesPsChangeStatusPayInput;
 
 /// The `PS_CHANGE_STATUS_PAY_2` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
-#[serde(default)]
-#[non_exhaustive]
-pub struct UpdateFieldsSettingsCodesPsChangeStatusPay2 {
-    /// `INPUT`: `UpdateFieldsSettingsCodesPsChangeStatusPay2Input`.
-    #[serde(rename = "INPUT", skip_serializing_if = "Option::is_none")]
-    pub input: ::std::option::Option<UpdateFieldsSettingsCodesPsChangeStatusPay2Input>,
-    /// `NAME`: string.
-    #[serde(
-        rename = "NAME",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Text>",
-    )]
-    pub name: ::std::option::Option<::std::string::String>,
-    /// `SORT`: string.
-    #[serde(
-        rename = "SORT",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Text>",
-    )]
-    pub sort: ::std::option::Option<::std::string::String>,
-    /// Fields matching `*` (and any other field not listed above), by wire name.
-    #[serde(flatten)]
-    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-}
-
-impl UpdateFieldsSettingsCodesPsChangeStatusPay2 {
-    /// An empty value; set fields with the setters.
-    pub fn new() -> Self {
-        Self {
-            input: None,
-            name: None,
-            sort: None,
-            extra: ::std::collections::BTreeMap::new(),
-        }
-    }
-
-    /// Sets `INPUT`.
-    pub fn input(
-        mut self,
-        value: UpdateFieldsSettingsCodesPsChangeStatusPay2Input,
-    ) -> Self {
-        self.input = Some(value);
-        self
-    }
-
-    /// Sets `NAME`.
-    pub fn name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
-    /// Sets `SORT`.
-    pub fn sort(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.sort = Some(value.into());
-        self
-    }
-}
+pub type UpdateFieldsSettingsCodesPsChangeStatusPay2 = crate::types::SalePaysystemHandlerSettingsCodesPsChangeStatusPay;
 
 /// The `REST_SERVICE_ID_2` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
-#[serde(default)]
-#[non_exhaustive]
-pub struct UpdateFieldsSettingsCodesRestServiceId2 {
-    /// `DESCRIPTION`: string.
-    #[serde(
-        rename = "DESCRIPTION",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Text>",
-    )]
-    pub description: ::std::option::Option<::std::string::String>,
-    /// `NAME`: string.
-    #[serde(
-        rename = "NAME",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Text>",
-    )]
-    pub name: ::std::option::Option<::std::string::String>,
-    /// `SORT`: string.
-    #[serde(
-        rename = "SORT",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Text>",
-    )]
-    pub sort: ::std::option::Option<::std::string::String>,
-    /// Fields matching `*` (and any other field not listed above), by wire name.
-    #[serde(flatten)]
-    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-}
-
-impl UpdateFieldsSettingsCodesRestServiceId2 {
-    /// An empty value; set fields with the setters.
-    pub fn new() -> Self {
-        Self {
-            description: None,
-            name: None,
-            sort: None,
-            extra: ::std::collections::BTreeMap::new(),
-        }
-    }
-
-    /// Sets `DESCRIPTION`.
-    pub fn description(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
-    /// Sets `NAME`.
-    pub fn name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
-    /// Sets `SORT`.
-    pub fn sort(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.sort = Some(value.into());
-        self
-    }
-}
+pub type UpdateFieldsSettingsCodesRestServiceId2 = crate::types::SalePaysystemHandlerSettingsCodesRestServiceId;
 
 /// The `REST_SERVICE_KEY_2` object.
-pub type UpdateFieldsSettingsCodesRestServiceKey2 = UpdateFieldsSettingsCodesRestServiceId2;
+pub type UpdateFieldsSettingsCodesRestServiceKey2 = crate::types::SalePaysystemHandlerSettingsCodesRestServiceId;
 
 /// The `CODES` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
@@ -1144,33 +846,35 @@ pub type UpdateFieldsSettingsCodesRestServiceKey2 = UpdateFieldsSettingsCodesRes
 #[serde(default)]
 #[non_exhaustive]
 pub struct UpdateFieldsSettingsCodes {
-    /// `PAYMENT_BUYER_ID_2`: `UpdateFieldsSettingsCodesPaymentBuyerId2`.
+    /// `PAYMENT_BUYER_ID_2`: `SalePaysystemHandlerSettingsCodesPaymentBuyerId`.
     #[serde(rename = "PAYMENT_BUYER_ID_2", skip_serializing_if = "Option::is_none")]
     pub payment_buyer_id_2: ::std::option::Option<
-        UpdateFieldsSettingsCodesPaymentBuyerId2,
+        crate::types::SalePaysystemHandlerSettingsCodesPaymentBuyerId,
     >,
-    /// `PAYMENT_ID_2`: `UpdateFieldsSettingsCodesPaymentBuyerId2`.
+    /// `PAYMENT_ID_2`: `SalePaysystemHandlerSettingsCodesPaymentBuyerId`.
     #[serde(rename = "PAYMENT_ID_2", skip_serializing_if = "Option::is_none")]
-    pub payment_id_2: ::std::option::Option<UpdateFieldsSettingsCodesPaymentBuyerId2>,
-    /// `PAYMENT_SHOULD_PAY_2`: `UpdateFieldsSettingsCodesPaymentBuyerId2`.
+    pub payment_id_2: ::std::option::Option<
+        crate::types::SalePaysystemHandlerSettingsCodesPaymentBuyerId,
+    >,
+    /// `PAYMENT_SHOULD_PAY_2`: `SalePaysystemHandlerSettingsCodesPaymentBuyerId`.
     #[serde(rename = "PAYMENT_SHOULD_PAY_2", skip_serializing_if = "Option::is_none")]
     pub payment_should_pay_2: ::std::option::Option<
-        UpdateFieldsSettingsCodesPaymentBuyerId2,
+        crate::types::SalePaysystemHandlerSettingsCodesPaymentBuyerId,
     >,
-    /// `PS_CHANGE_STATUS_PAY_2`: `UpdateFieldsSettingsCodesPsChangeStatusPay2`.
+    /// `PS_CHANGE_STATUS_PAY_2`: `SalePaysystemHandlerSettingsCodesPsChangeStatusPay`.
     #[serde(rename = "PS_CHANGE_STATUS_PAY_2", skip_serializing_if = "Option::is_none")]
     pub ps_change_status_pay_2: ::std::option::Option<
-        UpdateFieldsSettingsCodesPsChangeStatusPay2,
+        crate::types::SalePaysystemHandlerSettingsCodesPsChangeStatusPay,
     >,
-    /// `REST_SERVICE_ID_2`: `UpdateFieldsSettingsCodesRestServiceId2`.
+    /// `REST_SERVICE_ID_2`: `SalePaysystemHandlerSettingsCodesRestServiceId`.
     #[serde(rename = "REST_SERVICE_ID_2", skip_serializing_if = "Option::is_none")]
     pub rest_service_id_2: ::std::option::Option<
-        UpdateFieldsSettingsCodesRestServiceId2,
+        crate::types::SalePaysystemHandlerSettingsCodesRestServiceId,
     >,
-    /// `REST_SERVICE_KEY_2`: `UpdateFieldsSettingsCodesRestServiceId2`.
+    /// `REST_SERVICE_KEY_2`: `SalePaysystemHandlerSettingsCodesRestServiceId`.
     #[serde(rename = "REST_SERVICE_KEY_2", skip_serializing_if = "Option::is_none")]
     pub rest_service_key_2: ::std::option::Option<
-        UpdateFieldsSettingsCodesRestServiceId2,
+        crate::types::SalePaysystemHandlerSettingsCodesRestServiceId,
     >,
     /// Fields matching `*` (and any other field not listed above), by wire name.
     #[serde(flatten)]
@@ -1194,7 +898,7 @@ impl UpdateFieldsSettingsCodes {
     /// Sets `PAYMENT_BUYER_ID_2`.
     pub fn payment_buyer_id_2(
         mut self,
-        value: UpdateFieldsSettingsCodesPaymentBuyerId2,
+        value: crate::types::SalePaysystemHandlerSettingsCodesPaymentBuyerId,
     ) -> Self {
         self.payment_buyer_id_2 = Some(value);
         self
@@ -1203,7 +907,7 @@ impl UpdateFieldsSettingsCodes {
     /// Sets `PAYMENT_ID_2`.
     pub fn payment_id_2(
         mut self,
-        value: UpdateFieldsSettingsCodesPaymentBuyerId2,
+        value: crate::types::SalePaysystemHandlerSettingsCodesPaymentBuyerId,
     ) -> Self {
         self.payment_id_2 = Some(value);
         self
@@ -1212,7 +916,7 @@ impl UpdateFieldsSettingsCodes {
     /// Sets `PAYMENT_SHOULD_PAY_2`.
     pub fn payment_should_pay_2(
         mut self,
-        value: UpdateFieldsSettingsCodesPaymentBuyerId2,
+        value: crate::types::SalePaysystemHandlerSettingsCodesPaymentBuyerId,
     ) -> Self {
         self.payment_should_pay_2 = Some(value);
         self
@@ -1221,7 +925,7 @@ impl UpdateFieldsSettingsCodes {
     /// Sets `PS_CHANGE_STATUS_PAY_2`.
     pub fn ps_change_status_pay_2(
         mut self,
-        value: UpdateFieldsSettingsCodesPsChangeStatusPay2,
+        value: crate::types::SalePaysystemHandlerSettingsCodesPsChangeStatusPay,
     ) -> Self {
         self.ps_change_status_pay_2 = Some(value);
         self
@@ -1230,7 +934,7 @@ impl UpdateFieldsSettingsCodes {
     /// Sets `REST_SERVICE_ID_2`.
     pub fn rest_service_id_2(
         mut self,
-        value: UpdateFieldsSettingsCodesRestServiceId2,
+        value: crate::types::SalePaysystemHandlerSettingsCodesRestServiceId,
     ) -> Self {
         self.rest_service_id_2 = Some(value);
         self
@@ -1239,7 +943,7 @@ impl UpdateFieldsSettingsCodes {
     /// Sets `REST_SERVICE_KEY_2`.
     pub fn rest_service_key_2(
         mut self,
-        value: UpdateFieldsSettingsCodesRestServiceId2,
+        value: crate::types::SalePaysystemHandlerSettingsCodesRestServiceId,
     ) -> Self {
         self.rest_service_key_2 = Some(value);
         self

@@ -39,7 +39,15 @@ impl ::bitrix24_runtime::Method for Add {
 }
 
 /// The `result` of [`tasks.template.checklist.add`](https://apidocs.bitrix24.com/api-reference/tasks/template/checklist/tasks-template-checklist-add.html).
-pub type AddResponse = AddAttachmentByContentResponse;
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct AddResponse {
+    /// `checkListItem`: `AddResponseCheckListItem`.
+    #[serde(rename = "checkListItem")]
+    pub check_list_item: ::std::option::Option<AddResponseCheckListItem>,
+}
 
 /// Errors of [`tasks.template.checklist.add`](https://apidocs.bitrix24.com/api-reference/tasks/template/checklist/tasks-template-checklist-add.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -159,6 +167,62 @@ impl AddFields {
     }
 }
 
+/// The `checkListItem` object.
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct AddResponseCheckListItem {
+    /// `attachments`: list of any JSON value.
+    #[serde(with = "w::As::<w::List<w::Same>>")]
+    pub attachments: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    /// `completedCount`: integer.
+    #[serde(rename = "completedCount", with = "w::As::<w::Int>")]
+    pub completed_count: ::std::option::Option<i64>,
+    /// `copiedId`: any JSON value.
+    #[serde(rename = "copiedId")]
+    pub copied_id: ::std::option::Option<::serde_json::Value>,
+    /// `createdBy`: integer.
+    #[serde(rename = "createdBy", with = "w::As::<w::Int>")]
+    pub created_by: ::std::option::Option<i64>,
+    /// `displaySortIndex`: string.
+    #[serde(rename = "displaySortIndex", with = "w::As::<w::Text>")]
+    pub display_sort_index: ::std::option::Option<::std::string::String>,
+    /// `id`: integer.
+    #[serde(with = "w::As::<w::Int>")]
+    pub id: ::std::option::Option<i64>,
+    /// `isComplete`: boolean, sent as `Y`/`N`.
+    #[serde(rename = "isComplete", with = "w::As::<w::YesNo>")]
+    pub is_complete: ::std::option::Option<bool>,
+    /// `isImportant`: boolean, sent as `Y`/`N`.
+    #[serde(rename = "isImportant", with = "w::As::<w::YesNo>")]
+    pub is_important: ::std::option::Option<bool>,
+    /// `members`: list of any JSON value.
+    #[serde(with = "w::As::<w::List<w::Same>>")]
+    pub members: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    /// `nodeId`: any JSON value.
+    #[serde(rename = "nodeId")]
+    pub node_id: ::std::option::Option<::serde_json::Value>,
+    /// `parentId`: integer.
+    #[serde(rename = "parentId", with = "w::As::<w::Int>")]
+    pub parent_id: ::std::option::Option<i64>,
+    /// `sortIndex`: integer.
+    #[serde(rename = "sortIndex", with = "w::As::<w::Int>")]
+    pub sort_index: ::std::option::Option<i64>,
+    /// `templateId`: integer.
+    #[serde(rename = "templateId", with = "w::As::<w::Int>")]
+    pub template_id: ::std::option::Option<i64>,
+    /// `title`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub title: ::std::option::Option<::std::string::String>,
+    /// `userId`: integer.
+    #[serde(rename = "userId", with = "w::As::<w::Int>")]
+    pub user_id: ::std::option::Option<i64>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+
 /// Parameters of [`tasks.template.checklist.addAttachmentByContent`](https://apidocs.bitrix24.com/api-reference/tasks/template/checklist/tasks-template-checklist-add-attachment-by-content.html).
 ///
 /// - Scopes: `task`
@@ -212,10 +276,10 @@ impl ::bitrix24_runtime::Method for AddAttachmentByContent {
 #[serde(default)]
 #[non_exhaustive]
 pub struct AddAttachmentByContentResponse {
-    /// `checkListItem`: map of any JSON value.
-    #[serde(rename = "checkListItem", with = "w::As::<w::Map<w::Same>>")]
+    /// `checkListItem`: `AddAttachmentByContentResponseCheckListItem`.
+    #[serde(rename = "checkListItem")]
     pub check_list_item: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+        AddAttachmentByContentResponseCheckListItem,
     >,
 }
 
@@ -292,6 +356,62 @@ impl AddAttachmentByContentAttachmentParameters {
     }
 }
 
+/// The `checkListItem` object.
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct AddAttachmentByContentResponseCheckListItem {
+    /// `attachments`: list of any JSON value.
+    #[serde(with = "w::As::<w::List<w::Same>>")]
+    pub attachments: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    /// `completedCount`: integer.
+    #[serde(rename = "completedCount", with = "w::As::<w::Int>")]
+    pub completed_count: ::std::option::Option<i64>,
+    /// `copiedId`: any JSON value.
+    #[serde(rename = "copiedId")]
+    pub copied_id: ::std::option::Option<::serde_json::Value>,
+    /// `createdBy`: any JSON value.
+    #[serde(rename = "createdBy")]
+    pub created_by: ::std::option::Option<::serde_json::Value>,
+    /// `displaySortIndex`: string.
+    #[serde(rename = "displaySortIndex", with = "w::As::<w::Text>")]
+    pub display_sort_index: ::std::option::Option<::std::string::String>,
+    /// `id`: integer.
+    #[serde(with = "w::As::<w::Int>")]
+    pub id: ::std::option::Option<i64>,
+    /// `isComplete`: boolean, sent as `Y`/`N`.
+    #[serde(rename = "isComplete", with = "w::As::<w::YesNo>")]
+    pub is_complete: ::std::option::Option<bool>,
+    /// `isImportant`: boolean, sent as `Y`/`N`.
+    #[serde(rename = "isImportant", with = "w::As::<w::YesNo>")]
+    pub is_important: ::std::option::Option<bool>,
+    /// `members`: list of any JSON value.
+    #[serde(with = "w::As::<w::List<w::Same>>")]
+    pub members: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    /// `nodeId`: any JSON value.
+    #[serde(rename = "nodeId")]
+    pub node_id: ::std::option::Option<::serde_json::Value>,
+    /// `parentId`: integer.
+    #[serde(rename = "parentId", with = "w::As::<w::Int>")]
+    pub parent_id: ::std::option::Option<i64>,
+    /// `sortIndex`: integer.
+    #[serde(rename = "sortIndex", with = "w::As::<w::Int>")]
+    pub sort_index: ::std::option::Option<i64>,
+    /// `templateId`: integer.
+    #[serde(rename = "templateId", with = "w::As::<w::Int>")]
+    pub template_id: ::std::option::Option<i64>,
+    /// `title`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub title: ::std::option::Option<::std::string::String>,
+    /// `userId`: integer.
+    #[serde(rename = "userId", with = "w::As::<w::Int>")]
+    pub user_id: ::std::option::Option<i64>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+
 /// Parameters of [`tasks.template.checklist.addAttachmentsFromDisk`](https://apidocs.bitrix24.com/api-reference/tasks/template/checklist/tasks-template-checklist-add-attachments-from-disk.html).
 ///
 /// - Scopes: `task`
@@ -340,7 +460,17 @@ impl ::bitrix24_runtime::Method for AddAttachmentsFromDisk {
 }
 
 /// The `result` of [`tasks.template.checklist.addAttachmentsFromDisk`](https://apidocs.bitrix24.com/api-reference/tasks/template/checklist/tasks-template-checklist-add-attachments-from-disk.html).
-pub type AddAttachmentsFromDiskResponse = AddAttachmentByContentResponse;
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct AddAttachmentsFromDiskResponse {
+    /// `checkListItem`: `AddAttachmentsFromDiskResponseCheckListItem`.
+    #[serde(rename = "checkListItem")]
+    pub check_list_item: ::std::option::Option<
+        AddAttachmentsFromDiskResponseCheckListItem,
+    >,
+}
 
 /// Errors of [`tasks.template.checklist.addAttachmentsFromDisk`](https://apidocs.bitrix24.com/api-reference/tasks/template/checklist/tasks-template-checklist-add-attachments-from-disk.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -368,6 +498,61 @@ pub enum AddAttachmentsFromDiskError {
 }
 
 method_error!(AddAttachmentsFromDiskError { V100 = "100", V0 = "0" });
+
+/// The `checkListItem` object.
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct AddAttachmentsFromDiskResponseCheckListItem {
+    /// `attachments`: any JSON value.
+    pub attachments: ::std::option::Option<::serde_json::Value>,
+    /// `completedCount`: integer.
+    #[serde(rename = "completedCount", with = "w::As::<w::Int>")]
+    pub completed_count: ::std::option::Option<i64>,
+    /// `copiedId`: any JSON value.
+    #[serde(rename = "copiedId")]
+    pub copied_id: ::std::option::Option<::serde_json::Value>,
+    /// `createdBy`: any JSON value.
+    #[serde(rename = "createdBy")]
+    pub created_by: ::std::option::Option<::serde_json::Value>,
+    /// `displaySortIndex`: string.
+    #[serde(rename = "displaySortIndex", with = "w::As::<w::Text>")]
+    pub display_sort_index: ::std::option::Option<::std::string::String>,
+    /// `id`: integer.
+    #[serde(with = "w::As::<w::Int>")]
+    pub id: ::std::option::Option<i64>,
+    /// `isComplete`: boolean, sent as `Y`/`N`.
+    #[serde(rename = "isComplete", with = "w::As::<w::YesNo>")]
+    pub is_complete: ::std::option::Option<bool>,
+    /// `isImportant`: boolean, sent as `Y`/`N`.
+    #[serde(rename = "isImportant", with = "w::As::<w::YesNo>")]
+    pub is_important: ::std::option::Option<bool>,
+    /// `members`: list of any JSON value.
+    #[serde(with = "w::As::<w::List<w::Same>>")]
+    pub members: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    /// `nodeId`: any JSON value.
+    #[serde(rename = "nodeId")]
+    pub node_id: ::std::option::Option<::serde_json::Value>,
+    /// `parentId`: integer.
+    #[serde(rename = "parentId", with = "w::As::<w::Int>")]
+    pub parent_id: ::std::option::Option<i64>,
+    /// `sortIndex`: integer.
+    #[serde(rename = "sortIndex", with = "w::As::<w::Int>")]
+    pub sort_index: ::std::option::Option<i64>,
+    /// `templateId`: integer.
+    #[serde(rename = "templateId", with = "w::As::<w::Int>")]
+    pub template_id: ::std::option::Option<i64>,
+    /// `title`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub title: ::std::option::Option<::std::string::String>,
+    /// `userId`: integer.
+    #[serde(rename = "userId", with = "w::As::<w::Int>")]
+    pub user_id: ::std::option::Option<i64>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
 
 /// Parameters of [`tasks.template.checklist.complete`](https://apidocs.bitrix24.com/api-reference/tasks/template/checklist/tasks-template-checklist-complete.html).
 ///
@@ -436,6 +621,9 @@ pub enum CompleteError {
 }
 
 method_error!(CompleteError { V100 = "100", V0 = "0" });
+
+/// The `checkListItem` object.
+pub type CompleteResponseCheckListItem = AddAttachmentByContentResponseCheckListItem;
 
 /// Parameters of [`tasks.template.checklist.delete`](https://apidocs.bitrix24.com/api-reference/tasks/template/checklist/tasks-template-checklist-delete.html).
 ///
@@ -555,7 +743,7 @@ impl ::bitrix24_runtime::Method for Get {
 }
 
 /// The `result` of [`tasks.template.checklist.get`](https://apidocs.bitrix24.com/api-reference/tasks/template/checklist/tasks-template-checklist-get.html).
-pub type GetResponse = AddAttachmentByContentResponse;
+pub type GetResponse = AddAttachmentsFromDiskResponse;
 
 /// Errors of [`tasks.template.checklist.get`](https://apidocs.bitrix24.com/api-reference/tasks/template/checklist/tasks-template-checklist-get.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -580,6 +768,9 @@ pub enum GetError {
 }
 
 method_error!(GetError { V100 = "100", V0 = "0" });
+
+/// The `checkListItem` object.
+pub type GetResponseCheckListItem = AddAttachmentsFromDiskResponseCheckListItem;
 
 /// Parameters of [`tasks.template.checklist.list`](https://apidocs.bitrix24.com/api-reference/tasks/template/checklist/tasks-template-checklist-list.html).
 ///
@@ -674,10 +865,10 @@ impl ::bitrix24_runtime::Method for List {
 #[serde(default)]
 #[non_exhaustive]
 pub struct ListResponse {
-    /// `checkListItems`: map of any JSON value.
+    /// `checkListItems`: map of `ListResponseCheckListItems`.
     #[serde(rename = "checkListItems", with = "w::As::<w::Map<w::Same>>")]
     pub check_list_items: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+        ::std::collections::BTreeMap<::std::string::String, ListResponseCheckListItems>,
     >,
 }
 
@@ -703,6 +894,38 @@ pub enum ListError {
 }
 
 method_error!(ListError { V0 = "0", V100 = "100" });
+
+/// The `checkListItems` object.
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct ListResponseCheckListItems {
+    /// `id`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub id: ::std::option::Option<::std::string::String>,
+    /// `isComplete`: string.
+    #[serde(rename = "isComplete", with = "w::As::<w::Text>")]
+    pub is_complete: ::std::option::Option<::std::string::String>,
+    /// `isImportant`: string.
+    #[serde(rename = "isImportant", with = "w::As::<w::Text>")]
+    pub is_important: ::std::option::Option<::std::string::String>,
+    /// `parentId`: integer.
+    #[serde(rename = "parentId", with = "w::As::<w::Int>")]
+    pub parent_id: ::std::option::Option<i64>,
+    /// `sortIndex`: string.
+    #[serde(rename = "sortIndex", with = "w::As::<w::Text>")]
+    pub sort_index: ::std::option::Option<::std::string::String>,
+    /// `templateId`: string.
+    #[serde(rename = "templateId", with = "w::As::<w::Text>")]
+    pub template_id: ::std::option::Option<::std::string::String>,
+    /// `title`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub title: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
 
 /// Parameters of [`tasks.template.checklist.moveAfter`](https://apidocs.bitrix24.com/api-reference/tasks/template/checklist/tasks-template-checklist-move-after.html).
 ///
@@ -777,6 +1000,9 @@ pub enum MoveAfterError {
 
 method_error!(MoveAfterError { V100 = "100", V0 = "0" });
 
+/// The `checkListItem` object.
+pub type MoveAfterResponseCheckListItem = AddAttachmentByContentResponseCheckListItem;
+
 /// Parameters of [`tasks.template.checklist.moveBefore`](https://apidocs.bitrix24.com/api-reference/tasks/template/checklist/tasks-template-checklist-move-before.html).
 ///
 /// - Scopes: `task`
@@ -821,7 +1047,7 @@ impl ::bitrix24_runtime::Method for MoveBefore {
 }
 
 /// The `result` of [`tasks.template.checklist.moveBefore`](https://apidocs.bitrix24.com/api-reference/tasks/template/checklist/tasks-template-checklist-move-before.html).
-pub type MoveBeforeResponse = AddAttachmentByContentResponse;
+pub type MoveBeforeResponse = AddAttachmentsFromDiskResponse;
 
 /// Errors of [`tasks.template.checklist.moveBefore`](https://apidocs.bitrix24.com/api-reference/tasks/template/checklist/tasks-template-checklist-move-before.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -849,6 +1075,9 @@ pub enum MoveBeforeError {
 }
 
 method_error!(MoveBeforeError { V100 = "100", V0 = "0" });
+
+/// The `checkListItem` object.
+pub type MoveBeforeResponseCheckListItem = AddAttachmentsFromDiskResponseCheckListItem;
 
 /// Parameters of [`tasks.template.checklist.removeAttachments`](https://apidocs.bitrix24.com/api-reference/tasks/template/checklist/tasks-template-checklist-remove-attachments.html).
 ///
@@ -927,6 +1156,9 @@ pub enum RemoveAttachmentsError {
 
 method_error!(RemoveAttachmentsError { V100 = "100", V0 = "0" });
 
+/// The `checkListItem` object.
+pub type RemoveAttachmentsResponseCheckListItem = AddAttachmentByContentResponseCheckListItem;
+
 /// Parameters of [`tasks.template.checklist.renew`](https://apidocs.bitrix24.com/api-reference/tasks/template/checklist/tasks-template-checklist-renew.html).
 ///
 /// - Scopes: `task`
@@ -994,6 +1226,9 @@ pub enum RenewError {
 }
 
 method_error!(RenewError { V100 = "100", V0 = "0" });
+
+/// The `checkListItem` object.
+pub type RenewResponseCheckListItem = AddAttachmentByContentResponseCheckListItem;
 
 /// Parameters of [`tasks.template.checklist.update`](https://apidocs.bitrix24.com/api-reference/tasks/template/checklist/tasks-template-checklist-update.html).
 ///
@@ -1174,3 +1409,6 @@ impl UpdateFields {
         self
     }
 }
+
+/// The `checkListItem` object.
+pub type UpdateResponseCheckListItem = AddAttachmentByContentResponseCheckListItem;

@@ -378,21 +378,29 @@ impl ::bitrix24_runtime::Method for Get {
 }
 
 /// The `result` of [`crm.requisite.preset.field.get`](https://apidocs.bitrix24.com/api-reference/crm/requisites/presets/fields/crm-requisite-preset-field-get.html).
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
-#[serde(transparent)]
-pub struct GetResponse(
-    #[serde(with = "w::As::<w::Map<w::Same>>")]
-    pub ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-);
-
-impl GetResponse {
-    /// The wrapped value.
-    pub fn into_inner(
-        self,
-    ) -> ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value> {
-        self.0
-    }
+#[serde(default)]
+#[non_exhaustive]
+pub struct GetResponse {
+    /// `FIELD_NAME`: string.
+    #[serde(rename = "FIELD_NAME", with = "w::As::<w::Text>")]
+    pub field_name: ::std::option::Option<::std::string::String>,
+    /// `FIELD_TITLE`: string.
+    #[serde(rename = "FIELD_TITLE", with = "w::As::<w::Text>")]
+    pub field_title: ::std::option::Option<::std::string::String>,
+    /// `ID`: integer.
+    #[serde(rename = "ID", with = "w::As::<w::Int>")]
+    pub id: ::std::option::Option<i64>,
+    /// `IN_SHORT_LIST`: string.
+    #[serde(rename = "IN_SHORT_LIST", with = "w::As::<w::Text>")]
+    pub in_short_list: ::std::option::Option<::std::string::String>,
+    /// `SORT`: integer.
+    #[serde(rename = "SORT", with = "w::As::<w::Int>")]
+    pub sort: ::std::option::Option<i64>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
 
 /// Errors of [`crm.requisite.preset.field.get`](https://apidocs.bitrix24.com/api-reference/crm/requisites/presets/fields/crm-requisite-preset-field-get.html).

@@ -389,21 +389,47 @@ impl ::bitrix24_runtime::Method for Get {
 }
 
 /// The `result` of [`crm.requisite.preset.get`](https://apidocs.bitrix24.com/api-reference/crm/requisites/presets/crm-requisite-preset-get.html).
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
-#[serde(transparent)]
-pub struct GetResponse(
-    #[serde(with = "w::As::<w::Map<w::Same>>")]
-    pub ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-);
-
-impl GetResponse {
-    /// The wrapped value.
-    pub fn into_inner(
-        self,
-    ) -> ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value> {
-        self.0
-    }
+#[serde(default)]
+#[non_exhaustive]
+pub struct GetResponse {
+    /// `ACTIVE`: string.
+    #[serde(rename = "ACTIVE", with = "w::As::<w::Text>")]
+    pub active: ::std::option::Option<::std::string::String>,
+    /// `COUNTRY_ID`: string.
+    #[serde(rename = "COUNTRY_ID", with = "w::As::<w::Text>")]
+    pub country_id: ::std::option::Option<::std::string::String>,
+    /// `CREATED_BY_ID`: string.
+    #[serde(rename = "CREATED_BY_ID", with = "w::As::<w::Text>")]
+    pub created_by_id: ::std::option::Option<::std::string::String>,
+    /// `DATE_CREATE`: string.
+    #[serde(rename = "DATE_CREATE", with = "w::As::<w::Text>")]
+    pub date_create: ::std::option::Option<::std::string::String>,
+    /// `DATE_MODIFY`: string.
+    #[serde(rename = "DATE_MODIFY", with = "w::As::<w::Text>")]
+    pub date_modify: ::std::option::Option<::std::string::String>,
+    /// `ENTITY_TYPE_ID`: string.
+    #[serde(rename = "ENTITY_TYPE_ID", with = "w::As::<w::Text>")]
+    pub entity_type_id: ::std::option::Option<::std::string::String>,
+    /// `ID`: string.
+    #[serde(rename = "ID", with = "w::As::<w::Text>")]
+    pub id: ::std::option::Option<::std::string::String>,
+    /// `MODIFY_BY_ID`: any JSON value.
+    #[serde(rename = "MODIFY_BY_ID")]
+    pub modify_by_id: ::std::option::Option<::serde_json::Value>,
+    /// `NAME`: string.
+    #[serde(rename = "NAME", with = "w::As::<w::Text>")]
+    pub name: ::std::option::Option<::std::string::String>,
+    /// `SORT`: string.
+    #[serde(rename = "SORT", with = "w::As::<w::Text>")]
+    pub sort: ::std::option::Option<::std::string::String>,
+    /// `XML_ID`: string.
+    #[serde(rename = "XML_ID", with = "w::As::<w::Text>")]
+    pub xml_id: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
 
 /// Errors of [`crm.requisite.preset.get`](https://apidocs.bitrix24.com/api-reference/crm/requisites/presets/crm-requisite-preset-get.html).

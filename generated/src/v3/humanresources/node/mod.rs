@@ -903,11 +903,8 @@ impl ::bitrix24_runtime::Method for Get {
 #[serde(default)]
 #[non_exhaustive]
 pub struct GetResponse {
-    /// `item`: map of any JSON value.
-    #[serde(with = "w::As::<w::Map<w::Same>>")]
-    pub item: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    >,
+    /// `item`: `GetResponseItem`.
+    pub item: ::std::option::Option<GetResponseItem>,
 }
 
 /// Errors of [`humanresources.node.get`](https://apidocs.bitrix24.com/api-reference/departments/node/humanresources-node-get.html).
@@ -924,6 +921,56 @@ pub enum GetError {
 }
 
 method_error!(GetError {});
+
+/// The `item` object.
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct GetResponseItem {
+    /// `accessCode`: string.
+    #[serde(rename = "accessCode", with = "w::As::<w::Text>")]
+    pub access_code: ::std::option::Option<::std::string::String>,
+    /// `colorName`: any JSON value.
+    #[serde(rename = "colorName")]
+    pub color_name: ::std::option::Option<::serde_json::Value>,
+    /// `createdAt`: string.
+    #[serde(rename = "createdAt", with = "w::As::<w::Text>")]
+    pub created_at: ::std::option::Option<::std::string::String>,
+    /// `description`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub description: ::std::option::Option<::std::string::String>,
+    /// `id`: integer.
+    #[serde(with = "w::As::<w::Int>")]
+    pub id: ::std::option::Option<i64>,
+    /// `members`: list of any JSON value.
+    #[serde(with = "w::As::<w::List<w::Same>>")]
+    pub members: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    /// `name`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub name: ::std::option::Option<::std::string::String>,
+    /// `parentId`: any JSON value.
+    #[serde(rename = "parentId")]
+    pub parent_id: ::std::option::Option<::serde_json::Value>,
+    /// `structureId`: integer.
+    #[serde(rename = "structureId", with = "w::As::<w::Int>")]
+    pub structure_id: ::std::option::Option<i64>,
+    /// `type`: string.
+    #[serde(rename = "type", with = "w::As::<w::Text>")]
+    pub type_: ::std::option::Option<::std::string::String>,
+    /// `updatedAt`: string.
+    #[serde(rename = "updatedAt", with = "w::As::<w::Text>")]
+    pub updated_at: ::std::option::Option<::std::string::String>,
+    /// `userCount`: integer.
+    #[serde(rename = "userCount", with = "w::As::<w::Int>")]
+    pub user_count: ::std::option::Option<i64>,
+    /// `xmlId`: any JSON value.
+    #[serde(rename = "xmlId")]
+    pub xml_id: ::std::option::Option<::serde_json::Value>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
 
 /// Parameters of [`humanresources.node.list`](https://apidocs.bitrix24.com/api-reference/departments/node/humanresources-node-list.html).
 ///

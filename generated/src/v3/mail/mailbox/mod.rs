@@ -60,11 +60,8 @@ impl ::bitrix24_runtime::Method for Get {
 #[serde(default)]
 #[non_exhaustive]
 pub struct GetResponse {
-    /// `item`: map of any JSON value.
-    #[serde(with = "w::As::<w::Map<w::Same>>")]
-    pub item: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    >,
+    /// `item`: `GetResponseItem`.
+    pub item: ::std::option::Option<GetResponseItem>,
 }
 
 /// Errors of [`mail.mailbox.get`](https://apidocs.bitrix24.com/api-reference/mail/mailbox/mail-mailbox-get.html).
@@ -81,6 +78,29 @@ pub enum GetError {
 }
 
 method_error!(GetError {});
+
+/// The `item` object.
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct GetResponseItem {
+    /// `email`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub email: ::std::option::Option<::std::string::String>,
+    /// `id`: integer.
+    #[serde(with = "w::As::<w::Int>")]
+    pub id: ::std::option::Option<i64>,
+    /// `name`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub name: ::std::option::Option<::std::string::String>,
+    /// `senderName`: string.
+    #[serde(rename = "senderName", with = "w::As::<w::Text>")]
+    pub sender_name: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
 
 /// Parameters of [`mail.mailbox.list`](https://apidocs.bitrix24.com/api-reference/mail/mailbox/mail-mailbox-list.html).
 ///
@@ -157,14 +177,14 @@ impl ::bitrix24_runtime::Method for List {
 }
 
 impl ::bitrix24_runtime::Paged for List {
-    type Item = ListResponseItems;
+    type Item = GetResponseItem;
     fn set_start(&mut self, start: i64) {
         let pagination = self.pagination.get_or_insert_with(Default::default);
         pagination.remove("page");
         pagination.insert("offset".to_owned(), start);
     }
 
-    fn into_items(response: ListResponse) -> ::std::vec::Vec<ListResponseItems> {
+    fn into_items(response: ListResponse) -> ::std::vec::Vec<GetResponseItem> {
         response.items.unwrap_or_default()
     }
 }
@@ -175,9 +195,9 @@ impl ::bitrix24_runtime::Paged for List {
 #[serde(default)]
 #[non_exhaustive]
 pub struct ListResponse {
-    /// `items`: list of `ListResponseItems`.
+    /// `items`: list of `GetResponseItem`.
     #[serde(with = "w::As::<w::List<w::Same>>")]
-    pub items: ::std::option::Option<::std::vec::Vec<ListResponseItems>>,
+    pub items: ::std::option::Option<::std::vec::Vec<GetResponseItem>>,
     /// `id`: integer.
     #[serde(with = "w::As::<w::Int>")]
     pub id: ::std::option::Option<i64>,
@@ -208,27 +228,7 @@ pub enum ListError {
 method_error!(ListError {});
 
 /// The `items` object.
-#[derive(Debug, Clone, PartialEq, Default, w::Object)]
-#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
-#[serde(default)]
-#[non_exhaustive]
-pub struct ListResponseItems {
-    /// `email`: string.
-    #[serde(with = "w::As::<w::Text>")]
-    pub email: ::std::option::Option<::std::string::String>,
-    /// `id`: integer.
-    #[serde(with = "w::As::<w::Int>")]
-    pub id: ::std::option::Option<i64>,
-    /// `name`: string.
-    #[serde(with = "w::As::<w::Text>")]
-    pub name: ::std::option::Option<::std::string::String>,
-    /// `senderName`: string.
-    #[serde(rename = "senderName", with = "w::As::<w::Text>")]
-    pub sender_name: ::std::option::Option<::std::string::String>,
-    /// Fields matching `*` (and any other field not listed above), by wire name.
-    #[serde(flatten)]
-    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-}
+pub type ListResponseItems = GetResponseItem;
 
 /// Parameters of [`mail.mailbox.senders`](https://apidocs.bitrix24.com/api-reference/mail/mailbox/mail-mailbox-senders.html).
 ///

@@ -599,11 +599,8 @@ impl ::bitrix24_runtime::Method for Get {
 #[serde(default)]
 #[non_exhaustive]
 pub struct GetResponse {
-    /// `item`: map of any JSON value.
-    #[serde(with = "w::As::<w::Map<w::Same>>")]
-    pub item: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    >,
+    /// `item`: `GetResponseItem`.
+    pub item: ::std::option::Option<GetResponseItem>,
 }
 
 /// Errors of [`mail.message.get`](https://apidocs.bitrix24.com/api-reference/mail/message/mail-message-get.html).
@@ -620,6 +617,55 @@ pub enum GetError {
 }
 
 method_error!(GetError {});
+
+/// The `item` object.
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct GetResponseItem {
+    /// `bindings`: list of any JSON value.
+    #[serde(with = "w::As::<w::List<w::Same>>")]
+    pub bindings: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    /// `body`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub body: ::std::option::Option<::std::string::String>,
+    /// `cc`: any JSON value.
+    pub cc: ::std::option::Option<::serde_json::Value>,
+    /// `date`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub date: ::std::option::Option<::std::string::String>,
+    /// `from`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub from: ::std::option::Option<::std::string::String>,
+    /// `hasAttachments`: boolean, sent as `Y`/`N`.
+    #[serde(rename = "hasAttachments", with = "w::As::<w::YesNo>")]
+    pub has_attachments: ::std::option::Option<bool>,
+    /// `id`: integer.
+    #[serde(with = "w::As::<w::Int>")]
+    pub id: ::std::option::Option<i64>,
+    /// `isSeen`: boolean, sent as `Y`/`N`.
+    #[serde(rename = "isSeen", with = "w::As::<w::YesNo>")]
+    pub is_seen: ::std::option::Option<bool>,
+    /// `mailboxEmail`: string.
+    #[serde(rename = "mailboxEmail", with = "w::As::<w::Text>")]
+    pub mailbox_email: ::std::option::Option<::std::string::String>,
+    /// `mailboxId`: integer.
+    #[serde(rename = "mailboxId", with = "w::As::<w::Int>")]
+    pub mailbox_id: ::std::option::Option<i64>,
+    /// `subject`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub subject: ::std::option::Option<::std::string::String>,
+    /// `to`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub to: ::std::option::Option<::std::string::String>,
+    /// `url`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub url: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
 
 /// Parameters of [`mail.message.list`](https://apidocs.bitrix24.com/api-reference/mail/message/mail-message-list.html).
 ///

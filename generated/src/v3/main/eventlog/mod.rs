@@ -60,11 +60,8 @@ impl ::bitrix24_runtime::Method for Get {
 #[serde(default)]
 #[non_exhaustive]
 pub struct GetResponse {
-    /// `item`: map of any JSON value.
-    #[serde(with = "w::As::<w::Map<w::Same>>")]
-    pub item: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    >,
+    /// `item`: `GetResponseItem`.
+    pub item: ::std::option::Option<GetResponseItem>,
     /// `id`: integer.
     #[serde(with = "w::As::<w::Int>")]
     pub id: ::std::option::Option<i64>,
@@ -120,6 +117,56 @@ pub enum GetError {
 }
 
 method_error!(GetError {});
+
+/// The `item` object.
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct GetResponseItem {
+    /// `auditTypeId`: string.
+    #[serde(rename = "auditTypeId", with = "w::As::<w::Text>")]
+    pub audit_type_id: ::std::option::Option<::std::string::String>,
+    /// `description`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub description: ::std::option::Option<::std::string::String>,
+    /// `guestId`: integer.
+    #[serde(rename = "guestId", with = "w::As::<w::Int>")]
+    pub guest_id: ::std::option::Option<i64>,
+    /// `id`: integer.
+    #[serde(with = "w::As::<w::Int>")]
+    pub id: ::std::option::Option<i64>,
+    /// `itemId`: string.
+    #[serde(rename = "itemId", with = "w::As::<w::Text>")]
+    pub item_id: ::std::option::Option<::std::string::String>,
+    /// `moduleId`: string.
+    #[serde(rename = "moduleId", with = "w::As::<w::Text>")]
+    pub module_id: ::std::option::Option<::std::string::String>,
+    /// `remoteAddr`: string.
+    #[serde(rename = "remoteAddr", with = "w::As::<w::Text>")]
+    pub remote_addr: ::std::option::Option<::std::string::String>,
+    /// `requestUri`: string.
+    #[serde(rename = "requestUri", with = "w::As::<w::Text>")]
+    pub request_uri: ::std::option::Option<::std::string::String>,
+    /// `severity`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub severity: ::std::option::Option<::std::string::String>,
+    /// `siteId`: string.
+    #[serde(rename = "siteId", with = "w::As::<w::Text>")]
+    pub site_id: ::std::option::Option<::std::string::String>,
+    /// `timestampX`: string.
+    #[serde(rename = "timestampX", with = "w::As::<w::Text>")]
+    pub timestamp_x: ::std::option::Option<::std::string::String>,
+    /// `userAgent`: string.
+    #[serde(rename = "userAgent", with = "w::As::<w::Text>")]
+    pub user_agent: ::std::option::Option<::std::string::String>,
+    /// `userId`: integer.
+    #[serde(rename = "userId", with = "w::As::<w::Int>")]
+    pub user_id: ::std::option::Option<i64>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
 
 /// Parameters of [`main.eventlog.list`](https://apidocs.bitrix24.com/api-reference/event-log/main-eventlog-list.html).
 ///

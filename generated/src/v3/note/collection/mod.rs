@@ -46,11 +46,8 @@ impl ::bitrix24_runtime::Method for Add {
 #[serde(default)]
 #[non_exhaustive]
 pub struct AddResponse {
-    /// `item`: map of any JSON value.
-    #[serde(with = "w::As::<w::Map<w::Same>>")]
-    pub item: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    >,
+    /// `item`: `AddResponseItem`.
+    pub item: ::std::option::Option<AddResponseItem>,
     /// `id`: integer.
     #[serde(with = "w::As::<w::Int>")]
     pub id: ::std::option::Option<i64>,
@@ -120,6 +117,41 @@ impl AddFields {
         self.position = Some(value);
         self
     }
+}
+
+/// The `item` object.
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct AddResponseItem {
+    /// `createdAt`: string.
+    #[serde(rename = "createdAt", with = "w::As::<w::Text>")]
+    pub created_at: ::std::option::Option<::std::string::String>,
+    /// `createdBy`: integer.
+    #[serde(rename = "createdBy", with = "w::As::<w::Int>")]
+    pub created_by: ::std::option::Option<i64>,
+    /// `id`: integer.
+    #[serde(with = "w::As::<w::Int>")]
+    pub id: ::std::option::Option<i64>,
+    /// `name`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub name: ::std::option::Option<::std::string::String>,
+    /// `policyLevel`: string.
+    #[serde(rename = "policyLevel", with = "w::As::<w::Text>")]
+    pub policy_level: ::std::option::Option<::std::string::String>,
+    /// `position`: integer.
+    #[serde(with = "w::As::<w::Int>")]
+    pub position: ::std::option::Option<i64>,
+    /// `updatedAt`: string.
+    #[serde(rename = "updatedAt", with = "w::As::<w::Text>")]
+    pub updated_at: ::std::option::Option<::std::string::String>,
+    /// `updatedBy`: integer.
+    #[serde(rename = "updatedBy", with = "w::As::<w::Int>")]
+    pub updated_by: ::std::option::Option<i64>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
 
 /// Parameters of [`note.collection.archive`](https://apidocs.bitrix24.com/api-reference/note/collection/note-collection-archive.html).
@@ -296,11 +328,8 @@ impl ::bitrix24_runtime::Method for Get {
 #[serde(default)]
 #[non_exhaustive]
 pub struct GetResponse {
-    /// `item`: map of any JSON value.
-    #[serde(with = "w::As::<w::Map<w::Same>>")]
-    pub item: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    >,
+    /// `item`: `AddResponseItem`.
+    pub item: ::std::option::Option<AddResponseItem>,
     /// `id`: integer.
     #[serde(with = "w::As::<w::Int>")]
     pub id: ::std::option::Option<i64>,
@@ -342,6 +371,9 @@ pub enum GetError {
 }
 
 method_error!(GetError {});
+
+/// The `item` object.
+pub type GetResponseItem = AddResponseItem;
 
 /// Allowed values of `policyLevel`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -411,9 +443,9 @@ impl ::bitrix24_runtime::Method for List {
 #[serde(default)]
 #[non_exhaustive]
 pub struct ListResponse {
-    /// `items`: list of `ListResponseItems`.
+    /// `items`: list of `AddResponseItem`.
     #[serde(with = "w::As::<w::List<w::Same>>")]
-    pub items: ::std::option::Option<::std::vec::Vec<ListResponseItems>>,
+    pub items: ::std::option::Option<::std::vec::Vec<AddResponseItem>>,
     /// `id`: integer.
     #[serde(with = "w::As::<w::Int>")]
     pub id: ::std::option::Option<i64>,
@@ -532,39 +564,7 @@ impl ListPagination {
 }
 
 /// The `items` object.
-#[derive(Debug, Clone, PartialEq, Default, w::Object)]
-#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
-#[serde(default)]
-#[non_exhaustive]
-pub struct ListResponseItems {
-    /// `createdAt`: string.
-    #[serde(rename = "createdAt", with = "w::As::<w::Text>")]
-    pub created_at: ::std::option::Option<::std::string::String>,
-    /// `createdBy`: integer.
-    #[serde(rename = "createdBy", with = "w::As::<w::Int>")]
-    pub created_by: ::std::option::Option<i64>,
-    /// `id`: integer.
-    #[serde(with = "w::As::<w::Int>")]
-    pub id: ::std::option::Option<i64>,
-    /// `name`: string.
-    #[serde(with = "w::As::<w::Text>")]
-    pub name: ::std::option::Option<::std::string::String>,
-    /// `policyLevel`: string.
-    #[serde(rename = "policyLevel", with = "w::As::<w::Text>")]
-    pub policy_level: ::std::option::Option<::std::string::String>,
-    /// `position`: integer.
-    #[serde(with = "w::As::<w::Int>")]
-    pub position: ::std::option::Option<i64>,
-    /// `updatedAt`: string.
-    #[serde(rename = "updatedAt", with = "w::As::<w::Text>")]
-    pub updated_at: ::std::option::Option<::std::string::String>,
-    /// `updatedBy`: integer.
-    #[serde(rename = "updatedBy", with = "w::As::<w::Int>")]
-    pub updated_by: ::std::option::Option<i64>,
-    /// Fields matching `*` (and any other field not listed above), by wire name.
-    #[serde(flatten)]
-    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-}
+pub type ListResponseItems = AddResponseItem;
 
 /// Allowed values of `policyLevel`.
 pub type ListResponsePolicyLevel = GetResponsePolicyLevel;
@@ -639,3 +639,6 @@ impl UpdateFields {
         Self { name: name.into() }
     }
 }
+
+/// The `item` object.
+pub type UpdateResponseItem = AddResponseItem;

@@ -61,11 +61,8 @@ impl ::bitrix24_runtime::Method for Add {
 #[serde(default)]
 #[non_exhaustive]
 pub struct AddResponse {
-    /// `item`: map of any JSON value.
-    #[serde(with = "w::As::<w::Map<w::Same>>")]
-    pub item: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    >,
+    /// `item`: `AddResponseItem`.
+    pub item: ::std::option::Option<AddResponseItem>,
     /// `id`: integer.
     #[serde(with = "w::As::<w::Int>")]
     pub id: ::std::option::Option<i64>,
@@ -103,6 +100,38 @@ pub enum AddError {
 }
 
 method_error!(AddError {});
+
+/// The `item` object.
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct AddResponseItem {
+    /// `assetMarkdown`: string.
+    #[serde(rename = "assetMarkdown", with = "w::As::<w::Text>")]
+    pub asset_markdown: ::std::option::Option<::std::string::String>,
+    /// `assetType`: string.
+    #[serde(rename = "assetType", with = "w::As::<w::Text>")]
+    pub asset_type: ::std::option::Option<::std::string::String>,
+    /// `documentId`: integer.
+    #[serde(rename = "documentId", with = "w::As::<w::Int>")]
+    pub document_id: ::std::option::Option<i64>,
+    /// `id`: integer.
+    #[serde(with = "w::As::<w::Int>")]
+    pub id: ::std::option::Option<i64>,
+    /// `mimeType`: string.
+    #[serde(rename = "mimeType", with = "w::As::<w::Text>")]
+    pub mime_type: ::std::option::Option<::std::string::String>,
+    /// `name`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub name: ::std::option::Option<::std::string::String>,
+    /// `size`: integer.
+    #[serde(with = "w::As::<w::Int>")]
+    pub size: ::std::option::Option<i64>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
 
 /// Parameters of [`note.file.get`](https://apidocs.bitrix24.com/api-reference/note/file/note-file-get.html).
 ///
@@ -147,11 +176,8 @@ impl ::bitrix24_runtime::Method for Get {
 #[serde(default)]
 #[non_exhaustive]
 pub struct GetResponse {
-    /// `item`: map of any JSON value.
-    #[serde(with = "w::As::<w::Map<w::Same>>")]
-    pub item: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    >,
+    /// `item`: `AddResponseItem`.
+    pub item: ::std::option::Option<AddResponseItem>,
     /// `id`: integer.
     #[serde(with = "w::As::<w::Int>")]
     pub id: ::std::option::Option<i64>,
@@ -190,6 +216,9 @@ pub enum GetError {
 }
 
 method_error!(GetError {});
+
+/// The `item` object.
+pub type GetResponseItem = AddResponseItem;
 
 /// Allowed values of `assetType`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
