@@ -642,6 +642,9 @@ pub struct Example {
     pub api: ApiVersion,
     /// The reply's `result`; `None` when the example has none.
     pub result: Option<Value>,
+    /// Whether the result's type comes from this same example alone (its page gives no
+    /// fields): its checks test the generator, not the docs' description of the reply.
+    pub typed_by_example: bool,
     /// What the walker found (`decodes` fails when there is no `result`).
     pub reading: Reading,
 }
@@ -675,6 +678,7 @@ impl Report {
                 method: method.clone(),
                 api: *api,
                 result: result.ok(),
+                typed_by_example: imported.result_shown_by_example,
                 reading,
             }));
         }
@@ -693,8 +697,12 @@ impl Report {
             t.keeping += usize::from(r.keeps_every_key());
             t.shape_failures += usize::from(!r.shape.is_empty());
             let fields = r.fields();
+            let checked = fields.values().filter(|c| **c).count();
             t.fields += fields.len();
-            t.checked += fields.values().filter(|c| **c).count();
+            t.checked += checked;
+            if e.typed_by_example {
+                t.checked_by_own_example += checked;
+            }
         }
         t
     }
@@ -715,6 +723,8 @@ pub struct Totals {
     pub fields: usize,
     /// Distinct scalar fields a type checks.
     pub checked: usize,
+    /// Of those, the ones in results typed by their own example reply alone.
+    pub checked_by_own_example: usize,
 }
 
 impl Totals {
@@ -752,12 +762,18 @@ impl fmt::Display for Totals {
             self.replies,
             self.percent_keeping()
         )?;
-        write!(
+        writeln!(
             f,
             "typed coverage:            {} of {} distinct scalar fields checked ({:.1}%)",
             self.checked,
             self.fields,
             self.percent_checked()
+        )?;
+        write!(
+            f,
+            "  of them typed by their own example reply alone: {} ({:.1}% checked without them)",
+            self.checked_by_own_example,
+            crate::import::stats::percent(self.checked - self.checked_by_own_example, self.fields)
         )
     }
 }

@@ -233,7 +233,8 @@ pub fn import(
         .map(|e| serde_json::Value::Object(e.params.clone()).to_string());
     let response_example = response_example(page);
     let (mut result, result_problem) = result_spec(&mut reader, page, response_example.as_deref());
-    let mut shown_by_example = false;
+    // Without a result table, a typed result comes from the example reply.
+    let mut shown_by_example = result_problem.is_some() && !result_is_loose(&result.ty, None);
     problems.extend(reader.take_problems());
     if let Some(reply) = response_example
         .as_deref()
@@ -256,7 +257,7 @@ pub fn import(
         }
         let loose = result_is_loose(&field.ty, field.fields.as_deref());
         refine::reply_shape(&mut field, &reply["result"], &|n| objects.fields(n));
-        shown_by_example = loose && !result_is_loose(&field.ty, field.fields.as_deref());
+        shown_by_example |= loose && !result_is_loose(&field.ty, field.fields.as_deref());
         result.ty = field.ty;
         result.fields = field.fields;
         result.values = field.values;
