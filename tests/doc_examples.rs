@@ -68,6 +68,11 @@ const CHECKED: Floor = Floor {
     passed: 18829,
     of: 21217,
 };
+/// Of those, the ones whose type does not come from the same example reply alone.
+const CHECKED_BY_DESCRIBED_TYPES: Floor = Floor {
+    passed: 17745,
+    of: 21217,
+};
 
 impl Floor {
     /// Whether `passed` of `of` is at least the floor's rate.
@@ -332,6 +337,12 @@ fn documented_replies_decode_keep_their_keys_and_have_their_fields_checked() {
             "distinct scalar fields checked",
             CHECKED,
             totals.checked,
+            totals.fields,
+        ),
+        (
+            "distinct scalar fields checked by types the docs describe",
+            CHECKED_BY_DESCRIBED_TYPES,
+            totals.checked - totals.checked_by_own_example,
             totals.fields,
         ),
     ];
