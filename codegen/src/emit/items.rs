@@ -37,10 +37,9 @@ fn with_attr(ty: &Ty) -> Option<String> {
 
 /// The derives of a type that travels as `traffic`: the serde half its direction needs,
 /// and the other half under the `registry` feature (outside rustdoc), for round trips in
-/// tests. A type
-/// nothing reaches gets both. A `lenient` struct reads PHP's empty values (`[]`) as empty
-/// through the runtime's `wire::Object` derive (`w::Object`) instead of serde's
-/// `Deserialize`.
+/// tests. A type nothing reaches gets both. A `lenient` struct reads PHP's empty values
+/// (`[]`) as empty through the runtime's `wire::Object` derive (`w::Object`) instead of
+/// serde's `Deserialize`.
 fn serde_derives(traffic: Traffic, lenient: bool) -> (TokenStream, TokenStream) {
     let deserialize = if lenient {
         quote!(w::Object)

@@ -420,14 +420,12 @@ impl<'a> FieldReader<'a> {
         description: &str,
         unknown: Option<&(String, Option<String>)>,
     ) -> Option<Described<'a>> {
-        // An anchor the row's type cell links to is the object's own description, ahead
-        // of a shorter one the description points to on this page.
-        if let Some((type_name, Some(link))) = unknown
-            && let Some((target, Some(anchor))) = self.corpus.follow(&page.path, link)
-            && let Some(tables) = Some(object_tables_at(target, Some(&anchor), Some(type_name)))
-                .filter(|tables| !tables.is_empty())
-        {
-            return Some(Described::at(target, tables, Some(&anchor), None));
+        // The object the row's type cell links to; an anchor there is the object's own
+        // description, ahead of a shorter one the description points to on this page.
+        let mut typed =
+            unknown.and_then(|(type_name, link)| self.type_link(page, type_name, link.as_deref()?));
+        if typed.as_ref().is_some_and(|(_, anchored)| *anchored) {
+            return typed.map(|(found, _)| found);
         }
         for anchor in same_page_anchors(description) {
             if let Some(t) = table_under_anchor(page, &anchor) {
@@ -445,18 +443,26 @@ impl<'a> FieldReader<'a> {
         if let Some(t) = table_named(page, placed, name) {
             return Some(Described::at(page, vec![t], None, page.heading(t)));
         }
-        let (type_name, link) = unknown?;
-        if let Some(link) = link
-            && let Some((target, anchor)) = self.corpus.follow(&page.path, link)
-        {
-            let tables = object_tables_at(target, anchor.as_deref(), Some(type_name));
-            if let Some(first) = tables.first() {
-                let heading = anchor.is_none().then(|| target.heading(first)).flatten();
-                return Some(Described::at(target, tables, anchor.as_deref(), heading));
-            }
+        if let Some((found, _)) = typed.take() {
+            return Some(found);
         }
+        let (type_name, _) = unknown?;
         let t = table_named(page, placed, type_name)?;
         Some(Described::at(page, vec![t], None, page.heading(t)))
+    }
+
+    /// The tables of the object a row's type cell links to (`[Chat](entities.md#chat)`),
+    /// and whether the link has an anchor.
+    fn type_link(&self, page: &Page, type_name: &str, link: &str) -> Option<(Described<'a>, bool)> {
+        let (target, anchor) = self.corpus.follow(&page.path, link)?;
+        let tables = object_tables_at(target, anchor.as_deref(), Some(type_name));
+        let first = tables.first()?;
+        let heading = anchor.is_none().then(|| target.heading(first)).flatten();
+        let anchored = anchor.is_some();
+        Some((
+            Described::at(target, tables, anchor.as_deref(), heading),
+            anchored,
+        ))
     }
 }
 

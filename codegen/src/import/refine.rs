@@ -505,31 +505,33 @@ fn sharpen(ty: &TypeExpr, value: &Value, keyed: bool, kind: Example) -> Option<T
         (TypeExpr::Primitive(Primitive::Array), Value::Array(items)) => {
             scalar_kind(items).map(|t| TypeExpr::List(Box::new(t)))
         }
-        (TypeExpr::Primitive(Primitive::Object), Value::Object(map)) if keyed => {
-            let values: Vec<Value> = map.values().cloned().collect();
-            scalar_kind(&values).map(|t| TypeExpr::Map(Box::new(t)))
-        }
-        // A map whose values the docs do not type: the one scalar type a reply shows (a
-        // request's keyed form shows placeholders).
+        // An object of one scalar type is a map of it; so is a map whose values the docs
+        // do not type, as a reply shows them (a request's keyed form shows placeholders).
+        (TypeExpr::Primitive(Primitive::Object), Value::Object(map)) if keyed => map_of(map),
         (TypeExpr::Map(inner), Value::Object(map))
             if **inner == TypeExpr::Primitive(Primitive::Any) && kind == Example::Reply =>
         {
-            let values: Vec<Value> = map.values().cloned().collect();
-            scalar_kind(&values).map(|t| TypeExpr::Map(Box::new(t)))
+            map_of(map)
         }
         // A PHP array written as an object is an associative one: a map of one scalar
         // type, or an object.
         (TypeExpr::Primitive(Primitive::Array), Value::Object(map))
             if kind != Example::Described =>
         {
-            let values: Vec<Value> = map.values().cloned().collect();
-            Some(match scalar_kind(&values).filter(|_| keyed) {
-                Some(t) => TypeExpr::Map(Box::new(t)),
-                None => TypeExpr::Primitive(Primitive::Object),
-            })
+            Some(
+                map_of(map)
+                    .filter(|_| keyed)
+                    .unwrap_or(TypeExpr::Primitive(Primitive::Object)),
+            )
         }
         _ => None,
     }
+}
+
+/// The map of the one scalar type every value of `map` has, if they share one.
+fn map_of(map: &Map<String, Value>) -> Option<TypeExpr> {
+    let values: Vec<Value> = map.values().cloned().collect();
+    scalar_kind(&values).map(|t| TypeExpr::Map(Box::new(t)))
 }
 
 /// `T | T[]` for a scalar type `T` sent as a list of `T`, `T[] | T` for a list sent as one
