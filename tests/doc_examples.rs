@@ -70,7 +70,7 @@ const CHECKED: Floor = Floor {
 };
 /// Of those, the ones whose type does not come from the same example reply alone.
 const CHECKED_BY_DESCRIBED_TYPES: Floor = Floor {
-    passed: 17745,
+    passed: 17652,
     of: 21217,
 };
 

@@ -9,7 +9,7 @@ use super::objects::Objects;
 use super::refine;
 use super::scopes;
 use super::table::{self, TableKind};
-use super::types::Vocabulary;
+use super::types::{Vocabulary, is_concrete};
 use super::yfm::Block;
 use crate::spec::{ApiVersion, ErrorSpec, Field, MethodSpec, Primitive, ResultSpec, TypeExpr};
 
@@ -232,9 +232,8 @@ pub fn import(
         .find(|e| e.whole)
         .map(|e| serde_json::Value::Object(e.params.clone()).to_string());
     let response_example = response_example(page);
-    let (mut result, result_problem) = result_spec(&mut reader, page, response_example.as_deref());
-    // Without a result table, a typed result comes from the example reply.
-    let mut shown_by_example = result_problem.is_some() && !result_is_loose(&result.ty, None);
+    let (mut result, result_problem, mut shown_by_example) =
+        result_spec(&mut reader, page, response_example.as_deref());
     problems.extend(reader.take_problems());
     if let Some(reply) = response_example
         .as_deref()
@@ -255,9 +254,9 @@ pub fn import(
         if conventions::lists_fields(&name) {
             conventions::field_descriptions(&mut field, &reply["result"]);
         }
-        let loose = result_is_loose(&field.ty, field.fields.as_deref());
+        let described = is_concrete_result(&field.ty, field.fields.as_deref());
         refine::reply_shape(&mut field, &reply["result"], &|n| objects.fields(n));
-        shown_by_example |= loose && !result_is_loose(&field.ty, field.fields.as_deref());
+        shown_by_example |= !described && is_concrete_result(&field.ty, field.fields.as_deref());
         result.ty = field.ty;
         result.fields = field.fields;
         result.values = field.values;
@@ -294,15 +293,9 @@ pub fn import(
     }
 }
 
-/// Whether a result says nothing of its shape: any JSON, an object or a list without
-/// fields.
-fn result_is_loose(ty: &TypeExpr, fields: Option<&[Field]>) -> bool {
-    fields.is_none_or(<[Field]>::is_empty)
-        && match ty {
-            TypeExpr::Primitive(Primitive::Object | Primitive::Any | Primitive::Array) => true,
-            TypeExpr::List(item) => result_is_loose(item, None),
-            _ => false,
-        }
+/// Whether a result has a type, as stats count it (see [`is_concrete`]).
+fn is_concrete_result(ty: &TypeExpr, fields: Option<&[Field]>) -> bool {
+    is_concrete(ty, fields.is_some_and(|f| !f.is_empty()))
 }
 
 /// Whether the parameters section (or the head of a page without one) refers to the
@@ -369,12 +362,14 @@ fn is_read_only(name: &str) -> bool {
         || last.ends_with("list")
 }
 
-/// The result: the `result` row of the first table of the reply section and its fields.
+/// The result: the `result` row of the first table of the reply section and its fields;
+/// why the page does not describe it so, if it does not; and whether the example reply
+/// alone gave it a concrete type.
 fn result_spec(
     reader: &mut FieldReader<'_>,
     page: &Page,
     example: Option<&str>,
-) -> (ResultSpec, Option<String>) {
+) -> (ResultSpec, Option<String>, bool) {
     let Some(placed) = page.field_tables(Section::Response).next() else {
         // Without a table, the example reply is all the page says of the result.
         let reply = example.and_then(|t| serde_json::from_str::<serde_json::Value>(t).ok());
@@ -392,9 +387,11 @@ fn result_spec(
                 paged,
                 items: None,
             };
+            let by_example = is_concrete_result(&result.ty, result.fields.as_deref());
             return (
                 result,
                 Some("no result table; typed by the example reply".to_owned()),
+                by_example,
             );
         }
         // A `*.fields` page whose words say it returns field descriptions.
@@ -409,9 +406,10 @@ fn result_spec(
             return (
                 result,
                 Some("no result table; field descriptions, as its words say".to_owned()),
+                false,
             );
         }
-        return (untyped_result(), Some("no result table".to_owned()));
+        return (untyped_result(), Some("no result table".to_owned()), false);
     };
     let top = reader.read(page, placed, Section::Response);
     let envelope = ["time", "total", "next"];
@@ -429,6 +427,7 @@ fn result_spec(
             return (
                 untyped_result(),
                 Some("result table has no `result` row".to_owned()),
+                false,
             );
         }
         None => Field::new("result", TypeExpr::Primitive(Primitive::Object)),
@@ -468,6 +467,7 @@ fn result_spec(
             items: None,
         },
         None,
+        false,
     )
 }
 

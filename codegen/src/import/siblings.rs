@@ -80,6 +80,7 @@ fn type_lists(methods: &mut BTreeMap<(String, ApiVersion), ImportedMethod>) {
         if untyped_rows(&list.spec.result) || shown_rows {
             list.spec.result.ty = TypeExpr::List(Box::new(record));
             list.spec.result.fields = None;
+            list.result_shown_by_example = false;
         }
     }
 }
@@ -200,5 +201,9 @@ mod tests {
         assert!(result("crm.company.get").fields.is_none());
         assert_eq!(result("crm.company.list").ty.to_string(), "product[]");
         assert_eq!(result("crm.quote.get").ty.to_string(), "object");
+        // Typed by the sibling, they no longer count as typed by their example.
+        let by_example = |m: &str| methods[&(m.to_owned(), ApiVersion::V2)].result_shown_by_example;
+        assert!(!by_example("crm.company.get") && !by_example("crm.company.list"));
+        assert!(by_example("crm.quote.get"));
     }
 }
