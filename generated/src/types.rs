@@ -4382,69 +4382,15 @@ pub struct Chats {
     /// `dialog_id`: string.
     #[serde(with = "w::As::<w::Text>")]
     pub dialog_id: ::std::option::Option<::std::string::String>,
-    /// `rename`: boolean, sent as `Y`/`N`.
-    #[serde(with = "w::As::<w::YesNo>")]
-    pub rename: ::std::option::Option<bool>,
-    /// `extend`: boolean, sent as `Y`/`N`.
-    #[serde(with = "w::As::<w::YesNo>")]
-    pub extend: ::std::option::Option<bool>,
-    /// `call`: boolean, sent as `Y`/`N`.
-    #[serde(with = "w::As::<w::YesNo>")]
-    pub call: ::std::option::Option<bool>,
-    /// `mute`: boolean, sent as `Y`/`N`.
-    #[serde(with = "w::As::<w::YesNo>")]
-    pub mute: ::std::option::Option<bool>,
-    /// `leave`: boolean, sent as `Y`/`N`.
-    #[serde(with = "w::As::<w::YesNo>")]
-    pub leave: ::std::option::Option<bool>,
-    /// `leave_owner`: boolean, sent as `Y`/`N`.
-    #[serde(with = "w::As::<w::YesNo>")]
-    pub leave_owner: ::std::option::Option<bool>,
-    /// `send`: boolean, sent as `Y`/`N`.
-    #[serde(with = "w::As::<w::YesNo>")]
-    pub send: ::std::option::Option<bool>,
-    /// `user_list`: boolean, sent as `Y`/`N`.
-    #[serde(with = "w::As::<w::YesNo>")]
-    pub user_list: ::std::option::Option<bool>,
-    /// `url`: string.
-    #[serde(with = "w::As::<w::Text>")]
-    pub url: ::std::option::Option<::std::string::String>,
-    /// `manage_users_add`: string.
-    #[serde(with = "w::As::<w::Text>")]
-    pub manage_users_add: ::std::option::Option<::std::string::String>,
-    /// `manage_users_delete`: string.
-    #[serde(with = "w::As::<w::Text>")]
-    pub manage_users_delete: ::std::option::Option<::std::string::String>,
-    /// `manage_ui`: string.
-    #[serde(with = "w::As::<w::Text>")]
-    pub manage_ui: ::std::option::Option<::std::string::String>,
-    /// `manage_settings`: string.
-    #[serde(with = "w::As::<w::Text>")]
-    pub manage_settings: ::std::option::Option<::std::string::String>,
-    /// `manage_messages`: string.
-    #[serde(with = "w::As::<w::Text>")]
-    pub manage_messages: ::std::option::Option<::std::string::String>,
-    /// `can_post`: string.
-    #[serde(with = "w::As::<w::Text>")]
-    pub can_post: ::std::option::Option<::std::string::String>,
     /// `user_id`: integer.
     #[serde(with = "w::As::<w::Int>")]
     pub user_id: ::std::option::Option<i64>,
     /// `user_name`: string.
     #[serde(with = "w::As::<w::Text>")]
     pub user_name: ::std::option::Option<::std::string::String>,
-    /// `message_id`: integer.
-    #[serde(with = "w::As::<w::Int>")]
-    pub message_id: ::std::option::Option<i64>,
     /// `date`: string.
     #[serde(with = "w::As::<w::Text>")]
     pub date: ::std::option::Option<::std::string::String>,
-    /// `first_viewers`: list of `ChatsFirstViewers`.
-    #[serde(with = "w::As::<w::List<w::Same>>")]
-    pub first_viewers: ::std::option::Option<::std::vec::Vec<ChatsFirstViewers>>,
-    /// `count_of_viewers`: integer.
-    #[serde(with = "w::As::<w::Int>")]
-    pub count_of_viewers: ::std::option::Option<i64>,
 }
 
 /// The `entity_link` object.
@@ -4465,24 +4411,6 @@ pub struct ChatsEntityLink {
     pub id: ::std::option::Option<::std::string::String>,
 }
 
-/// The `first_viewers` object.
-#[cfg(any(feature = "imbot", feature = "imopenlines"))]
-#[derive(Debug, Clone, PartialEq, Default, w::Object)]
-#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
-#[serde(default)]
-#[non_exhaustive]
-pub struct ChatsFirstViewers {
-    /// `user_id`: integer.
-    #[serde(with = "w::As::<w::Int>")]
-    pub user_id: ::std::option::Option<i64>,
-    /// `user_name`: string.
-    #[serde(with = "w::As::<w::Text>")]
-    pub user_name: ::std::option::Option<::std::string::String>,
-    /// `date`: string.
-    #[serde(with = "w::As::<w::Text>")]
-    pub date: ::std::option::Option<::std::string::String>,
-}
-
 /// The `last_message_views` object.
 #[cfg(any(feature = "imbot", feature = "imopenlines"))]
 #[derive(Debug, Clone, PartialEq, Default, w::Object)]
@@ -4493,17 +4421,33 @@ pub struct ChatsLastMessageViews {
     /// `message_id`: integer.
     #[serde(with = "w::As::<w::Int>")]
     pub message_id: ::std::option::Option<i64>,
-    /// `first_viewers`: list of `ChatsFirstViewers`.
+    /// `first_viewers`: list of `ChatsLastMessageViewsFirstViewers`.
     #[serde(with = "w::As::<w::List<w::Same>>")]
-    pub first_viewers: ::std::option::Option<::std::vec::Vec<ChatsFirstViewers>>,
+    pub first_viewers: ::std::option::Option<
+        ::std::vec::Vec<ChatsLastMessageViewsFirstViewers>,
+    >,
     /// `count_of_viewers`: integer.
     #[serde(with = "w::As::<w::Int>")]
     pub count_of_viewers: ::std::option::Option<i64>,
 }
 
 /// The `first_viewers` object.
-#[cfg(feature = "imbot")]
-pub type ChatsLastMessageViewsFirstViewers = ChatsFirstViewers;
+#[cfg(any(feature = "imbot", feature = "imopenlines"))]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct ChatsLastMessageViewsFirstViewers {
+    /// `user_id`: integer.
+    #[serde(with = "w::As::<w::Int>")]
+    pub user_id: ::std::option::Option<i64>,
+    /// `user_name`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub user_name: ::std::option::Option<::std::string::String>,
+    /// `date`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub date: ::std::option::Option<::std::string::String>,
+}
 
 /// The `permissions` object.
 #[cfg(any(feature = "im", feature = "imbot", feature = "imopenlines"))]
@@ -19305,68 +19249,6 @@ pub struct Task {
         with = "w::As::<w::Text>",
     )]
     pub uf_mail_message: ::std::option::Option<::std::string::String>,
-    /// `taskId`: string.
-    #[serde(
-        rename = "taskId",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Text>",
-    )]
-    pub task_id: ::std::option::Option<::std::string::String>,
-    /// `sortIndex`: string.
-    #[serde(
-        rename = "sortIndex",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Text>",
-    )]
-    pub sort_index: ::std::option::Option<::std::string::String>,
-    /// `isComplete`: boolean, sent as `Y`/`N`.
-    #[serde(
-        rename = "isComplete",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::YesNo>",
-    )]
-    pub is_complete: ::std::option::Option<bool>,
-    /// `isImportant`: boolean, sent as `Y`/`N`.
-    #[serde(
-        rename = "isImportant",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::YesNo>",
-    )]
-    pub is_important: ::std::option::Option<bool>,
-    /// `toggledBy`: string.
-    #[serde(
-        rename = "toggledBy",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Text>",
-    )]
-    pub toggled_by: ::std::option::Option<::std::string::String>,
-    /// `toggledDate`: string.
-    #[serde(
-        rename = "toggledDate",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Text>",
-    )]
-    pub toggled_date: ::std::option::Option<::std::string::String>,
-    /// `ufChecklistFiles`: boolean, sent as `Y`/`N`.
-    #[serde(
-        rename = "ufChecklistFiles",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::YesNo>",
-    )]
-    pub uf_checklist_files: ::std::option::Option<bool>,
-    /// `members`: list of any JSON value.
-    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::List<w::Same>>")]
-    pub members: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
-    /// `attachments`: list of any JSON value.
-    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::List<w::Same>>")]
-    pub attachments: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
-    /// `entityId`: string.
-    #[serde(
-        rename = "entityId",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Text>",
-    )]
-    pub entity_id: ::std::option::Option<::std::string::String>,
     /// `modify`: boolean, sent as `Y`/`N`.
     #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::YesNo>")]
     pub modify: ::std::option::Option<bool>,
@@ -19386,169 +19268,6 @@ pub struct Task {
         with = "w::As::<w::YesNo>",
     )]
     pub add_accomplice: ::std::option::Option<bool>,
-    /// `name`: string.
-    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Text>")]
-    pub name: ::std::option::Option<::std::string::String>,
-    /// `opened`: boolean, sent as `Y`/`N`.
-    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::YesNo>")]
-    pub opened: ::std::option::Option<bool>,
-    /// `membersCount`: integer.
-    #[serde(
-        rename = "membersCount",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Int>",
-    )]
-    pub members_count: ::std::option::Option<i64>,
-    /// `image`: string.
-    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Text>")]
-    pub image: ::std::option::Option<::std::string::String>,
-    /// `additionalData`: list of any JSON value.
-    #[serde(
-        rename = "additionalData",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::List<w::Same>>",
-    )]
-    pub additional_data: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
-    /// `link`: string.
-    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Text>")]
-    pub link: ::std::option::Option<::std::string::String>,
-    /// `icon`: string.
-    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Text>")]
-    pub icon: ::std::option::Option<::std::string::String>,
-    /// `workPosition`: string.
-    #[serde(
-        rename = "workPosition",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Text>",
-    )]
-    pub work_position: ::std::option::Option<::std::string::String>,
-    /// `accept`: boolean, sent as `Y`/`N`.
-    #[deprecated(note = "documented as deprecated")]
-    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::YesNo>")]
-    pub accept: ::std::option::Option<bool>,
-    /// `decline`: boolean, sent as `Y`/`N`.
-    #[deprecated(note = "documented as deprecated")]
-    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::YesNo>")]
-    pub decline: ::std::option::Option<bool>,
-    /// `complete`: boolean, sent as `Y`/`N`.
-    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::YesNo>")]
-    pub complete: ::std::option::Option<bool>,
-    /// `approve`: boolean, sent as `Y`/`N`.
-    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::YesNo>")]
-    pub approve: ::std::option::Option<bool>,
-    /// `disapprove`: boolean, sent as `Y`/`N`.
-    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::YesNo>")]
-    pub disapprove: ::std::option::Option<bool>,
-    /// `start`: boolean, sent as `Y`/`N`.
-    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::YesNo>")]
-    pub start: ::std::option::Option<bool>,
-    /// `pause`: boolean, sent as `Y`/`N`.
-    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::YesNo>")]
-    pub pause: ::std::option::Option<bool>,
-    /// `delegate`: boolean, sent as `Y`/`N`.
-    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::YesNo>")]
-    pub delegate: ::std::option::Option<bool>,
-    /// `edit`: boolean, sent as `Y`/`N`.
-    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::YesNo>")]
-    pub edit: ::std::option::Option<bool>,
-    /// `defer`: boolean, sent as `Y`/`N`.
-    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::YesNo>")]
-    pub defer: ::std::option::Option<bool>,
-    /// `renew`: boolean, sent as `Y`/`N`.
-    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::YesNo>")]
-    pub renew: ::std::option::Option<bool>,
-    /// `create`: boolean, sent as `Y`/`N`.
-    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::YesNo>")]
-    pub create: ::std::option::Option<bool>,
-    /// `changeDeadline`: boolean, sent as `Y`/`N`.
-    #[serde(
-        rename = "changeDeadline",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::YesNo>",
-    )]
-    pub change_deadline: ::std::option::Option<bool>,
-    /// `checklistAddItems`: boolean, sent as `Y`/`N`.
-    #[serde(
-        rename = "checklistAddItems",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::YesNo>",
-    )]
-    pub checklist_add_items: ::std::option::Option<bool>,
-    /// `addFavorite`: boolean, sent as `Y`/`N`.
-    #[serde(
-        rename = "addFavorite",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::YesNo>",
-    )]
-    pub add_favorite: ::std::option::Option<bool>,
-    /// `deleteFavorite`: boolean, sent as `Y`/`N`.
-    #[serde(
-        rename = "deleteFavorite",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::YesNo>",
-    )]
-    pub delete_favorite: ::std::option::Option<bool>,
-    /// `rate`: boolean, sent as `Y`/`N`.
-    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::YesNo>")]
-    pub rate: ::std::option::Option<bool>,
-    /// `take`: boolean, sent as `Y`/`N`.
-    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::YesNo>")]
-    pub take: ::std::option::Option<bool>,
-    /// `edit.originator`: boolean, sent as `Y`/`N`.
-    #[serde(
-        rename = "edit.originator",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::YesNo>",
-    )]
-    pub edit_originator: ::std::option::Option<bool>,
-    /// `elapsedtime.add`: boolean, sent as `Y`/`N`.
-    #[serde(
-        rename = "elapsedtime.add",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::YesNo>",
-    )]
-    pub elapsedtime_add: ::std::option::Option<bool>,
-    /// `dayplan.timer.toggle`: boolean, sent as `Y`/`N`.
-    #[serde(
-        rename = "dayplan.timer.toggle",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::YesNo>",
-    )]
-    pub dayplan_timer_toggle: ::std::option::Option<bool>,
-    /// `edit.plan`: boolean, sent as `Y`/`N`.
-    #[serde(
-        rename = "edit.plan",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::YesNo>",
-    )]
-    pub edit_plan: ::std::option::Option<bool>,
-    /// `favorite.add`: boolean, sent as `Y`/`N`.
-    #[serde(
-        rename = "favorite.add",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::YesNo>",
-    )]
-    pub favorite_add: ::std::option::Option<bool>,
-    /// `favorite.delete`: boolean, sent as `Y`/`N`.
-    #[serde(
-        rename = "favorite.delete",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::YesNo>",
-    )]
-    pub favorite_delete: ::std::option::Option<bool>,
-    /// `nodeId`: integer.
-    #[serde(
-        rename = "nodeId",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Int>",
-    )]
-    pub node_id: ::std::option::Option<i64>,
-    /// `fields`: `TaskCheckListTreeFields`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub fields: ::std::option::Option<TaskCheckListTreeFields>,
-    /// `descendants`: list of any JSON value.
-    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::List<w::Same>>")]
-    pub descendants: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
     /// `copiedId`: string.
     #[serde(
         rename = "copiedId",
@@ -19556,6 +19275,13 @@ pub struct Task {
         with = "w::As::<w::Text>",
     )]
     pub copied_id: ::std::option::Option<::std::string::String>,
+    /// `entityId`: string.
+    #[serde(
+        rename = "entityId",
+        skip_serializing_if = "Option::is_none",
+        with = "w::As::<w::Text>",
+    )]
+    pub entity_id: ::std::option::Option<::std::string::String>,
     /// `userId`: integer.
     #[serde(
         rename = "userId",
@@ -19563,6 +19289,13 @@ pub struct Task {
         with = "w::As::<w::Int>",
     )]
     pub user_id: ::std::option::Option<i64>,
+    /// `sortIndex`: string.
+    #[serde(
+        rename = "sortIndex",
+        skip_serializing_if = "Option::is_none",
+        with = "w::As::<w::Text>",
+    )]
+    pub sort_index: ::std::option::Option<::std::string::String>,
     /// `displaySortIndex`: string.
     #[serde(
         rename = "displaySortIndex",
@@ -19570,6 +19303,20 @@ pub struct Task {
         with = "w::As::<w::Text>",
     )]
     pub display_sort_index: ::std::option::Option<::std::string::String>,
+    /// `isComplete`: boolean, sent as `Y`/`N`.
+    #[serde(
+        rename = "isComplete",
+        skip_serializing_if = "Option::is_none",
+        with = "w::As::<w::YesNo>",
+    )]
+    pub is_complete: ::std::option::Option<bool>,
+    /// `isImportant`: boolean, sent as `Y`/`N`.
+    #[serde(
+        rename = "isImportant",
+        skip_serializing_if = "Option::is_none",
+        with = "w::As::<w::YesNo>",
+    )]
+    pub is_important: ::std::option::Option<bool>,
     /// `completedCount`: integer.
     #[serde(
         rename = "completedCount",
@@ -19577,6 +19324,19 @@ pub struct Task {
         with = "w::As::<w::Int>",
     )]
     pub completed_count: ::std::option::Option<i64>,
+    /// `members`: list of any JSON value.
+    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::List<w::Same>>")]
+    pub members: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    /// `attachments`: list of any JSON value.
+    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::List<w::Same>>")]
+    pub attachments: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    /// `nodeId`: string.
+    #[serde(
+        rename = "nodeId",
+        skip_serializing_if = "Option::is_none",
+        with = "w::As::<w::Text>",
+    )]
+    pub node_id: ::std::option::Option<::std::string::String>,
     /// Fields matching `UF_*` (and any other field not listed above), by wire name.
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
@@ -19661,60 +19421,22 @@ impl Task {
             uf_crm_task: None,
             uf_task_webdav_files: None,
             uf_mail_message: None,
-            task_id: None,
-            sort_index: None,
-            is_complete: None,
-            is_important: None,
-            toggled_by: None,
-            toggled_date: None,
-            uf_checklist_files: None,
-            members: None,
-            attachments: None,
-            entity_id: None,
             modify: None,
             remove: None,
             toggle: None,
             add: None,
             add_accomplice: None,
-            name: None,
-            opened: None,
-            members_count: None,
-            image: None,
-            additional_data: None,
-            link: None,
-            icon: None,
-            work_position: None,
-            accept: None,
-            decline: None,
-            complete: None,
-            approve: None,
-            disapprove: None,
-            start: None,
-            pause: None,
-            delegate: None,
-            edit: None,
-            defer: None,
-            renew: None,
-            create: None,
-            change_deadline: None,
-            checklist_add_items: None,
-            add_favorite: None,
-            delete_favorite: None,
-            rate: None,
-            take: None,
-            edit_originator: None,
-            elapsedtime_add: None,
-            dayplan_timer_toggle: None,
-            edit_plan: None,
-            favorite_add: None,
-            favorite_delete: None,
-            node_id: None,
-            fields: None,
-            descendants: None,
             copied_id: None,
+            entity_id: None,
             user_id: None,
+            sort_index: None,
             display_sort_index: None,
+            is_complete: None,
+            is_important: None,
             completed_count: None,
+            members: None,
+            attachments: None,
+            node_id: None,
             extra: ::std::collections::BTreeMap::new(),
         }
     }
@@ -20301,81 +20023,6 @@ impl Task {
         self
     }
 
-    /// Sets `taskId`.
-    pub fn task_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.task_id = Some(value.into());
-        self
-    }
-
-    /// Sets `sortIndex`.
-    pub fn sort_index(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.sort_index = Some(value.into());
-        self
-    }
-
-    /// Sets `isComplete`.
-    pub fn is_complete(mut self, value: bool) -> Self {
-        self.is_complete = Some(value);
-        self
-    }
-
-    /// Sets `isImportant`.
-    pub fn is_important(mut self, value: bool) -> Self {
-        self.is_important = Some(value);
-        self
-    }
-
-    /// Sets `toggledBy`.
-    pub fn toggled_by(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.toggled_by = Some(value.into());
-        self
-    }
-
-    /// Sets `toggledDate`.
-    pub fn toggled_date(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.toggled_date = Some(value.into());
-        self
-    }
-
-    /// Sets `ufChecklistFiles`.
-    pub fn uf_checklist_files(mut self, value: bool) -> Self {
-        self.uf_checklist_files = Some(value);
-        self
-    }
-
-    /// Sets `members`.
-    pub fn members(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
-        self.members = Some(value);
-        self
-    }
-
-    /// Sets `attachments`.
-    pub fn attachments(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
-        self.attachments = Some(value);
-        self
-    }
-
-    /// Sets `entityId`.
-    pub fn entity_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.entity_id = Some(value.into());
-        self
-    }
-
     /// Sets `modify`.
     pub fn modify(mut self, value: bool) -> Self {
         self.modify = Some(value);
@@ -20406,234 +20053,6 @@ impl Task {
         self
     }
 
-    /// Sets `name`.
-    pub fn name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
-    /// Sets `opened`.
-    pub fn opened(mut self, value: bool) -> Self {
-        self.opened = Some(value);
-        self
-    }
-
-    /// Sets `membersCount`.
-    pub fn members_count(mut self, value: i64) -> Self {
-        self.members_count = Some(value);
-        self
-    }
-
-    /// Sets `image`.
-    pub fn image(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.image = Some(value.into());
-        self
-    }
-
-    /// Sets `additionalData`.
-    pub fn additional_data(
-        mut self,
-        value: ::std::vec::Vec<::serde_json::Value>,
-    ) -> Self {
-        self.additional_data = Some(value);
-        self
-    }
-
-    /// Sets `link`.
-    pub fn link(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.link = Some(value.into());
-        self
-    }
-
-    /// Sets `icon`.
-    pub fn icon(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.icon = Some(value.into());
-        self
-    }
-
-    /// Sets `workPosition`.
-    pub fn work_position(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.work_position = Some(value.into());
-        self
-    }
-
-    /// Sets `accept`.
-    pub fn accept(mut self, value: bool) -> Self {
-        self.accept = Some(value);
-        self
-    }
-
-    /// Sets `decline`.
-    pub fn decline(mut self, value: bool) -> Self {
-        self.decline = Some(value);
-        self
-    }
-
-    /// Sets `complete`.
-    pub fn complete(mut self, value: bool) -> Self {
-        self.complete = Some(value);
-        self
-    }
-
-    /// Sets `approve`.
-    pub fn approve(mut self, value: bool) -> Self {
-        self.approve = Some(value);
-        self
-    }
-
-    /// Sets `disapprove`.
-    pub fn disapprove(mut self, value: bool) -> Self {
-        self.disapprove = Some(value);
-        self
-    }
-
-    /// Sets `start`.
-    pub fn start(mut self, value: bool) -> Self {
-        self.start = Some(value);
-        self
-    }
-
-    /// Sets `pause`.
-    pub fn pause(mut self, value: bool) -> Self {
-        self.pause = Some(value);
-        self
-    }
-
-    /// Sets `delegate`.
-    pub fn delegate(mut self, value: bool) -> Self {
-        self.delegate = Some(value);
-        self
-    }
-
-    /// Sets `edit`.
-    pub fn edit(mut self, value: bool) -> Self {
-        self.edit = Some(value);
-        self
-    }
-
-    /// Sets `defer`.
-    pub fn defer(mut self, value: bool) -> Self {
-        self.defer = Some(value);
-        self
-    }
-
-    /// Sets `renew`.
-    pub fn renew(mut self, value: bool) -> Self {
-        self.renew = Some(value);
-        self
-    }
-
-    /// Sets `create`.
-    pub fn create(mut self, value: bool) -> Self {
-        self.create = Some(value);
-        self
-    }
-
-    /// Sets `changeDeadline`.
-    pub fn change_deadline(mut self, value: bool) -> Self {
-        self.change_deadline = Some(value);
-        self
-    }
-
-    /// Sets `checklistAddItems`.
-    pub fn checklist_add_items(mut self, value: bool) -> Self {
-        self.checklist_add_items = Some(value);
-        self
-    }
-
-    /// Sets `addFavorite`.
-    pub fn add_favorite(mut self, value: bool) -> Self {
-        self.add_favorite = Some(value);
-        self
-    }
-
-    /// Sets `deleteFavorite`.
-    pub fn delete_favorite(mut self, value: bool) -> Self {
-        self.delete_favorite = Some(value);
-        self
-    }
-
-    /// Sets `rate`.
-    pub fn rate(mut self, value: bool) -> Self {
-        self.rate = Some(value);
-        self
-    }
-
-    /// Sets `take`.
-    pub fn take(mut self, value: bool) -> Self {
-        self.take = Some(value);
-        self
-    }
-
-    /// Sets `edit.originator`.
-    pub fn edit_originator(mut self, value: bool) -> Self {
-        self.edit_originator = Some(value);
-        self
-    }
-
-    /// Sets `elapsedtime.add`.
-    pub fn elapsedtime_add(mut self, value: bool) -> Self {
-        self.elapsedtime_add = Some(value);
-        self
-    }
-
-    /// Sets `dayplan.timer.toggle`.
-    pub fn dayplan_timer_toggle(mut self, value: bool) -> Self {
-        self.dayplan_timer_toggle = Some(value);
-        self
-    }
-
-    /// Sets `edit.plan`.
-    pub fn edit_plan(mut self, value: bool) -> Self {
-        self.edit_plan = Some(value);
-        self
-    }
-
-    /// Sets `favorite.add`.
-    pub fn favorite_add(mut self, value: bool) -> Self {
-        self.favorite_add = Some(value);
-        self
-    }
-
-    /// Sets `favorite.delete`.
-    pub fn favorite_delete(mut self, value: bool) -> Self {
-        self.favorite_delete = Some(value);
-        self
-    }
-
-    /// Sets `nodeId`.
-    pub fn node_id(mut self, value: i64) -> Self {
-        self.node_id = Some(value);
-        self
-    }
-
-    /// Sets `fields`.
-    pub fn fields(mut self, value: TaskCheckListTreeFields) -> Self {
-        self.fields = Some(value);
-        self
-    }
-
-    /// Sets `descendants`.
-    pub fn descendants(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
-        self.descendants = Some(value);
-        self
-    }
-
     /// Sets `copiedId`.
     pub fn copied_id(
         mut self,
@@ -20643,9 +20062,27 @@ impl Task {
         self
     }
 
+    /// Sets `entityId`.
+    pub fn entity_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.entity_id = Some(value.into());
+        self
+    }
+
     /// Sets `userId`.
     pub fn user_id(mut self, value: i64) -> Self {
         self.user_id = Some(value);
+        self
+    }
+
+    /// Sets `sortIndex`.
+    pub fn sort_index(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.sort_index = Some(value.into());
         self
     }
 
@@ -20658,9 +20095,42 @@ impl Task {
         self
     }
 
+    /// Sets `isComplete`.
+    pub fn is_complete(mut self, value: bool) -> Self {
+        self.is_complete = Some(value);
+        self
+    }
+
+    /// Sets `isImportant`.
+    pub fn is_important(mut self, value: bool) -> Self {
+        self.is_important = Some(value);
+        self
+    }
+
     /// Sets `completedCount`.
     pub fn completed_count(mut self, value: i64) -> Self {
         self.completed_count = Some(value);
+        self
+    }
+
+    /// Sets `members`.
+    pub fn members(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
+        self.members = Some(value);
+        self
+    }
+
+    /// Sets `attachments`.
+    pub fn attachments(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
+        self.attachments = Some(value);
+        self
+    }
+
+    /// Sets `nodeId`.
+    pub fn node_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.node_id = Some(value.into());
         self
     }
 }
@@ -21578,12 +21048,6 @@ pub struct TaskChecklist {
     /// `action`: `TaskCheckListTreeAction`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub action: ::std::option::Option<TaskCheckListTreeAction>,
-    /// `reorder`: boolean, sent as `Y`/`N`.
-    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::YesNo>")]
-    pub reorder: ::std::option::Option<bool>,
-    /// `add`: boolean, sent as `Y`/`N`.
-    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::YesNo>")]
-    pub add: ::std::option::Option<bool>,
 }
 
 #[cfg(feature = "task")]
@@ -21606,8 +21070,6 @@ impl TaskChecklist {
             attachments: None,
             entity_id: None,
             action: None,
-            reorder: None,
-            add: None,
         }
     }
 
@@ -21727,18 +21189,6 @@ impl TaskChecklist {
         self.action = Some(value);
         self
     }
-
-    /// Sets `reorder`.
-    pub fn reorder(mut self, value: bool) -> Self {
-        self.reorder = Some(value);
-        self
-    }
-
-    /// Sets `add`.
-    pub fn add(mut self, value: bool) -> Self {
-        self.add = Some(value);
-        self
-    }
 }
 
 /// The `action` object.
@@ -21748,10 +21198,6 @@ pub type TaskChecklistAction = TaskCheckListTreeAction;
 /// The `creator` object.
 #[cfg(feature = "task")]
 pub type TaskCreator = TaskAccomplicesData;
-
-/// The `fields` object.
-#[cfg(feature = "task")]
-pub type TaskFields = TaskCheckListTreeFields;
 
 /// The `group` object.
 #[cfg(feature = "task")]
@@ -21899,2644 +21345,11 @@ pub enum TaskStatus {
 /// The `taskdto` object.
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/tasks/fields-rest-v3.html#taskdto)
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, w::Object)]
-#[serde(default)]
-#[non_exhaustive]
-pub struct Taskdto {
-    /// `id`: integer.
-    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Int>")]
-    pub id: ::std::option::Option<i64>,
-    /// `title`: string.
-    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Text>")]
-    pub title: ::std::option::Option<::std::string::String>,
-    /// `description`: string.
-    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Text>")]
-    pub description: ::std::option::Option<::std::string::String>,
-    /// `creatorId`: integer.
-    #[serde(
-        rename = "creatorId",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Int>",
-    )]
-    pub creator_id: ::std::option::Option<i64>,
-    /// `creator`: `TaskdtoChangedBy`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub creator: ::std::option::Option<TaskdtoChangedBy>,
-    /// `created`: string.
-    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Text>")]
-    pub created: ::std::option::Option<::std::string::String>,
-    /// `responsibleId`: integer.
-    #[serde(
-        rename = "responsibleId",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Int>",
-    )]
-    pub responsible_id: ::std::option::Option<i64>,
-    /// `responsible`: `TaskdtoChangedBy`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub responsible: ::std::option::Option<TaskdtoChangedBy>,
-    /// `deadline`: string.
-    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Text>")]
-    pub deadline: ::std::option::Option<::std::string::String>,
-    /// `needsControl`: boolean, sent as `Y`/`N`.
-    #[serde(
-        rename = "needsControl",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::YesNo>",
-    )]
-    pub needs_control: ::std::option::Option<bool>,
-    /// `startPlan`: string.
-    #[serde(
-        rename = "startPlan",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Text>",
-    )]
-    pub start_plan: ::std::option::Option<::std::string::String>,
-    /// `endPlan`: string.
-    #[serde(
-        rename = "endPlan",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Text>",
-    )]
-    pub end_plan: ::std::option::Option<::std::string::String>,
-    /// `checklist`: list of any JSON value.
-    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::List<w::Same>>")]
-    pub checklist: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
-    /// `groupId`: integer.
-    #[serde(
-        rename = "groupId",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Int>",
-    )]
-    pub group_id: ::std::option::Option<i64>,
-    /// `group`: `TaskdtoForkedByTemplateGroup`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub group: ::std::option::Option<TaskdtoForkedByTemplateGroup>,
-    /// `stageId`: integer.
-    #[serde(
-        rename = "stageId",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Int>",
-    )]
-    pub stage_id: ::std::option::Option<i64>,
-    /// `stage`: `TaskdtoStage`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub stage: ::std::option::Option<TaskdtoStage>,
-    /// `epicId`: integer.
-    #[serde(
-        rename = "epicId",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Int>",
-    )]
-    pub epic_id: ::std::option::Option<i64>,
-    /// `storyPoints`: integer.
-    #[serde(
-        rename = "storyPoints",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Int>",
-    )]
-    pub story_points: ::std::option::Option<i64>,
-    /// `flowId`: integer.
-    #[serde(
-        rename = "flowId",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Int>",
-    )]
-    pub flow_id: ::std::option::Option<i64>,
-    /// `flow`: `TaskdtoFlow`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub flow: ::std::option::Option<TaskdtoFlow>,
-    /// `priority`: `TaskdtoPriority`.
-    /// Allowed values: `high`, `average`, `low`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub priority: ::std::option::Option<TaskdtoPriority>,
-    /// `status`: `TaskdtoStatus`.
-    /// Allowed values: `pending`, `in_progress`, `supposedly_completed`, `completed`, `deferred`, `declined`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub status: ::std::option::Option<TaskdtoStatus>,
-    /// `statusChanged`: string.
-    #[serde(
-        rename = "statusChanged",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Text>",
-    )]
-    pub status_changed: ::std::option::Option<::std::string::String>,
-    /// `accomplices`: any JSON value.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub accomplices: ::std::option::Option<::serde_json::Value>,
-    /// `auditors`: any JSON value.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub auditors: ::std::option::Option<::serde_json::Value>,
-    /// `parentId`: integer.
-    #[serde(
-        rename = "parentId",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Int>",
-    )]
-    pub parent_id: ::std::option::Option<i64>,
-    /// `parent`: map of any JSON value.
-    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Map<w::Same>>")]
-    pub parent: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    >,
-    /// `containsChecklist`: boolean, sent as `Y`/`N`.
-    #[serde(
-        rename = "containsChecklist",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::YesNo>",
-    )]
-    pub contains_checklist: ::std::option::Option<bool>,
-    /// `containsSubTasks`: boolean, sent as `Y`/`N`.
-    #[serde(
-        rename = "containsSubTasks",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::YesNo>",
-    )]
-    pub contains_sub_tasks: ::std::option::Option<bool>,
-    /// `containsRelatedTasks`: boolean, sent as `Y`/`N`.
-    #[serde(
-        rename = "containsRelatedTasks",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::YesNo>",
-    )]
-    pub contains_related_tasks: ::std::option::Option<bool>,
-    /// `containsGanttLinks`: boolean, sent as `Y`/`N`.
-    #[serde(
-        rename = "containsGanttLinks",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::YesNo>",
-    )]
-    pub contains_gantt_links: ::std::option::Option<bool>,
-    /// `containsPlacements`: boolean, sent as `Y`/`N`.
-    #[serde(
-        rename = "containsPlacements",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::YesNo>",
-    )]
-    pub contains_placements: ::std::option::Option<bool>,
-    /// `containsResults`: boolean, sent as `Y`/`N`.
-    #[serde(
-        rename = "containsResults",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::YesNo>",
-    )]
-    pub contains_results: ::std::option::Option<bool>,
-    /// `numberOfReminders`: integer.
-    #[serde(
-        rename = "numberOfReminders",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Int>",
-    )]
-    pub number_of_reminders: ::std::option::Option<i64>,
-    /// `chatId`: integer.
-    #[serde(
-        rename = "chatId",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Int>",
-    )]
-    pub chat_id: ::std::option::Option<i64>,
-    /// `chat`: `TaskdtoChat`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub chat: ::std::option::Option<TaskdtoChat>,
-    /// `plannedDuration`: integer.
-    #[serde(
-        rename = "plannedDuration",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Int>",
-    )]
-    pub planned_duration: ::std::option::Option<i64>,
-    /// `actualDuration`: integer.
-    #[serde(
-        rename = "actualDuration",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Int>",
-    )]
-    pub actual_duration: ::std::option::Option<i64>,
-    /// `durationType`: string.
-    #[serde(
-        rename = "durationType",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Text>",
-    )]
-    pub duration_type: ::std::option::Option<::std::string::String>,
-    /// `started`: string.
-    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Text>")]
-    pub started: ::std::option::Option<::std::string::String>,
-    /// `estimatedTime`: integer.
-    #[serde(
-        rename = "estimatedTime",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Int>",
-    )]
-    pub estimated_time: ::std::option::Option<i64>,
-    /// `replicate`: boolean, sent as `Y`/`N`.
-    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::YesNo>")]
-    pub replicate: ::std::option::Option<bool>,
-    /// `changed`: string.
-    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Text>")]
-    pub changed: ::std::option::Option<::std::string::String>,
-    /// `changedById`: integer.
-    #[serde(
-        rename = "changedById",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Int>",
-    )]
-    pub changed_by_id: ::std::option::Option<i64>,
-    /// `changedBy`: `TaskdtoChangedBy`.
-    #[serde(rename = "changedBy", skip_serializing_if = "Option::is_none")]
-    pub changed_by: ::std::option::Option<TaskdtoChangedBy>,
-    /// `statusChangedById`: integer.
-    #[serde(
-        rename = "statusChangedById",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Int>",
-    )]
-    pub status_changed_by_id: ::std::option::Option<i64>,
-    /// `statusChangedBy`: `TaskdtoChangedBy`.
-    #[serde(rename = "statusChangedBy", skip_serializing_if = "Option::is_none")]
-    pub status_changed_by: ::std::option::Option<TaskdtoChangedBy>,
-    /// `closedById`: integer.
-    #[serde(
-        rename = "closedById",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Int>",
-    )]
-    pub closed_by_id: ::std::option::Option<i64>,
-    /// `closedBy`: `TaskdtoChangedBy`.
-    #[serde(rename = "closedBy", skip_serializing_if = "Option::is_none")]
-    pub closed_by: ::std::option::Option<TaskdtoChangedBy>,
-    /// `closed`: string.
-    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Text>")]
-    pub closed: ::std::option::Option<::std::string::String>,
-    /// `activity`: string.
-    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Text>")]
-    pub activity: ::std::option::Option<::std::string::String>,
-    /// `guid`: string.
-    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Text>")]
-    pub guid: ::std::option::Option<::std::string::String>,
-    /// `xmlId`: string.
-    #[serde(
-        rename = "xmlId",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Text>",
-    )]
-    pub xml_id: ::std::option::Option<::std::string::String>,
-    /// `exchangeId`: string.
-    #[serde(
-        rename = "exchangeId",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Text>",
-    )]
-    pub exchange_id: ::std::option::Option<::std::string::String>,
-    /// `exchangeModified`: string.
-    #[serde(
-        rename = "exchangeModified",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Text>",
-    )]
-    pub exchange_modified: ::std::option::Option<::std::string::String>,
-    /// `outlookVersion`: integer.
-    #[serde(
-        rename = "outlookVersion",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Int>",
-    )]
-    pub outlook_version: ::std::option::Option<i64>,
-    /// `mark`: string.
-    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Text>")]
-    pub mark: ::std::option::Option<::std::string::String>,
-    /// `allowsChangeDeadline`: boolean, sent as `Y`/`N`.
-    #[serde(
-        rename = "allowsChangeDeadline",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::YesNo>",
-    )]
-    pub allows_change_deadline: ::std::option::Option<bool>,
-    /// `allowsTimeTracking`: boolean, sent as `Y`/`N`.
-    #[serde(
-        rename = "allowsTimeTracking",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::YesNo>",
-    )]
-    pub allows_time_tracking: ::std::option::Option<bool>,
-    /// `matchesWorkTime`: boolean, sent as `Y`/`N`.
-    #[serde(
-        rename = "matchesWorkTime",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::YesNo>",
-    )]
-    pub matches_work_time: ::std::option::Option<bool>,
-    /// `addInReport`: boolean, sent as `Y`/`N`.
-    #[serde(
-        rename = "addInReport",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::YesNo>",
-    )]
-    pub add_in_report: ::std::option::Option<bool>,
-    /// `isMultitask`: boolean, sent as `Y`/`N`.
-    #[serde(
-        rename = "isMultitask",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::YesNo>",
-    )]
-    pub is_multitask: ::std::option::Option<bool>,
-    /// `siteId`: string.
-    #[serde(
-        rename = "siteId",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Text>",
-    )]
-    pub site_id: ::std::option::Option<::std::string::String>,
-    /// `forkedByTemplateId`: integer.
-    #[serde(
-        rename = "forkedByTemplateId",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Int>",
-    )]
-    pub forked_by_template_id: ::std::option::Option<i64>,
-    /// `forkedByTemplate`: `TaskdtoForkedByTemplate`.
-    #[serde(rename = "forkedByTemplate", skip_serializing_if = "Option::is_none")]
-    pub forked_by_template: ::std::option::Option<TaskdtoForkedByTemplate>,
-    /// `maxDeadlineChangeDate`: string.
-    #[serde(
-        rename = "maxDeadlineChangeDate",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Text>",
-    )]
-    pub max_deadline_change_date: ::std::option::Option<::std::string::String>,
-    /// `maxDeadlineChanges`: integer.
-    #[serde(
-        rename = "maxDeadlineChanges",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Int>",
-    )]
-    pub max_deadline_changes: ::std::option::Option<i64>,
-    /// `requireDeadlineChangeReason`: boolean, sent as `Y`/`N`.
-    #[serde(
-        rename = "requireDeadlineChangeReason",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::YesNo>",
-    )]
-    pub require_deadline_change_reason: ::std::option::Option<bool>,
-    /// `link`: string.
-    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Text>")]
-    pub link: ::std::option::Option<::std::string::String>,
-    /// `rights`: list of any JSON value.
-    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::List<w::Same>>")]
-    pub rights: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
-    /// `archiveLink`: string.
-    #[serde(
-        rename = "archiveLink",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Text>",
-    )]
-    pub archive_link: ::std::option::Option<::std::string::String>,
-    /// `crmItemIds`: list of any JSON value.
-    #[serde(
-        rename = "crmItemIds",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::List<w::Same>>",
-    )]
-    pub crm_item_ids: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
-    /// `emailId`: integer.
-    #[serde(
-        rename = "emailId",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Int>",
-    )]
-    pub email_id: ::std::option::Option<i64>,
-    /// `email`: `TaskdtoEmail`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub email: ::std::option::Option<TaskdtoEmail>,
-    /// `elapsedTime`: `TaskdtoElapsedTime`.
-    #[serde(rename = "elapsedTime", skip_serializing_if = "Option::is_none")]
-    pub elapsed_time: ::std::option::Option<TaskdtoElapsedTime>,
-    /// `requireResult`: boolean, sent as `Y`/`N`.
-    #[serde(
-        rename = "requireResult",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::YesNo>",
-    )]
-    pub require_result: ::std::option::Option<bool>,
-    /// `matchesSubTasksTime`: boolean, sent as `Y`/`N`.
-    #[serde(
-        rename = "matchesSubTasksTime",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::YesNo>",
-    )]
-    pub matches_sub_tasks_time: ::std::option::Option<bool>,
-    /// `autocompleteSubTasks`: boolean, sent as `Y`/`N`.
-    #[serde(
-        rename = "autocompleteSubTasks",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::YesNo>",
-    )]
-    pub autocomplete_sub_tasks: ::std::option::Option<bool>,
-    /// `allowsChangeDatePlan`: boolean, sent as `Y`/`N`.
-    #[serde(
-        rename = "allowsChangeDatePlan",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::YesNo>",
-    )]
-    pub allows_change_date_plan: ::std::option::Option<bool>,
-    /// `inFavorite`: list of integer.
-    #[serde(
-        rename = "inFavorite",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::List<w::Int>>",
-    )]
-    pub in_favorite: ::std::option::Option<::std::vec::Vec<i64>>,
-    /// `inPin`: list of integer.
-    #[serde(
-        rename = "inPin",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::List<w::Int>>",
-    )]
-    pub in_pin: ::std::option::Option<::std::vec::Vec<i64>>,
-    /// `inGroupPin`: list of integer.
-    #[serde(
-        rename = "inGroupPin",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::List<w::Int>>",
-    )]
-    pub in_group_pin: ::std::option::Option<::std::vec::Vec<i64>>,
-    /// `inMute`: list of integer.
-    #[serde(
-        rename = "inMute",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::List<w::Int>>",
-    )]
-    pub in_mute: ::std::option::Option<::std::vec::Vec<i64>>,
-    /// `source`: `TaskdtoSource`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub source: ::std::option::Option<TaskdtoSource>,
-    /// `dependsOn`: list of any JSON value.
-    #[serde(
-        rename = "dependsOn",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::List<w::Same>>",
-    )]
-    pub depends_on: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
-    /// `scenarios`: list of any JSON value.
-    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::List<w::Same>>")]
-    pub scenarios: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
-}
-
-impl Taskdto {
-    /// An empty value; set fields with the setters.
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            title: None,
-            description: None,
-            creator_id: None,
-            creator: None,
-            created: None,
-            responsible_id: None,
-            responsible: None,
-            deadline: None,
-            needs_control: None,
-            start_plan: None,
-            end_plan: None,
-            checklist: None,
-            group_id: None,
-            group: None,
-            stage_id: None,
-            stage: None,
-            epic_id: None,
-            story_points: None,
-            flow_id: None,
-            flow: None,
-            priority: None,
-            status: None,
-            status_changed: None,
-            accomplices: None,
-            auditors: None,
-            parent_id: None,
-            parent: None,
-            contains_checklist: None,
-            contains_sub_tasks: None,
-            contains_related_tasks: None,
-            contains_gantt_links: None,
-            contains_placements: None,
-            contains_results: None,
-            number_of_reminders: None,
-            chat_id: None,
-            chat: None,
-            planned_duration: None,
-            actual_duration: None,
-            duration_type: None,
-            started: None,
-            estimated_time: None,
-            replicate: None,
-            changed: None,
-            changed_by_id: None,
-            changed_by: None,
-            status_changed_by_id: None,
-            status_changed_by: None,
-            closed_by_id: None,
-            closed_by: None,
-            closed: None,
-            activity: None,
-            guid: None,
-            xml_id: None,
-            exchange_id: None,
-            exchange_modified: None,
-            outlook_version: None,
-            mark: None,
-            allows_change_deadline: None,
-            allows_time_tracking: None,
-            matches_work_time: None,
-            add_in_report: None,
-            is_multitask: None,
-            site_id: None,
-            forked_by_template_id: None,
-            forked_by_template: None,
-            max_deadline_change_date: None,
-            max_deadline_changes: None,
-            require_deadline_change_reason: None,
-            link: None,
-            rights: None,
-            archive_link: None,
-            crm_item_ids: None,
-            email_id: None,
-            email: None,
-            elapsed_time: None,
-            require_result: None,
-            matches_sub_tasks_time: None,
-            autocomplete_sub_tasks: None,
-            allows_change_date_plan: None,
-            in_favorite: None,
-            in_pin: None,
-            in_group_pin: None,
-            in_mute: None,
-            source: None,
-            depends_on: None,
-            scenarios: None,
-        }
-    }
-
-    /// Sets `id`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-
-    /// Sets `title`.
-    pub fn title(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.title = Some(value.into());
-        self
-    }
-
-    /// Sets `description`.
-    pub fn description(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
-    /// Sets `creatorId`.
-    pub fn creator_id(mut self, value: i64) -> Self {
-        self.creator_id = Some(value);
-        self
-    }
-
-    /// Sets `creator`.
-    pub fn creator(mut self, value: TaskdtoChangedBy) -> Self {
-        self.creator = Some(value);
-        self
-    }
-
-    /// Sets `created`.
-    pub fn created(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.created = Some(value.into());
-        self
-    }
-
-    /// Sets `responsibleId`.
-    pub fn responsible_id(mut self, value: i64) -> Self {
-        self.responsible_id = Some(value);
-        self
-    }
-
-    /// Sets `responsible`.
-    pub fn responsible(mut self, value: TaskdtoChangedBy) -> Self {
-        self.responsible = Some(value);
-        self
-    }
-
-    /// Sets `deadline`.
-    pub fn deadline(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.deadline = Some(value.into());
-        self
-    }
-
-    /// Sets `needsControl`.
-    pub fn needs_control(mut self, value: bool) -> Self {
-        self.needs_control = Some(value);
-        self
-    }
-
-    /// Sets `startPlan`.
-    pub fn start_plan(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.start_plan = Some(value.into());
-        self
-    }
-
-    /// Sets `endPlan`.
-    pub fn end_plan(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.end_plan = Some(value.into());
-        self
-    }
-
-    /// Sets `checklist`.
-    pub fn checklist(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
-        self.checklist = Some(value);
-        self
-    }
-
-    /// Sets `groupId`.
-    pub fn group_id(mut self, value: i64) -> Self {
-        self.group_id = Some(value);
-        self
-    }
-
-    /// Sets `group`.
-    pub fn group(mut self, value: TaskdtoForkedByTemplateGroup) -> Self {
-        self.group = Some(value);
-        self
-    }
-
-    /// Sets `stageId`.
-    pub fn stage_id(mut self, value: i64) -> Self {
-        self.stage_id = Some(value);
-        self
-    }
-
-    /// Sets `stage`.
-    pub fn stage(mut self, value: TaskdtoStage) -> Self {
-        self.stage = Some(value);
-        self
-    }
-
-    /// Sets `epicId`.
-    pub fn epic_id(mut self, value: i64) -> Self {
-        self.epic_id = Some(value);
-        self
-    }
-
-    /// Sets `storyPoints`.
-    pub fn story_points(mut self, value: i64) -> Self {
-        self.story_points = Some(value);
-        self
-    }
-
-    /// Sets `flowId`.
-    pub fn flow_id(mut self, value: i64) -> Self {
-        self.flow_id = Some(value);
-        self
-    }
-
-    /// Sets `flow`.
-    pub fn flow(mut self, value: TaskdtoFlow) -> Self {
-        self.flow = Some(value);
-        self
-    }
-
-    /// Sets `priority`.
-    pub fn priority(mut self, value: TaskdtoPriority) -> Self {
-        self.priority = Some(value);
-        self
-    }
-
-    /// Sets `status`.
-    pub fn status(mut self, value: TaskdtoStatus) -> Self {
-        self.status = Some(value);
-        self
-    }
-
-    /// Sets `statusChanged`.
-    pub fn status_changed(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.status_changed = Some(value.into());
-        self
-    }
-
-    /// Sets `accomplices`.
-    pub fn accomplices(mut self, value: ::serde_json::Value) -> Self {
-        self.accomplices = Some(value);
-        self
-    }
-
-    /// Sets `auditors`.
-    pub fn auditors(mut self, value: ::serde_json::Value) -> Self {
-        self.auditors = Some(value);
-        self
-    }
-
-    /// Sets `parentId`.
-    pub fn parent_id(mut self, value: i64) -> Self {
-        self.parent_id = Some(value);
-        self
-    }
-
-    /// Sets `parent`.
-    pub fn parent(
-        mut self,
-        value: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    ) -> Self {
-        self.parent = Some(value);
-        self
-    }
-
-    /// Sets `containsChecklist`.
-    pub fn contains_checklist(mut self, value: bool) -> Self {
-        self.contains_checklist = Some(value);
-        self
-    }
-
-    /// Sets `containsSubTasks`.
-    pub fn contains_sub_tasks(mut self, value: bool) -> Self {
-        self.contains_sub_tasks = Some(value);
-        self
-    }
-
-    /// Sets `containsRelatedTasks`.
-    pub fn contains_related_tasks(mut self, value: bool) -> Self {
-        self.contains_related_tasks = Some(value);
-        self
-    }
-
-    /// Sets `containsGanttLinks`.
-    pub fn contains_gantt_links(mut self, value: bool) -> Self {
-        self.contains_gantt_links = Some(value);
-        self
-    }
-
-    /// Sets `containsPlacements`.
-    pub fn contains_placements(mut self, value: bool) -> Self {
-        self.contains_placements = Some(value);
-        self
-    }
-
-    /// Sets `containsResults`.
-    pub fn contains_results(mut self, value: bool) -> Self {
-        self.contains_results = Some(value);
-        self
-    }
-
-    /// Sets `numberOfReminders`.
-    pub fn number_of_reminders(mut self, value: i64) -> Self {
-        self.number_of_reminders = Some(value);
-        self
-    }
-
-    /// Sets `chatId`.
-    pub fn chat_id(mut self, value: i64) -> Self {
-        self.chat_id = Some(value);
-        self
-    }
-
-    /// Sets `chat`.
-    pub fn chat(mut self, value: TaskdtoChat) -> Self {
-        self.chat = Some(value);
-        self
-    }
-
-    /// Sets `plannedDuration`.
-    pub fn planned_duration(mut self, value: i64) -> Self {
-        self.planned_duration = Some(value);
-        self
-    }
-
-    /// Sets `actualDuration`.
-    pub fn actual_duration(mut self, value: i64) -> Self {
-        self.actual_duration = Some(value);
-        self
-    }
-
-    /// Sets `durationType`.
-    pub fn duration_type(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.duration_type = Some(value.into());
-        self
-    }
-
-    /// Sets `started`.
-    pub fn started(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.started = Some(value.into());
-        self
-    }
-
-    /// Sets `estimatedTime`.
-    pub fn estimated_time(mut self, value: i64) -> Self {
-        self.estimated_time = Some(value);
-        self
-    }
-
-    /// Sets `replicate`.
-    pub fn replicate(mut self, value: bool) -> Self {
-        self.replicate = Some(value);
-        self
-    }
-
-    /// Sets `changed`.
-    pub fn changed(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.changed = Some(value.into());
-        self
-    }
-
-    /// Sets `changedById`.
-    pub fn changed_by_id(mut self, value: i64) -> Self {
-        self.changed_by_id = Some(value);
-        self
-    }
-
-    /// Sets `changedBy`.
-    pub fn changed_by(mut self, value: TaskdtoChangedBy) -> Self {
-        self.changed_by = Some(value);
-        self
-    }
-
-    /// Sets `statusChangedById`.
-    pub fn status_changed_by_id(mut self, value: i64) -> Self {
-        self.status_changed_by_id = Some(value);
-        self
-    }
-
-    /// Sets `statusChangedBy`.
-    pub fn status_changed_by(mut self, value: TaskdtoChangedBy) -> Self {
-        self.status_changed_by = Some(value);
-        self
-    }
-
-    /// Sets `closedById`.
-    pub fn closed_by_id(mut self, value: i64) -> Self {
-        self.closed_by_id = Some(value);
-        self
-    }
-
-    /// Sets `closedBy`.
-    pub fn closed_by(mut self, value: TaskdtoChangedBy) -> Self {
-        self.closed_by = Some(value);
-        self
-    }
-
-    /// Sets `closed`.
-    pub fn closed(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.closed = Some(value.into());
-        self
-    }
-
-    /// Sets `activity`.
-    pub fn activity(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.activity = Some(value.into());
-        self
-    }
-
-    /// Sets `guid`.
-    pub fn guid(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.guid = Some(value.into());
-        self
-    }
-
-    /// Sets `xmlId`.
-    pub fn xml_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.xml_id = Some(value.into());
-        self
-    }
-
-    /// Sets `exchangeId`.
-    pub fn exchange_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.exchange_id = Some(value.into());
-        self
-    }
-
-    /// Sets `exchangeModified`.
-    pub fn exchange_modified(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.exchange_modified = Some(value.into());
-        self
-    }
-
-    /// Sets `outlookVersion`.
-    pub fn outlook_version(mut self, value: i64) -> Self {
-        self.outlook_version = Some(value);
-        self
-    }
-
-    /// Sets `mark`.
-    pub fn mark(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.mark = Some(value.into());
-        self
-    }
-
-    /// Sets `allowsChangeDeadline`.
-    pub fn allows_change_deadline(mut self, value: bool) -> Self {
-        self.allows_change_deadline = Some(value);
-        self
-    }
-
-    /// Sets `allowsTimeTracking`.
-    pub fn allows_time_tracking(mut self, value: bool) -> Self {
-        self.allows_time_tracking = Some(value);
-        self
-    }
-
-    /// Sets `matchesWorkTime`.
-    pub fn matches_work_time(mut self, value: bool) -> Self {
-        self.matches_work_time = Some(value);
-        self
-    }
-
-    /// Sets `addInReport`.
-    pub fn add_in_report(mut self, value: bool) -> Self {
-        self.add_in_report = Some(value);
-        self
-    }
-
-    /// Sets `isMultitask`.
-    pub fn is_multitask(mut self, value: bool) -> Self {
-        self.is_multitask = Some(value);
-        self
-    }
-
-    /// Sets `siteId`.
-    pub fn site_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.site_id = Some(value.into());
-        self
-    }
-
-    /// Sets `forkedByTemplateId`.
-    pub fn forked_by_template_id(mut self, value: i64) -> Self {
-        self.forked_by_template_id = Some(value);
-        self
-    }
-
-    /// Sets `forkedByTemplate`.
-    pub fn forked_by_template(mut self, value: TaskdtoForkedByTemplate) -> Self {
-        self.forked_by_template = Some(value);
-        self
-    }
-
-    /// Sets `maxDeadlineChangeDate`.
-    pub fn max_deadline_change_date(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.max_deadline_change_date = Some(value.into());
-        self
-    }
-
-    /// Sets `maxDeadlineChanges`.
-    pub fn max_deadline_changes(mut self, value: i64) -> Self {
-        self.max_deadline_changes = Some(value);
-        self
-    }
-
-    /// Sets `requireDeadlineChangeReason`.
-    pub fn require_deadline_change_reason(mut self, value: bool) -> Self {
-        self.require_deadline_change_reason = Some(value);
-        self
-    }
-
-    /// Sets `link`.
-    pub fn link(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.link = Some(value.into());
-        self
-    }
-
-    /// Sets `rights`.
-    pub fn rights(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
-        self.rights = Some(value);
-        self
-    }
-
-    /// Sets `archiveLink`.
-    pub fn archive_link(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.archive_link = Some(value.into());
-        self
-    }
-
-    /// Sets `crmItemIds`.
-    pub fn crm_item_ids(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
-        self.crm_item_ids = Some(value);
-        self
-    }
-
-    /// Sets `emailId`.
-    pub fn email_id(mut self, value: i64) -> Self {
-        self.email_id = Some(value);
-        self
-    }
-
-    /// Sets `email`.
-    pub fn email(mut self, value: TaskdtoEmail) -> Self {
-        self.email = Some(value);
-        self
-    }
-
-    /// Sets `elapsedTime`.
-    pub fn elapsed_time(mut self, value: TaskdtoElapsedTime) -> Self {
-        self.elapsed_time = Some(value);
-        self
-    }
-
-    /// Sets `requireResult`.
-    pub fn require_result(mut self, value: bool) -> Self {
-        self.require_result = Some(value);
-        self
-    }
-
-    /// Sets `matchesSubTasksTime`.
-    pub fn matches_sub_tasks_time(mut self, value: bool) -> Self {
-        self.matches_sub_tasks_time = Some(value);
-        self
-    }
-
-    /// Sets `autocompleteSubTasks`.
-    pub fn autocomplete_sub_tasks(mut self, value: bool) -> Self {
-        self.autocomplete_sub_tasks = Some(value);
-        self
-    }
-
-    /// Sets `allowsChangeDatePlan`.
-    pub fn allows_change_date_plan(mut self, value: bool) -> Self {
-        self.allows_change_date_plan = Some(value);
-        self
-    }
-
-    /// Sets `inFavorite`.
-    pub fn in_favorite(mut self, value: ::std::vec::Vec<i64>) -> Self {
-        self.in_favorite = Some(value);
-        self
-    }
-
-    /// Sets `inPin`.
-    pub fn in_pin(mut self, value: ::std::vec::Vec<i64>) -> Self {
-        self.in_pin = Some(value);
-        self
-    }
-
-    /// Sets `inGroupPin`.
-    pub fn in_group_pin(mut self, value: ::std::vec::Vec<i64>) -> Self {
-        self.in_group_pin = Some(value);
-        self
-    }
-
-    /// Sets `inMute`.
-    pub fn in_mute(mut self, value: ::std::vec::Vec<i64>) -> Self {
-        self.in_mute = Some(value);
-        self
-    }
-
-    /// Sets `source`.
-    pub fn source(mut self, value: TaskdtoSource) -> Self {
-        self.source = Some(value);
-        self
-    }
-
-    /// Sets `dependsOn`.
-    pub fn depends_on(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
-        self.depends_on = Some(value);
-        self
-    }
-
-    /// Sets `scenarios`.
-    pub fn scenarios(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
-        self.scenarios = Some(value);
-        self
-    }
-}
-
-/// The `changedBy` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, w::Object)]
-#[serde(default)]
-#[non_exhaustive]
-pub struct TaskdtoChangedBy {
-    /// `id`: integer.
-    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Int>")]
-    pub id: ::std::option::Option<i64>,
-    /// `name`: string.
-    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Text>")]
-    pub name: ::std::option::Option<::std::string::String>,
-    /// `role`: string.
-    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Text>")]
-    pub role: ::std::option::Option<::std::string::String>,
-    /// `image`: `TaskdtoChangedByImage`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub image: ::std::option::Option<TaskdtoChangedByImage>,
-    /// `gender`: string.
-    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Text>")]
-    pub gender: ::std::option::Option<::std::string::String>,
-    /// `email`: string.
-    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Text>")]
-    pub email: ::std::option::Option<::std::string::String>,
-    /// `externalAuthId`: string.
-    #[serde(
-        rename = "externalAuthId",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Text>",
-    )]
-    pub external_auth_id: ::std::option::Option<::std::string::String>,
-    /// `rights`: list of any JSON value.
-    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::List<w::Same>>")]
-    pub rights: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
-}
-
-impl TaskdtoChangedBy {
-    /// An empty value; set fields with the setters.
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            name: None,
-            role: None,
-            image: None,
-            gender: None,
-            email: None,
-            external_auth_id: None,
-            rights: None,
-        }
-    }
-
-    /// Sets `id`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-
-    /// Sets `name`.
-    pub fn name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
-    /// Sets `role`.
-    pub fn role(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.role = Some(value.into());
-        self
-    }
-
-    /// Sets `image`.
-    pub fn image(mut self, value: TaskdtoChangedByImage) -> Self {
-        self.image = Some(value);
-        self
-    }
-
-    /// Sets `gender`.
-    pub fn gender(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.gender = Some(value.into());
-        self
-    }
-
-    /// Sets `email`.
-    pub fn email(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.email = Some(value.into());
-        self
-    }
-
-    /// Sets `externalAuthId`.
-    pub fn external_auth_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.external_auth_id = Some(value.into());
-        self
-    }
-
-    /// Sets `rights`.
-    pub fn rights(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
-        self.rights = Some(value);
-        self
-    }
-}
-
-/// The `image` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, w::Object)]
-#[serde(default)]
-#[non_exhaustive]
-pub struct TaskdtoChangedByImage {
-    /// `id`: integer.
-    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Int>")]
-    pub id: ::std::option::Option<i64>,
-    /// `src`: string.
-    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Text>")]
-    pub src: ::std::option::Option<::std::string::String>,
-    /// `name`: string.
-    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Text>")]
-    pub name: ::std::option::Option<::std::string::String>,
-    /// `width`: integer.
-    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Int>")]
-    pub width: ::std::option::Option<i64>,
-    /// `height`: integer.
-    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Int>")]
-    pub height: ::std::option::Option<i64>,
-    /// `size`: integer.
-    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Int>")]
-    pub size: ::std::option::Option<i64>,
-    /// `subDir`: string.
-    #[serde(
-        rename = "subDir",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Text>",
-    )]
-    pub sub_dir: ::std::option::Option<::std::string::String>,
-    /// `contentType`: string.
-    #[serde(
-        rename = "contentType",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Text>",
-    )]
-    pub content_type: ::std::option::Option<::std::string::String>,
-    /// `file`: list of any JSON value.
-    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::List<w::Same>>")]
-    pub file: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
-}
-
-impl TaskdtoChangedByImage {
-    /// An empty value; set fields with the setters.
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            src: None,
-            name: None,
-            width: None,
-            height: None,
-            size: None,
-            sub_dir: None,
-            content_type: None,
-            file: None,
-        }
-    }
-
-    /// Sets `id`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-
-    /// Sets `src`.
-    pub fn src(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.src = Some(value.into());
-        self
-    }
-
-    /// Sets `name`.
-    pub fn name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
-    /// Sets `width`.
-    pub fn width(mut self, value: i64) -> Self {
-        self.width = Some(value);
-        self
-    }
-
-    /// Sets `height`.
-    pub fn height(mut self, value: i64) -> Self {
-        self.height = Some(value);
-        self
-    }
-
-    /// Sets `size`.
-    pub fn size(mut self, value: i64) -> Self {
-        self.size = Some(value);
-        self
-    }
-
-    /// Sets `subDir`.
-    pub fn sub_dir(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.sub_dir = Some(value.into());
-        self
-    }
-
-    /// Sets `contentType`.
-    pub fn content_type(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.content_type = Some(value.into());
-        self
-    }
-
-    /// Sets `file`.
-    pub fn file(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
-        self.file = Some(value);
-        self
-    }
-}
-
-/// The `chat` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, w::Object)]
-#[serde(default)]
-#[non_exhaustive]
-pub struct TaskdtoChat {
-    /// `id`: integer.
-    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Int>")]
-    pub id: ::std::option::Option<i64>,
-    /// `entityId`: integer.
-    #[serde(
-        rename = "entityId",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Int>",
-    )]
-    pub entity_id: ::std::option::Option<i64>,
-    /// `entityType`: string.
-    #[serde(
-        rename = "entityType",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Text>",
-    )]
-    pub entity_type: ::std::option::Option<::std::string::String>,
-}
-
-impl TaskdtoChat {
-    /// An empty value; set fields with the setters.
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            entity_id: None,
-            entity_type: None,
-        }
-    }
-
-    /// Sets `id`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-
-    /// Sets `entityId`.
-    pub fn entity_id(mut self, value: i64) -> Self {
-        self.entity_id = Some(value);
-        self
-    }
-
-    /// Sets `entityType`.
-    pub fn entity_type(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.entity_type = Some(value.into());
-        self
-    }
-}
-
-/// The `closedBy` object.
-pub type TaskdtoClosedBy = TaskdtoChangedBy;
-
-/// The `image` object.
-pub type TaskdtoClosedByImage = TaskdtoChangedByImage;
-
-/// The `creator` object.
-pub type TaskdtoCreator = TaskdtoChangedBy;
-
-/// The `image` object.
-pub type TaskdtoCreatorImage = TaskdtoChangedByImage;
-
-/// The `elapsedTime` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, w::Object)]
-#[serde(default)]
-#[non_exhaustive]
-pub struct TaskdtoElapsedTime {
-    /// `id`: integer.
-    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Int>")]
-    pub id: ::std::option::Option<i64>,
-    /// `userId`: integer.
-    #[serde(
-        rename = "userId",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Int>",
-    )]
-    pub user_id: ::std::option::Option<i64>,
-    /// `taskId`: integer.
-    #[serde(
-        rename = "taskId",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Int>",
-    )]
-    pub task_id: ::std::option::Option<i64>,
-    /// `minutes`: integer.
-    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Int>")]
-    pub minutes: ::std::option::Option<i64>,
-    /// `seconds`: integer.
-    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Int>")]
-    pub seconds: ::std::option::Option<i64>,
-    /// `source`: string.
-    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Text>")]
-    pub source: ::std::option::Option<::std::string::String>,
-    /// `text`: string.
-    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Text>")]
-    pub text: ::std::option::Option<::std::string::String>,
-    /// `createdAtTs`: integer.
-    #[serde(
-        rename = "createdAtTs",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Int>",
-    )]
-    pub created_at_ts: ::std::option::Option<i64>,
-    /// `startTs`: integer.
-    #[serde(
-        rename = "startTs",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Int>",
-    )]
-    pub start_ts: ::std::option::Option<i64>,
-    /// `stopTs`: integer.
-    #[serde(
-        rename = "stopTs",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Int>",
-    )]
-    pub stop_ts: ::std::option::Option<i64>,
-}
-
-impl TaskdtoElapsedTime {
-    /// An empty value; set fields with the setters.
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            user_id: None,
-            task_id: None,
-            minutes: None,
-            seconds: None,
-            source: None,
-            text: None,
-            created_at_ts: None,
-            start_ts: None,
-            stop_ts: None,
-        }
-    }
-
-    /// Sets `id`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-
-    /// Sets `userId`.
-    pub fn user_id(mut self, value: i64) -> Self {
-        self.user_id = Some(value);
-        self
-    }
-
-    /// Sets `taskId`.
-    pub fn task_id(mut self, value: i64) -> Self {
-        self.task_id = Some(value);
-        self
-    }
-
-    /// Sets `minutes`.
-    pub fn minutes(mut self, value: i64) -> Self {
-        self.minutes = Some(value);
-        self
-    }
-
-    /// Sets `seconds`.
-    pub fn seconds(mut self, value: i64) -> Self {
-        self.seconds = Some(value);
-        self
-    }
-
-    /// Sets `source`.
-    pub fn source(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.source = Some(value.into());
-        self
-    }
-
-    /// Sets `text`.
-    pub fn text(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.text = Some(value.into());
-        self
-    }
-
-    /// Sets `createdAtTs`.
-    pub fn created_at_ts(mut self, value: i64) -> Self {
-        self.created_at_ts = Some(value);
-        self
-    }
-
-    /// Sets `startTs`.
-    pub fn start_ts(mut self, value: i64) -> Self {
-        self.start_ts = Some(value);
-        self
-    }
-
-    /// Sets `stopTs`.
-    pub fn stop_ts(mut self, value: i64) -> Self {
-        self.stop_ts = Some(value);
-        self
-    }
-}
-
-/// The `email` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, w::Object)]
-#[serde(default)]
-#[non_exhaustive]
-pub struct TaskdtoEmail {
-    /// `id`: integer.
-    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Int>")]
-    pub id: ::std::option::Option<i64>,
-    /// `taskId`: integer.
-    #[serde(
-        rename = "taskId",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Int>",
-    )]
-    pub task_id: ::std::option::Option<i64>,
-    /// `mailboxId`: integer.
-    #[serde(
-        rename = "mailboxId",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Int>",
-    )]
-    pub mailbox_id: ::std::option::Option<i64>,
-    /// `title`: string.
-    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Text>")]
-    pub title: ::std::option::Option<::std::string::String>,
-    /// `body`: string.
-    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Text>")]
-    pub body: ::std::option::Option<::std::string::String>,
-    /// `from`: string.
-    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Text>")]
-    pub from: ::std::option::Option<::std::string::String>,
-    /// `dateTs`: integer.
-    #[serde(
-        rename = "dateTs",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Int>",
-    )]
-    pub date_ts: ::std::option::Option<i64>,
-    /// `link`: string.
-    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Text>")]
-    pub link: ::std::option::Option<::std::string::String>,
-}
-
-impl TaskdtoEmail {
-    /// An empty value; set fields with the setters.
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            task_id: None,
-            mailbox_id: None,
-            title: None,
-            body: None,
-            from: None,
-            date_ts: None,
-            link: None,
-        }
-    }
-
-    /// Sets `id`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-
-    /// Sets `taskId`.
-    pub fn task_id(mut self, value: i64) -> Self {
-        self.task_id = Some(value);
-        self
-    }
-
-    /// Sets `mailboxId`.
-    pub fn mailbox_id(mut self, value: i64) -> Self {
-        self.mailbox_id = Some(value);
-        self
-    }
-
-    /// Sets `title`.
-    pub fn title(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.title = Some(value.into());
-        self
-    }
-
-    /// Sets `body`.
-    pub fn body(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.body = Some(value.into());
-        self
-    }
-
-    /// Sets `from`.
-    pub fn from(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.from = Some(value.into());
-        self
-    }
-
-    /// Sets `dateTs`.
-    pub fn date_ts(mut self, value: i64) -> Self {
-        self.date_ts = Some(value);
-        self
-    }
-
-    /// Sets `link`.
-    pub fn link(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.link = Some(value.into());
-        self
-    }
-}
-
-/// The `flow` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, w::Object)]
-#[serde(default)]
-#[non_exhaustive]
-pub struct TaskdtoFlow {
-    /// `id`: integer.
-    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Int>")]
-    pub id: ::std::option::Option<i64>,
-    /// `name`: string.
-    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Text>")]
-    pub name: ::std::option::Option<::std::string::String>,
-}
-
-impl TaskdtoFlow {
-    /// An empty value; set fields with the setters.
-    pub fn new() -> Self {
-        Self { id: None, name: None }
-    }
-
-    /// Sets `id`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-
-    /// Sets `name`.
-    pub fn name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-}
-
-/// The `forkedByTemplate` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, w::Object)]
-#[serde(default)]
-#[non_exhaustive]
-pub struct TaskdtoForkedByTemplate {
-    /// `id`: integer.
-    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Int>")]
-    pub id: ::std::option::Option<i64>,
-    /// `task`: map of any JSON value.
-    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Map<w::Same>>")]
-    pub task: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    >,
-    /// `title`: string.
-    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Text>")]
-    pub title: ::std::option::Option<::std::string::String>,
-    /// `description`: string.
-    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Text>")]
-    pub description: ::std::option::Option<::std::string::String>,
-    /// `creator`: `TaskdtoChangedBy`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub creator: ::std::option::Option<TaskdtoChangedBy>,
-    /// `responsibleCollection`: list of any JSON value.
-    #[serde(
-        rename = "responsibleCollection",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::List<w::Same>>",
-    )]
-    pub responsible_collection: ::std::option::Option<
-        ::std::vec::Vec<::serde_json::Value>,
-    >,
-    /// `deadlineAfterTs`: integer.
-    #[serde(
-        rename = "deadlineAfterTs",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Int>",
-    )]
-    pub deadline_after_ts: ::std::option::Option<i64>,
-    /// `startDatePlanTs`: integer.
-    #[serde(
-        rename = "startDatePlanTs",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Int>",
-    )]
-    pub start_date_plan_ts: ::std::option::Option<i64>,
-    /// `endDatePlanTs`: integer.
-    #[serde(
-        rename = "endDatePlanTs",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Int>",
-    )]
-    pub end_date_plan_ts: ::std::option::Option<i64>,
-    /// `replicate`: boolean, sent as `Y`/`N`.
-    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::YesNo>")]
-    pub replicate: ::std::option::Option<bool>,
-    /// `checklist`: list of any JSON value.
-    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::List<w::Same>>")]
-    pub checklist: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
-    /// `group`: `TaskdtoForkedByTemplateGroup`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub group: ::std::option::Option<TaskdtoForkedByTemplateGroup>,
-    /// `priority`: string.
-    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Text>")]
-    pub priority: ::std::option::Option<::std::string::String>,
-    /// `accomplices`: list of any JSON value.
-    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::List<w::Same>>")]
-    pub accomplices: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
-    /// `auditors`: list of any JSON value.
-    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::List<w::Same>>")]
-    pub auditors: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
-    /// `parent`: map of any JSON value.
-    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Map<w::Same>>")]
-    pub parent: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    >,
-    /// `replicateParams`: `TaskdtoForkedByTemplateReplicateParams`.
-    #[serde(rename = "replicateParams", skip_serializing_if = "Option::is_none")]
-    pub replicate_params: ::std::option::Option<TaskdtoForkedByTemplateReplicateParams>,
-}
-
-impl TaskdtoForkedByTemplate {
-    /// An empty value; set fields with the setters.
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            task: None,
-            title: None,
-            description: None,
-            creator: None,
-            responsible_collection: None,
-            deadline_after_ts: None,
-            start_date_plan_ts: None,
-            end_date_plan_ts: None,
-            replicate: None,
-            checklist: None,
-            group: None,
-            priority: None,
-            accomplices: None,
-            auditors: None,
-            parent: None,
-            replicate_params: None,
-        }
-    }
-
-    /// Sets `id`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-
-    /// Sets `task`.
-    pub fn task(
-        mut self,
-        value: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    ) -> Self {
-        self.task = Some(value);
-        self
-    }
-
-    /// Sets `title`.
-    pub fn title(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.title = Some(value.into());
-        self
-    }
-
-    /// Sets `description`.
-    pub fn description(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
-    /// Sets `creator`.
-    pub fn creator(mut self, value: TaskdtoChangedBy) -> Self {
-        self.creator = Some(value);
-        self
-    }
-
-    /// Sets `responsibleCollection`.
-    pub fn responsible_collection(
-        mut self,
-        value: ::std::vec::Vec<::serde_json::Value>,
-    ) -> Self {
-        self.responsible_collection = Some(value);
-        self
-    }
-
-    /// Sets `deadlineAfterTs`.
-    pub fn deadline_after_ts(mut self, value: i64) -> Self {
-        self.deadline_after_ts = Some(value);
-        self
-    }
-
-    /// Sets `startDatePlanTs`.
-    pub fn start_date_plan_ts(mut self, value: i64) -> Self {
-        self.start_date_plan_ts = Some(value);
-        self
-    }
-
-    /// Sets `endDatePlanTs`.
-    pub fn end_date_plan_ts(mut self, value: i64) -> Self {
-        self.end_date_plan_ts = Some(value);
-        self
-    }
-
-    /// Sets `replicate`.
-    pub fn replicate(mut self, value: bool) -> Self {
-        self.replicate = Some(value);
-        self
-    }
-
-    /// Sets `checklist`.
-    pub fn checklist(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
-        self.checklist = Some(value);
-        self
-    }
-
-    /// Sets `group`.
-    pub fn group(mut self, value: TaskdtoForkedByTemplateGroup) -> Self {
-        self.group = Some(value);
-        self
-    }
-
-    /// Sets `priority`.
-    pub fn priority(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.priority = Some(value.into());
-        self
-    }
-
-    /// Sets `accomplices`.
-    pub fn accomplices(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
-        self.accomplices = Some(value);
-        self
-    }
-
-    /// Sets `auditors`.
-    pub fn auditors(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
-        self.auditors = Some(value);
-        self
-    }
-
-    /// Sets `parent`.
-    pub fn parent(
-        mut self,
-        value: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    ) -> Self {
-        self.parent = Some(value);
-        self
-    }
-
-    /// Sets `replicateParams`.
-    pub fn replicate_params(
-        mut self,
-        value: TaskdtoForkedByTemplateReplicateParams,
-    ) -> Self {
-        self.replicate_params = Some(value);
-        self
-    }
-}
-
-/// The `creator` object.
-pub type TaskdtoForkedByTemplateCreator = TaskdtoChangedBy;
-
-/// The `image` object.
-pub type TaskdtoForkedByTemplateCreatorImage = TaskdtoChangedByImage;
-
-/// The `group` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, w::Object)]
-#[serde(default)]
-#[non_exhaustive]
-pub struct TaskdtoForkedByTemplateGroup {
-    /// `id`: integer.
-    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Int>")]
-    pub id: ::std::option::Option<i64>,
-    /// `name`: string.
-    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Text>")]
-    pub name: ::std::option::Option<::std::string::String>,
-    /// `image`: `TaskdtoChangedByImage`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub image: ::std::option::Option<TaskdtoChangedByImage>,
-    /// `type`: string.
-    #[serde(
-        rename = "type",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Text>",
-    )]
-    pub type_: ::std::option::Option<::std::string::String>,
-    /// `isVisible`: boolean, sent as `Y`/`N`.
-    #[serde(
-        rename = "isVisible",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::YesNo>",
-    )]
-    pub is_visible: ::std::option::Option<bool>,
-}
-
-impl TaskdtoForkedByTemplateGroup {
-    /// An empty value; set fields with the setters.
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            name: None,
-            image: None,
-            type_: None,
-            is_visible: None,
-        }
-    }
-
-    /// Sets `id`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-
-    /// Sets `name`.
-    pub fn name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
-    /// Sets `image`.
-    pub fn image(mut self, value: TaskdtoChangedByImage) -> Self {
-        self.image = Some(value);
-        self
-    }
-
-    /// Sets `type`.
-    pub fn type_(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.type_ = Some(value.into());
-        self
-    }
-
-    /// Sets `isVisible`.
-    pub fn is_visible(mut self, value: bool) -> Self {
-        self.is_visible = Some(value);
-        self
-    }
-}
-
-/// The `image` object.
-pub type TaskdtoForkedByTemplateGroupImage = TaskdtoChangedByImage;
-
-/// The `replicateParams` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, w::Object)]
-#[serde(default)]
-#[non_exhaustive]
-pub struct TaskdtoForkedByTemplateReplicateParams {
-    /// `period`: string.
-    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Text>")]
-    pub period: ::std::option::Option<::std::string::String>,
-    /// `everyDay`: string.
-    #[serde(
-        rename = "everyDay",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Text>",
-    )]
-    pub every_day: ::std::option::Option<::std::string::String>,
-    /// `workdayOnly`: string.
-    #[serde(
-        rename = "workdayOnly",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Text>",
-    )]
-    pub workday_only: ::std::option::Option<::std::string::String>,
-    /// `dailyMonthInterval`: string.
-    #[serde(
-        rename = "dailyMonthInterval",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Text>",
-    )]
-    pub daily_month_interval: ::std::option::Option<::std::string::String>,
-    /// `everyWeek`: string.
-    #[serde(
-        rename = "everyWeek",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Text>",
-    )]
-    pub every_week: ::std::option::Option<::std::string::String>,
-    /// `monthlyType`: string.
-    #[serde(
-        rename = "monthlyType",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Text>",
-    )]
-    pub monthly_type: ::std::option::Option<::std::string::String>,
-    /// `monthlyDayNum`: string.
-    #[serde(
-        rename = "monthlyDayNum",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Text>",
-    )]
-    pub monthly_day_num: ::std::option::Option<::std::string::String>,
-    /// `monthlyMonthNum1`: string.
-    #[serde(
-        rename = "monthlyMonthNum1",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Text>",
-    )]
-    pub monthly_month_num1: ::std::option::Option<::std::string::String>,
-    /// `monthlyWeekDayNum`: string.
-    #[serde(
-        rename = "monthlyWeekDayNum",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Text>",
-    )]
-    pub monthly_week_day_num: ::std::option::Option<::std::string::String>,
-    /// `monthlyWeekDay`: string.
-    #[serde(
-        rename = "monthlyWeekDay",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Text>",
-    )]
-    pub monthly_week_day: ::std::option::Option<::std::string::String>,
-    /// `monthlyMonthNum2`: string.
-    #[serde(
-        rename = "monthlyMonthNum2",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Text>",
-    )]
-    pub monthly_month_num2: ::std::option::Option<::std::string::String>,
-    /// `yearlyType`: string.
-    #[serde(
-        rename = "yearlyType",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Text>",
-    )]
-    pub yearly_type: ::std::option::Option<::std::string::String>,
-    /// `yearlyDayNum`: string.
-    #[serde(
-        rename = "yearlyDayNum",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Text>",
-    )]
-    pub yearly_day_num: ::std::option::Option<::std::string::String>,
-    /// `yearlyMonth1`: string.
-    #[serde(
-        rename = "yearlyMonth1",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Text>",
-    )]
-    pub yearly_month1: ::std::option::Option<::std::string::String>,
-    /// `yearlyWeekDayNum`: string.
-    #[serde(
-        rename = "yearlyWeekDayNum",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Text>",
-    )]
-    pub yearly_week_day_num: ::std::option::Option<::std::string::String>,
-    /// `yearlyWeekDay`: string.
-    #[serde(
-        rename = "yearlyWeekDay",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Text>",
-    )]
-    pub yearly_week_day: ::std::option::Option<::std::string::String>,
-    /// `yearlyMonth2`: string.
-    #[serde(
-        rename = "yearlyMonth2",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Text>",
-    )]
-    pub yearly_month2: ::std::option::Option<::std::string::String>,
-    /// `time`: string.
-    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Text>")]
-    pub time: ::std::option::Option<::std::string::String>,
-    /// `timezoneOffset`: string.
-    #[serde(
-        rename = "timezoneOffset",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Text>",
-    )]
-    pub timezone_offset: ::std::option::Option<::std::string::String>,
-    /// `startDate`: string.
-    #[serde(
-        rename = "startDate",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Text>",
-    )]
-    pub start_date: ::std::option::Option<::std::string::String>,
-    /// `repeatTill`: string.
-    #[serde(
-        rename = "repeatTill",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Text>",
-    )]
-    pub repeat_till: ::std::option::Option<::std::string::String>,
-    /// `endDate`: string.
-    #[serde(
-        rename = "endDate",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Text>",
-    )]
-    pub end_date: ::std::option::Option<::std::string::String>,
-    /// `times`: string.
-    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Text>")]
-    pub times: ::std::option::Option<::std::string::String>,
-}
-
-impl TaskdtoForkedByTemplateReplicateParams {
-    /// An empty value; set fields with the setters.
-    pub fn new() -> Self {
-        Self {
-            period: None,
-            every_day: None,
-            workday_only: None,
-            daily_month_interval: None,
-            every_week: None,
-            monthly_type: None,
-            monthly_day_num: None,
-            monthly_month_num1: None,
-            monthly_week_day_num: None,
-            monthly_week_day: None,
-            monthly_month_num2: None,
-            yearly_type: None,
-            yearly_day_num: None,
-            yearly_month1: None,
-            yearly_week_day_num: None,
-            yearly_week_day: None,
-            yearly_month2: None,
-            time: None,
-            timezone_offset: None,
-            start_date: None,
-            repeat_till: None,
-            end_date: None,
-            times: None,
-        }
-    }
-
-    /// Sets `period`.
-    pub fn period(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.period = Some(value.into());
-        self
-    }
-
-    /// Sets `everyDay`.
-    pub fn every_day(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.every_day = Some(value.into());
-        self
-    }
-
-    /// Sets `workdayOnly`.
-    pub fn workday_only(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.workday_only = Some(value.into());
-        self
-    }
-
-    /// Sets `dailyMonthInterval`.
-    pub fn daily_month_interval(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.daily_month_interval = Some(value.into());
-        self
-    }
-
-    /// Sets `everyWeek`.
-    pub fn every_week(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.every_week = Some(value.into());
-        self
-    }
-
-    /// Sets `monthlyType`.
-    pub fn monthly_type(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.monthly_type = Some(value.into());
-        self
-    }
-
-    /// Sets `monthlyDayNum`.
-    pub fn monthly_day_num(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.monthly_day_num = Some(value.into());
-        self
-    }
-
-    /// Sets `monthlyMonthNum1`.
-    pub fn monthly_month_num1(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.monthly_month_num1 = Some(value.into());
-        self
-    }
-
-    /// Sets `monthlyWeekDayNum`.
-    pub fn monthly_week_day_num(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.monthly_week_day_num = Some(value.into());
-        self
-    }
-
-    /// Sets `monthlyWeekDay`.
-    pub fn monthly_week_day(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.monthly_week_day = Some(value.into());
-        self
-    }
-
-    /// Sets `monthlyMonthNum2`.
-    pub fn monthly_month_num2(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.monthly_month_num2 = Some(value.into());
-        self
-    }
-
-    /// Sets `yearlyType`.
-    pub fn yearly_type(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.yearly_type = Some(value.into());
-        self
-    }
-
-    /// Sets `yearlyDayNum`.
-    pub fn yearly_day_num(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.yearly_day_num = Some(value.into());
-        self
-    }
-
-    /// Sets `yearlyMonth1`.
-    pub fn yearly_month1(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.yearly_month1 = Some(value.into());
-        self
-    }
-
-    /// Sets `yearlyWeekDayNum`.
-    pub fn yearly_week_day_num(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.yearly_week_day_num = Some(value.into());
-        self
-    }
-
-    /// Sets `yearlyWeekDay`.
-    pub fn yearly_week_day(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.yearly_week_day = Some(value.into());
-        self
-    }
-
-    /// Sets `yearlyMonth2`.
-    pub fn yearly_month2(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.yearly_month2 = Some(value.into());
-        self
-    }
-
-    /// Sets `time`.
-    pub fn time(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.time = Some(value.into());
-        self
-    }
-
-    /// Sets `timezoneOffset`.
-    pub fn timezone_offset(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.timezone_offset = Some(value.into());
-        self
-    }
-
-    /// Sets `startDate`.
-    pub fn start_date(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.start_date = Some(value.into());
-        self
-    }
-
-    /// Sets `repeatTill`.
-    pub fn repeat_till(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.repeat_till = Some(value.into());
-        self
-    }
-
-    /// Sets `endDate`.
-    pub fn end_date(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.end_date = Some(value.into());
-        self
-    }
-
-    /// Sets `times`.
-    pub fn times(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.times = Some(value.into());
-        self
-    }
-}
-
-/// The `group` object.
-pub type TaskdtoGroup = TaskdtoForkedByTemplateGroup;
-
-/// The `image` object.
-pub type TaskdtoGroupImage = TaskdtoChangedByImage;
-
-/// Allowed values of `priority`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum TaskdtoPriority {
-    /// `high`
-    High,
-    /// `average`
-    Average,
-    /// `low`
-    Low,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-
-::bitrix24_runtime::str_enum!(
-    TaskdtoPriority { High = "high", Average = "average", Low = "low" }
-);
-
-/// The `responsible` object.
-pub type TaskdtoResponsible = TaskdtoChangedBy;
-
-/// The `image` object.
-pub type TaskdtoResponsibleImage = TaskdtoChangedByImage;
-
-/// The `source` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, w::Object)]
-#[serde(default)]
-#[non_exhaustive]
-pub struct TaskdtoSource {
-    /// `type`: string.
-    #[serde(
-        rename = "type",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Text>",
-    )]
-    pub type_: ::std::option::Option<::std::string::String>,
-    /// `data`: list of any JSON value.
-    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::List<w::Same>>")]
-    pub data: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
-}
-
-impl TaskdtoSource {
-    /// An empty value; set fields with the setters.
-    pub fn new() -> Self {
-        Self { type_: None, data: None }
-    }
-
-    /// Sets `type`.
-    pub fn type_(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.type_ = Some(value.into());
-        self
-    }
-
-    /// Sets `data`.
-    pub fn data(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
-        self.data = Some(value);
-        self
-    }
-}
-
-/// The `stage` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, w::Object)]
-#[serde(default)]
-#[non_exhaustive]
-pub struct TaskdtoStage {
-    /// `id`: integer.
-    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Int>")]
-    pub id: ::std::option::Option<i64>,
-    /// `title`: string.
-    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Text>")]
-    pub title: ::std::option::Option<::std::string::String>,
-    /// `color`: string.
-    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Text>")]
-    pub color: ::std::option::Option<::std::string::String>,
-}
-
-impl TaskdtoStage {
-    /// An empty value; set fields with the setters.
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            title: None,
-            color: None,
-        }
-    }
-
-    /// Sets `id`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-
-    /// Sets `title`.
-    pub fn title(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.title = Some(value.into());
-        self
-    }
-
-    /// Sets `color`.
-    pub fn color(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.color = Some(value.into());
-        self
-    }
-}
-
-/// Allowed values of `status`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum TaskdtoStatus {
-    /// `pending`
-    Pending,
-    /// `in_progress`
-    InProgress,
-    /// `supposedly_completed`
-    SupposedlyCompleted,
-    /// `completed`
-    Completed,
-    /// `deferred`
-    Deferred,
-    /// `declined`
-    Declined,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-
-::bitrix24_runtime::str_enum!(
-    TaskdtoStatus { Pending = "pending", InProgress = "in_progress", SupposedlyCompleted
-    = "supposedly_completed", Completed = "completed", Deferred = "deferred", Declined =
-    "declined" }
-);
-
-/// The `statusChangedBy` object.
-pub type TaskdtoStatusChangedBy = TaskdtoChangedBy;
-
-/// The `image` object.
-pub type TaskdtoStatusChangedByImage = TaskdtoChangedByImage;
-
-/// The `tasks` object.
-///
-/// [Documentation](https://apidocs.bitrix24.com/api-reference/tasks/fields-rest-v3.html)
 #[cfg(feature = "tasks")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, w::Object)]
 #[serde(default)]
 #[non_exhaustive]
-pub struct Tasks {
+pub struct Taskdto {
     /// `id`: integer.
     #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Int>")]
     pub id: ::std::option::Option<i64>,
@@ -24915,9 +21728,9 @@ pub struct Tasks {
     /// `link`: string.
     #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Text>")]
     pub link: ::std::option::Option<::std::string::String>,
-    /// `rights`: `TasksRights`.
+    /// `rights`: `TaskdtoRights`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub rights: ::std::option::Option<TasksRights>,
+    pub rights: ::std::option::Option<TaskdtoRights>,
     /// `archiveLink`: string.
     #[serde(
         rename = "archiveLink",
@@ -25014,28 +21827,12 @@ pub struct Tasks {
     /// `scenarios`: list of string.
     #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::List<w::Text>>")]
     pub scenarios: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-    /// `name`: string.
-    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Text>")]
-    pub name: ::std::option::Option<::std::string::String>,
-    /// `role`: string.
-    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Text>")]
-    pub role: ::std::option::Option<::std::string::String>,
-    /// `image`: `TaskdtoChangedByImage`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub image: ::std::option::Option<TaskdtoChangedByImage>,
-    /// `gender`: string.
-    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Text>")]
-    pub gender: ::std::option::Option<::std::string::String>,
-    /// `externalAuthId`: string.
-    #[serde(
-        rename = "externalAuthId",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Text>",
-    )]
-    pub external_auth_id: ::std::option::Option<::std::string::String>,
     /// `src`: string.
     #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Text>")]
     pub src: ::std::option::Option<::std::string::String>,
+    /// `name`: string.
+    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Text>")]
+    pub name: ::std::option::Option<::std::string::String>,
     /// `width`: integer.
     #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Int>")]
     pub width: ::std::option::Option<i64>,
@@ -25062,73 +21859,6 @@ pub struct Tasks {
     /// `file`: list of any JSON value.
     #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::List<w::Same>>")]
     pub file: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
-    /// `type`: string.
-    #[serde(
-        rename = "type",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Text>",
-    )]
-    pub type_: ::std::option::Option<::std::string::String>,
-    /// `isVisible`: boolean, sent as `Y`/`N`.
-    #[serde(
-        rename = "isVisible",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::YesNo>",
-    )]
-    pub is_visible: ::std::option::Option<bool>,
-    /// `color`: string.
-    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Text>")]
-    pub color: ::std::option::Option<::std::string::String>,
-    /// `entityId`: integer.
-    #[serde(
-        rename = "entityId",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Int>",
-    )]
-    pub entity_id: ::std::option::Option<i64>,
-    /// `entityType`: string.
-    #[serde(
-        rename = "entityType",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Text>",
-    )]
-    pub entity_type: ::std::option::Option<::std::string::String>,
-    /// `task`: `TasksTask2`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub task: ::std::option::Option<TasksTask2>,
-    /// `responsibleCollection`: list of any JSON value.
-    #[serde(
-        rename = "responsibleCollection",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::List<w::Same>>",
-    )]
-    pub responsible_collection: ::std::option::Option<
-        ::std::vec::Vec<::serde_json::Value>,
-    >,
-    /// `deadlineAfterTs`: integer.
-    #[serde(
-        rename = "deadlineAfterTs",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Int>",
-    )]
-    pub deadline_after_ts: ::std::option::Option<i64>,
-    /// `startDatePlanTs`: integer.
-    #[serde(
-        rename = "startDatePlanTs",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Int>",
-    )]
-    pub start_date_plan_ts: ::std::option::Option<i64>,
-    /// `endDatePlanTs`: integer.
-    #[serde(
-        rename = "endDatePlanTs",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Int>",
-    )]
-    pub end_date_plan_ts: ::std::option::Option<i64>,
-    /// `replicateParams`: `TaskdtoForkedByTemplateReplicateParams`.
-    #[serde(rename = "replicateParams", skip_serializing_if = "Option::is_none")]
-    pub replicate_params: ::std::option::Option<TaskdtoForkedByTemplateReplicateParams>,
     /// `period`: string.
     #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Text>")]
     pub period: ::std::option::Option<::std::string::String>,
@@ -25278,77 +22008,10 @@ pub struct Tasks {
     /// `times`: string.
     #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Text>")]
     pub times: ::std::option::Option<::std::string::String>,
-    /// `taskId`: integer.
-    #[serde(
-        rename = "taskId",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Int>",
-    )]
-    pub task_id: ::std::option::Option<i64>,
-    /// `mailboxId`: integer.
-    #[serde(
-        rename = "mailboxId",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Int>",
-    )]
-    pub mailbox_id: ::std::option::Option<i64>,
-    /// `body`: string.
-    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Text>")]
-    pub body: ::std::option::Option<::std::string::String>,
-    /// `from`: string.
-    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Text>")]
-    pub from: ::std::option::Option<::std::string::String>,
-    /// `dateTs`: integer.
-    #[serde(
-        rename = "dateTs",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Int>",
-    )]
-    pub date_ts: ::std::option::Option<i64>,
-    /// `userId`: integer.
-    #[serde(
-        rename = "userId",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Int>",
-    )]
-    pub user_id: ::std::option::Option<i64>,
-    /// `minutes`: integer.
-    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Int>")]
-    pub minutes: ::std::option::Option<i64>,
-    /// `seconds`: integer.
-    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Int>")]
-    pub seconds: ::std::option::Option<i64>,
-    /// `text`: string.
-    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Text>")]
-    pub text: ::std::option::Option<::std::string::String>,
-    /// `createdAtTs`: integer.
-    #[serde(
-        rename = "createdAtTs",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Int>",
-    )]
-    pub created_at_ts: ::std::option::Option<i64>,
-    /// `startTs`: integer.
-    #[serde(
-        rename = "startTs",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Int>",
-    )]
-    pub start_ts: ::std::option::Option<i64>,
-    /// `stopTs`: integer.
-    #[serde(
-        rename = "stopTs",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Int>",
-    )]
-    pub stop_ts: ::std::option::Option<i64>,
-    /// `data`: list of any JSON value.
-    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::List<w::Same>>")]
-    pub data: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
 }
 
 #[cfg(feature = "tasks")]
-impl Tasks {
+impl Taskdto {
     /// An empty value; set fields with the setters.
     pub fn new() -> Self {
         Self {
@@ -25439,29 +22102,14 @@ impl Tasks {
             source: None,
             depends_on: None,
             scenarios: None,
-            name: None,
-            role: None,
-            image: None,
-            gender: None,
-            external_auth_id: None,
             src: None,
+            name: None,
             width: None,
             height: None,
             size: None,
             sub_dir: None,
             content_type: None,
             file: None,
-            type_: None,
-            is_visible: None,
-            color: None,
-            entity_id: None,
-            entity_type: None,
-            task: None,
-            responsible_collection: None,
-            deadline_after_ts: None,
-            start_date_plan_ts: None,
-            end_date_plan_ts: None,
-            replicate_params: None,
             period: None,
             every_day: None,
             workday_only: None,
@@ -25485,19 +22133,6 @@ impl Tasks {
             repeat_till: None,
             end_date: None,
             times: None,
-            task_id: None,
-            mailbox_id: None,
-            body: None,
-            from: None,
-            date_ts: None,
-            user_id: None,
-            minutes: None,
-            seconds: None,
-            text: None,
-            created_at_ts: None,
-            start_ts: None,
-            stop_ts: None,
-            data: None,
         }
     }
 
@@ -25985,7 +22620,7 @@ impl Tasks {
     }
 
     /// Sets `rights`.
-    pub fn rights(mut self, value: TasksRights) -> Self {
+    pub fn rights(mut self, value: TaskdtoRights) -> Self {
         self.rights = Some(value);
         self
     }
@@ -26092,54 +22727,21 @@ impl Tasks {
         self
     }
 
-    /// Sets `name`.
-    pub fn name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
-    /// Sets `role`.
-    pub fn role(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.role = Some(value.into());
-        self
-    }
-
-    /// Sets `image`.
-    pub fn image(mut self, value: TaskdtoChangedByImage) -> Self {
-        self.image = Some(value);
-        self
-    }
-
-    /// Sets `gender`.
-    pub fn gender(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.gender = Some(value.into());
-        self
-    }
-
-    /// Sets `externalAuthId`.
-    pub fn external_auth_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.external_auth_id = Some(value.into());
-        self
-    }
-
     /// Sets `src`.
     pub fn src(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         self.src = Some(value.into());
+        self
+    }
+
+    /// Sets `name`.
+    pub fn name(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.name = Some(value.into());
         self
     }
 
@@ -26182,87 +22784,6 @@ impl Tasks {
     /// Sets `file`.
     pub fn file(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
         self.file = Some(value);
-        self
-    }
-
-    /// Sets `type`.
-    pub fn type_(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.type_ = Some(value.into());
-        self
-    }
-
-    /// Sets `isVisible`.
-    pub fn is_visible(mut self, value: bool) -> Self {
-        self.is_visible = Some(value);
-        self
-    }
-
-    /// Sets `color`.
-    pub fn color(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.color = Some(value.into());
-        self
-    }
-
-    /// Sets `entityId`.
-    pub fn entity_id(mut self, value: i64) -> Self {
-        self.entity_id = Some(value);
-        self
-    }
-
-    /// Sets `entityType`.
-    pub fn entity_type(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.entity_type = Some(value.into());
-        self
-    }
-
-    /// Sets `task`.
-    pub fn task(mut self, value: TasksTask2) -> Self {
-        self.task = Some(value);
-        self
-    }
-
-    /// Sets `responsibleCollection`.
-    pub fn responsible_collection(
-        mut self,
-        value: ::std::vec::Vec<::serde_json::Value>,
-    ) -> Self {
-        self.responsible_collection = Some(value);
-        self
-    }
-
-    /// Sets `deadlineAfterTs`.
-    pub fn deadline_after_ts(mut self, value: i64) -> Self {
-        self.deadline_after_ts = Some(value);
-        self
-    }
-
-    /// Sets `startDatePlanTs`.
-    pub fn start_date_plan_ts(mut self, value: i64) -> Self {
-        self.start_date_plan_ts = Some(value);
-        self
-    }
-
-    /// Sets `endDatePlanTs`.
-    pub fn end_date_plan_ts(mut self, value: i64) -> Self {
-        self.end_date_plan_ts = Some(value);
-        self
-    }
-
-    /// Sets `replicateParams`.
-    pub fn replicate_params(
-        mut self,
-        value: TaskdtoForkedByTemplateReplicateParams,
-    ) -> Self {
-        self.replicate_params = Some(value);
         self
     }
 
@@ -26472,46 +22993,416 @@ impl Tasks {
         self.times = Some(value.into());
         self
     }
+}
 
-    /// Sets `taskId`.
-    pub fn task_id(mut self, value: i64) -> Self {
-        self.task_id = Some(value);
+/// The `changedBy` object.
+#[cfg(feature = "tasks")]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, w::Object)]
+#[serde(default)]
+#[non_exhaustive]
+pub struct TaskdtoChangedBy {
+    /// `id`: integer.
+    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Int>")]
+    pub id: ::std::option::Option<i64>,
+    /// `name`: string.
+    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Text>")]
+    pub name: ::std::option::Option<::std::string::String>,
+    /// `role`: string.
+    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Text>")]
+    pub role: ::std::option::Option<::std::string::String>,
+    /// `image`: `TaskdtoChangedByImage`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub image: ::std::option::Option<TaskdtoChangedByImage>,
+    /// `gender`: string.
+    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Text>")]
+    pub gender: ::std::option::Option<::std::string::String>,
+    /// `email`: string.
+    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Text>")]
+    pub email: ::std::option::Option<::std::string::String>,
+    /// `externalAuthId`: string.
+    #[serde(
+        rename = "externalAuthId",
+        skip_serializing_if = "Option::is_none",
+        with = "w::As::<w::Text>",
+    )]
+    pub external_auth_id: ::std::option::Option<::std::string::String>,
+    /// `rights`: list of any JSON value.
+    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::List<w::Same>>")]
+    pub rights: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+}
+
+#[cfg(feature = "tasks")]
+impl TaskdtoChangedBy {
+    /// An empty value; set fields with the setters.
+    pub fn new() -> Self {
+        Self {
+            id: None,
+            name: None,
+            role: None,
+            image: None,
+            gender: None,
+            email: None,
+            external_auth_id: None,
+            rights: None,
+        }
+    }
+
+    /// Sets `id`.
+    pub fn id(mut self, value: i64) -> Self {
+        self.id = Some(value);
         self
     }
 
-    /// Sets `mailboxId`.
-    pub fn mailbox_id(mut self, value: i64) -> Self {
-        self.mailbox_id = Some(value);
-        self
-    }
-
-    /// Sets `body`.
-    pub fn body(
+    /// Sets `name`.
+    pub fn name(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        self.body = Some(value.into());
+        self.name = Some(value.into());
         self
     }
 
-    /// Sets `from`.
-    pub fn from(
+    /// Sets `role`.
+    pub fn role(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        self.from = Some(value.into());
+        self.role = Some(value.into());
         self
     }
 
-    /// Sets `dateTs`.
-    pub fn date_ts(mut self, value: i64) -> Self {
-        self.date_ts = Some(value);
+    /// Sets `image`.
+    pub fn image(mut self, value: TaskdtoChangedByImage) -> Self {
+        self.image = Some(value);
+        self
+    }
+
+    /// Sets `gender`.
+    pub fn gender(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.gender = Some(value.into());
+        self
+    }
+
+    /// Sets `email`.
+    pub fn email(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.email = Some(value.into());
+        self
+    }
+
+    /// Sets `externalAuthId`.
+    pub fn external_auth_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.external_auth_id = Some(value.into());
+        self
+    }
+
+    /// Sets `rights`.
+    pub fn rights(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
+        self.rights = Some(value);
+        self
+    }
+}
+
+/// The `image` object.
+#[cfg(feature = "tasks")]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, w::Object)]
+#[serde(default)]
+#[non_exhaustive]
+pub struct TaskdtoChangedByImage {
+    /// `id`: integer.
+    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Int>")]
+    pub id: ::std::option::Option<i64>,
+    /// `src`: string.
+    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Text>")]
+    pub src: ::std::option::Option<::std::string::String>,
+    /// `name`: string.
+    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Text>")]
+    pub name: ::std::option::Option<::std::string::String>,
+    /// `width`: integer.
+    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Int>")]
+    pub width: ::std::option::Option<i64>,
+    /// `height`: integer.
+    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Int>")]
+    pub height: ::std::option::Option<i64>,
+    /// `size`: integer.
+    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Int>")]
+    pub size: ::std::option::Option<i64>,
+    /// `subDir`: string.
+    #[serde(
+        rename = "subDir",
+        skip_serializing_if = "Option::is_none",
+        with = "w::As::<w::Text>",
+    )]
+    pub sub_dir: ::std::option::Option<::std::string::String>,
+    /// `contentType`: string.
+    #[serde(
+        rename = "contentType",
+        skip_serializing_if = "Option::is_none",
+        with = "w::As::<w::Text>",
+    )]
+    pub content_type: ::std::option::Option<::std::string::String>,
+    /// `file`: list of any JSON value.
+    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::List<w::Same>>")]
+    pub file: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+}
+
+#[cfg(feature = "tasks")]
+impl TaskdtoChangedByImage {
+    /// An empty value; set fields with the setters.
+    pub fn new() -> Self {
+        Self {
+            id: None,
+            src: None,
+            name: None,
+            width: None,
+            height: None,
+            size: None,
+            sub_dir: None,
+            content_type: None,
+            file: None,
+        }
+    }
+
+    /// Sets `id`.
+    pub fn id(mut self, value: i64) -> Self {
+        self.id = Some(value);
+        self
+    }
+
+    /// Sets `src`.
+    pub fn src(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.src = Some(value.into());
+        self
+    }
+
+    /// Sets `name`.
+    pub fn name(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// Sets `width`.
+    pub fn width(mut self, value: i64) -> Self {
+        self.width = Some(value);
+        self
+    }
+
+    /// Sets `height`.
+    pub fn height(mut self, value: i64) -> Self {
+        self.height = Some(value);
+        self
+    }
+
+    /// Sets `size`.
+    pub fn size(mut self, value: i64) -> Self {
+        self.size = Some(value);
+        self
+    }
+
+    /// Sets `subDir`.
+    pub fn sub_dir(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.sub_dir = Some(value.into());
+        self
+    }
+
+    /// Sets `contentType`.
+    pub fn content_type(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.content_type = Some(value.into());
+        self
+    }
+
+    /// Sets `file`.
+    pub fn file(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
+        self.file = Some(value);
+        self
+    }
+}
+
+/// The `chat` object.
+#[cfg(feature = "tasks")]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, w::Object)]
+#[serde(default)]
+#[non_exhaustive]
+pub struct TaskdtoChat {
+    /// `id`: integer.
+    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Int>")]
+    pub id: ::std::option::Option<i64>,
+    /// `entityId`: integer.
+    #[serde(
+        rename = "entityId",
+        skip_serializing_if = "Option::is_none",
+        with = "w::As::<w::Int>",
+    )]
+    pub entity_id: ::std::option::Option<i64>,
+    /// `entityType`: string.
+    #[serde(
+        rename = "entityType",
+        skip_serializing_if = "Option::is_none",
+        with = "w::As::<w::Text>",
+    )]
+    pub entity_type: ::std::option::Option<::std::string::String>,
+}
+
+#[cfg(feature = "tasks")]
+impl TaskdtoChat {
+    /// An empty value; set fields with the setters.
+    pub fn new() -> Self {
+        Self {
+            id: None,
+            entity_id: None,
+            entity_type: None,
+        }
+    }
+
+    /// Sets `id`.
+    pub fn id(mut self, value: i64) -> Self {
+        self.id = Some(value);
+        self
+    }
+
+    /// Sets `entityId`.
+    pub fn entity_id(mut self, value: i64) -> Self {
+        self.entity_id = Some(value);
+        self
+    }
+
+    /// Sets `entityType`.
+    pub fn entity_type(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.entity_type = Some(value.into());
+        self
+    }
+}
+
+/// The `closedBy` object.
+#[cfg(feature = "tasks")]
+pub type TaskdtoClosedBy = TaskdtoChangedBy;
+
+/// The `image` object.
+#[cfg(feature = "tasks")]
+pub type TaskdtoClosedByImage = TaskdtoChangedByImage;
+
+/// The `creator` object.
+#[cfg(feature = "tasks")]
+pub type TaskdtoCreator = TaskdtoChangedBy;
+
+/// The `image` object.
+#[cfg(feature = "tasks")]
+pub type TaskdtoCreatorImage = TaskdtoChangedByImage;
+
+/// The `elapsedTime` object.
+#[cfg(feature = "tasks")]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, w::Object)]
+#[serde(default)]
+#[non_exhaustive]
+pub struct TaskdtoElapsedTime {
+    /// `id`: integer.
+    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Int>")]
+    pub id: ::std::option::Option<i64>,
+    /// `userId`: integer.
+    #[serde(
+        rename = "userId",
+        skip_serializing_if = "Option::is_none",
+        with = "w::As::<w::Int>",
+    )]
+    pub user_id: ::std::option::Option<i64>,
+    /// `taskId`: integer.
+    #[serde(
+        rename = "taskId",
+        skip_serializing_if = "Option::is_none",
+        with = "w::As::<w::Int>",
+    )]
+    pub task_id: ::std::option::Option<i64>,
+    /// `minutes`: integer.
+    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Int>")]
+    pub minutes: ::std::option::Option<i64>,
+    /// `seconds`: integer.
+    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Int>")]
+    pub seconds: ::std::option::Option<i64>,
+    /// `source`: string.
+    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Text>")]
+    pub source: ::std::option::Option<::std::string::String>,
+    /// `text`: string.
+    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Text>")]
+    pub text: ::std::option::Option<::std::string::String>,
+    /// `createdAtTs`: integer.
+    #[serde(
+        rename = "createdAtTs",
+        skip_serializing_if = "Option::is_none",
+        with = "w::As::<w::Int>",
+    )]
+    pub created_at_ts: ::std::option::Option<i64>,
+    /// `startTs`: integer.
+    #[serde(
+        rename = "startTs",
+        skip_serializing_if = "Option::is_none",
+        with = "w::As::<w::Int>",
+    )]
+    pub start_ts: ::std::option::Option<i64>,
+    /// `stopTs`: integer.
+    #[serde(
+        rename = "stopTs",
+        skip_serializing_if = "Option::is_none",
+        with = "w::As::<w::Int>",
+    )]
+    pub stop_ts: ::std::option::Option<i64>,
+}
+
+#[cfg(feature = "tasks")]
+impl TaskdtoElapsedTime {
+    /// An empty value; set fields with the setters.
+    pub fn new() -> Self {
+        Self {
+            id: None,
+            user_id: None,
+            task_id: None,
+            minutes: None,
+            seconds: None,
+            source: None,
+            text: None,
+            created_at_ts: None,
+            start_ts: None,
+            stop_ts: None,
+        }
+    }
+
+    /// Sets `id`.
+    pub fn id(mut self, value: i64) -> Self {
+        self.id = Some(value);
         self
     }
 
     /// Sets `userId`.
     pub fn user_id(mut self, value: i64) -> Self {
         self.user_id = Some(value);
+        self
+    }
+
+    /// Sets `taskId`.
+    pub fn task_id(mut self, value: i64) -> Self {
+        self.task_id = Some(value);
         self
     }
 
@@ -26524,6 +23415,15 @@ impl Tasks {
     /// Sets `seconds`.
     pub fn seconds(mut self, value: i64) -> Self {
         self.seconds = Some(value);
+        self
+    }
+
+    /// Sets `source`.
+    pub fn source(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.source = Some(value.into());
         self
     }
 
@@ -26553,112 +23453,927 @@ impl Tasks {
         self.stop_ts = Some(value);
         self
     }
+}
 
-    /// Sets `data`.
-    pub fn data(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
-        self.data = Some(value);
+/// The `email` object.
+#[cfg(feature = "tasks")]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, w::Object)]
+#[serde(default)]
+#[non_exhaustive]
+pub struct TaskdtoEmail {
+    /// `id`: integer.
+    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Int>")]
+    pub id: ::std::option::Option<i64>,
+    /// `taskId`: integer.
+    #[serde(
+        rename = "taskId",
+        skip_serializing_if = "Option::is_none",
+        with = "w::As::<w::Int>",
+    )]
+    pub task_id: ::std::option::Option<i64>,
+    /// `mailboxId`: integer.
+    #[serde(
+        rename = "mailboxId",
+        skip_serializing_if = "Option::is_none",
+        with = "w::As::<w::Int>",
+    )]
+    pub mailbox_id: ::std::option::Option<i64>,
+    /// `title`: string.
+    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Text>")]
+    pub title: ::std::option::Option<::std::string::String>,
+    /// `body`: string.
+    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Text>")]
+    pub body: ::std::option::Option<::std::string::String>,
+    /// `from`: string.
+    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Text>")]
+    pub from: ::std::option::Option<::std::string::String>,
+    /// `dateTs`: integer.
+    #[serde(
+        rename = "dateTs",
+        skip_serializing_if = "Option::is_none",
+        with = "w::As::<w::Int>",
+    )]
+    pub date_ts: ::std::option::Option<i64>,
+    /// `link`: string.
+    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Text>")]
+    pub link: ::std::option::Option<::std::string::String>,
+}
+
+#[cfg(feature = "tasks")]
+impl TaskdtoEmail {
+    /// An empty value; set fields with the setters.
+    pub fn new() -> Self {
+        Self {
+            id: None,
+            task_id: None,
+            mailbox_id: None,
+            title: None,
+            body: None,
+            from: None,
+            date_ts: None,
+            link: None,
+        }
+    }
+
+    /// Sets `id`.
+    pub fn id(mut self, value: i64) -> Self {
+        self.id = Some(value);
+        self
+    }
+
+    /// Sets `taskId`.
+    pub fn task_id(mut self, value: i64) -> Self {
+        self.task_id = Some(value);
+        self
+    }
+
+    /// Sets `mailboxId`.
+    pub fn mailbox_id(mut self, value: i64) -> Self {
+        self.mailbox_id = Some(value);
+        self
+    }
+
+    /// Sets `title`.
+    pub fn title(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.title = Some(value.into());
+        self
+    }
+
+    /// Sets `body`.
+    pub fn body(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.body = Some(value.into());
+        self
+    }
+
+    /// Sets `from`.
+    pub fn from(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.from = Some(value.into());
+        self
+    }
+
+    /// Sets `dateTs`.
+    pub fn date_ts(mut self, value: i64) -> Self {
+        self.date_ts = Some(value);
+        self
+    }
+
+    /// Sets `link`.
+    pub fn link(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.link = Some(value.into());
         self
     }
 }
 
-/// The `changedBy` object.
-#[cfg(feature = "tasks")]
-pub type TasksChangedBy = TaskdtoChangedBy;
-
-/// The `image` object.
-#[cfg(feature = "tasks")]
-pub type TasksChangedByImage = TaskdtoChangedByImage;
-
-/// The `chat` object.
-#[cfg(feature = "tasks")]
-pub type TasksChat = TaskdtoChat;
-
-/// The `closedBy` object.
-#[cfg(feature = "tasks")]
-pub type TasksClosedBy = TaskdtoChangedBy;
-
-/// The `image` object.
-#[cfg(feature = "tasks")]
-pub type TasksClosedByImage = TaskdtoChangedByImage;
-
-/// The `creator` object.
-#[cfg(feature = "tasks")]
-pub type TasksCreator = TaskdtoChangedBy;
-
-/// The `image` object.
-#[cfg(feature = "tasks")]
-pub type TasksCreatorImage = TaskdtoChangedByImage;
-
-/// The `elapsedTime` object.
-#[cfg(feature = "tasks")]
-pub type TasksElapsedTime = TaskdtoElapsedTime;
-
-/// The `email` object.
-#[cfg(feature = "tasks")]
-pub type TasksEmail = TaskdtoEmail;
-
 /// The `flow` object.
-#[cfg(feature = "tasks")]
-pub type TasksFlow = TaskdtoFlow;
+#[cfg(any(feature = "im", feature = "tasks"))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, w::Object)]
+#[serde(default)]
+#[non_exhaustive]
+pub struct TaskdtoFlow {
+    /// `id`: integer.
+    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Int>")]
+    pub id: ::std::option::Option<i64>,
+    /// `name`: string.
+    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Text>")]
+    pub name: ::std::option::Option<::std::string::String>,
+}
+
+#[cfg(any(feature = "im", feature = "tasks"))]
+impl TaskdtoFlow {
+    /// An empty value; set fields with the setters.
+    pub fn new() -> Self {
+        Self { id: None, name: None }
+    }
+
+    /// Sets `id`.
+    pub fn id(mut self, value: i64) -> Self {
+        self.id = Some(value);
+        self
+    }
+
+    /// Sets `name`.
+    pub fn name(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+}
 
 /// The `forkedByTemplate` object.
 #[cfg(feature = "tasks")]
-pub type TasksForkedByTemplate = TaskdtoForkedByTemplate;
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, w::Object)]
+#[serde(default)]
+#[non_exhaustive]
+pub struct TaskdtoForkedByTemplate {
+    /// `id`: integer.
+    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Int>")]
+    pub id: ::std::option::Option<i64>,
+    /// `task`: map of any JSON value.
+    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Map<w::Same>>")]
+    pub task: ::std::option::Option<
+        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+    >,
+    /// `title`: string.
+    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Text>")]
+    pub title: ::std::option::Option<::std::string::String>,
+    /// `description`: string.
+    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Text>")]
+    pub description: ::std::option::Option<::std::string::String>,
+    /// `creator`: `TaskdtoChangedBy`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub creator: ::std::option::Option<TaskdtoChangedBy>,
+    /// `responsibleCollection`: list of any JSON value.
+    #[serde(
+        rename = "responsibleCollection",
+        skip_serializing_if = "Option::is_none",
+        with = "w::As::<w::List<w::Same>>",
+    )]
+    pub responsible_collection: ::std::option::Option<
+        ::std::vec::Vec<::serde_json::Value>,
+    >,
+    /// `deadlineAfterTs`: integer.
+    #[serde(
+        rename = "deadlineAfterTs",
+        skip_serializing_if = "Option::is_none",
+        with = "w::As::<w::Int>",
+    )]
+    pub deadline_after_ts: ::std::option::Option<i64>,
+    /// `startDatePlanTs`: integer.
+    #[serde(
+        rename = "startDatePlanTs",
+        skip_serializing_if = "Option::is_none",
+        with = "w::As::<w::Int>",
+    )]
+    pub start_date_plan_ts: ::std::option::Option<i64>,
+    /// `endDatePlanTs`: integer.
+    #[serde(
+        rename = "endDatePlanTs",
+        skip_serializing_if = "Option::is_none",
+        with = "w::As::<w::Int>",
+    )]
+    pub end_date_plan_ts: ::std::option::Option<i64>,
+    /// `replicate`: boolean, sent as `Y`/`N`.
+    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::YesNo>")]
+    pub replicate: ::std::option::Option<bool>,
+    /// `checklist`: list of any JSON value.
+    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::List<w::Same>>")]
+    pub checklist: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    /// `group`: `TaskdtoForkedByTemplateGroup`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub group: ::std::option::Option<TaskdtoForkedByTemplateGroup>,
+    /// `priority`: string.
+    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Text>")]
+    pub priority: ::std::option::Option<::std::string::String>,
+    /// `accomplices`: list of any JSON value.
+    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::List<w::Same>>")]
+    pub accomplices: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    /// `auditors`: list of any JSON value.
+    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::List<w::Same>>")]
+    pub auditors: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    /// `parent`: map of any JSON value.
+    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Map<w::Same>>")]
+    pub parent: ::std::option::Option<
+        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+    >,
+    /// `replicateParams`: `TaskdtoForkedByTemplateReplicateParams`.
+    #[serde(rename = "replicateParams", skip_serializing_if = "Option::is_none")]
+    pub replicate_params: ::std::option::Option<TaskdtoForkedByTemplateReplicateParams>,
+}
+
+#[cfg(feature = "tasks")]
+impl TaskdtoForkedByTemplate {
+    /// An empty value; set fields with the setters.
+    pub fn new() -> Self {
+        Self {
+            id: None,
+            task: None,
+            title: None,
+            description: None,
+            creator: None,
+            responsible_collection: None,
+            deadline_after_ts: None,
+            start_date_plan_ts: None,
+            end_date_plan_ts: None,
+            replicate: None,
+            checklist: None,
+            group: None,
+            priority: None,
+            accomplices: None,
+            auditors: None,
+            parent: None,
+            replicate_params: None,
+        }
+    }
+
+    /// Sets `id`.
+    pub fn id(mut self, value: i64) -> Self {
+        self.id = Some(value);
+        self
+    }
+
+    /// Sets `task`.
+    pub fn task(
+        mut self,
+        value: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+    ) -> Self {
+        self.task = Some(value);
+        self
+    }
+
+    /// Sets `title`.
+    pub fn title(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.title = Some(value.into());
+        self
+    }
+
+    /// Sets `description`.
+    pub fn description(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+
+    /// Sets `creator`.
+    pub fn creator(mut self, value: TaskdtoChangedBy) -> Self {
+        self.creator = Some(value);
+        self
+    }
+
+    /// Sets `responsibleCollection`.
+    pub fn responsible_collection(
+        mut self,
+        value: ::std::vec::Vec<::serde_json::Value>,
+    ) -> Self {
+        self.responsible_collection = Some(value);
+        self
+    }
+
+    /// Sets `deadlineAfterTs`.
+    pub fn deadline_after_ts(mut self, value: i64) -> Self {
+        self.deadline_after_ts = Some(value);
+        self
+    }
+
+    /// Sets `startDatePlanTs`.
+    pub fn start_date_plan_ts(mut self, value: i64) -> Self {
+        self.start_date_plan_ts = Some(value);
+        self
+    }
+
+    /// Sets `endDatePlanTs`.
+    pub fn end_date_plan_ts(mut self, value: i64) -> Self {
+        self.end_date_plan_ts = Some(value);
+        self
+    }
+
+    /// Sets `replicate`.
+    pub fn replicate(mut self, value: bool) -> Self {
+        self.replicate = Some(value);
+        self
+    }
+
+    /// Sets `checklist`.
+    pub fn checklist(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
+        self.checklist = Some(value);
+        self
+    }
+
+    /// Sets `group`.
+    pub fn group(mut self, value: TaskdtoForkedByTemplateGroup) -> Self {
+        self.group = Some(value);
+        self
+    }
+
+    /// Sets `priority`.
+    pub fn priority(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.priority = Some(value.into());
+        self
+    }
+
+    /// Sets `accomplices`.
+    pub fn accomplices(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
+        self.accomplices = Some(value);
+        self
+    }
+
+    /// Sets `auditors`.
+    pub fn auditors(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
+        self.auditors = Some(value);
+        self
+    }
+
+    /// Sets `parent`.
+    pub fn parent(
+        mut self,
+        value: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+    ) -> Self {
+        self.parent = Some(value);
+        self
+    }
+
+    /// Sets `replicateParams`.
+    pub fn replicate_params(
+        mut self,
+        value: TaskdtoForkedByTemplateReplicateParams,
+    ) -> Self {
+        self.replicate_params = Some(value);
+        self
+    }
+}
 
 /// The `creator` object.
 #[cfg(feature = "tasks")]
-pub type TasksForkedByTemplateCreator = TaskdtoChangedBy;
+pub type TaskdtoForkedByTemplateCreator = TaskdtoChangedBy;
 
 /// The `image` object.
 #[cfg(feature = "tasks")]
-pub type TasksForkedByTemplateCreatorImage = TaskdtoChangedByImage;
+pub type TaskdtoForkedByTemplateCreatorImage = TaskdtoChangedByImage;
 
 /// The `group` object.
 #[cfg(feature = "tasks")]
-pub type TasksForkedByTemplateGroup = TaskdtoForkedByTemplateGroup;
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, w::Object)]
+#[serde(default)]
+#[non_exhaustive]
+pub struct TaskdtoForkedByTemplateGroup {
+    /// `id`: integer.
+    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Int>")]
+    pub id: ::std::option::Option<i64>,
+    /// `name`: string.
+    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Text>")]
+    pub name: ::std::option::Option<::std::string::String>,
+    /// `image`: `TaskdtoChangedByImage`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub image: ::std::option::Option<TaskdtoChangedByImage>,
+    /// `type`: string.
+    #[serde(
+        rename = "type",
+        skip_serializing_if = "Option::is_none",
+        with = "w::As::<w::Text>",
+    )]
+    pub type_: ::std::option::Option<::std::string::String>,
+    /// `isVisible`: boolean, sent as `Y`/`N`.
+    #[serde(
+        rename = "isVisible",
+        skip_serializing_if = "Option::is_none",
+        with = "w::As::<w::YesNo>",
+    )]
+    pub is_visible: ::std::option::Option<bool>,
+}
+
+#[cfg(feature = "tasks")]
+impl TaskdtoForkedByTemplateGroup {
+    /// An empty value; set fields with the setters.
+    pub fn new() -> Self {
+        Self {
+            id: None,
+            name: None,
+            image: None,
+            type_: None,
+            is_visible: None,
+        }
+    }
+
+    /// Sets `id`.
+    pub fn id(mut self, value: i64) -> Self {
+        self.id = Some(value);
+        self
+    }
+
+    /// Sets `name`.
+    pub fn name(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// Sets `image`.
+    pub fn image(mut self, value: TaskdtoChangedByImage) -> Self {
+        self.image = Some(value);
+        self
+    }
+
+    /// Sets `type`.
+    pub fn type_(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.type_ = Some(value.into());
+        self
+    }
+
+    /// Sets `isVisible`.
+    pub fn is_visible(mut self, value: bool) -> Self {
+        self.is_visible = Some(value);
+        self
+    }
+}
 
 /// The `image` object.
 #[cfg(feature = "tasks")]
-pub type TasksForkedByTemplateGroupImage = TaskdtoChangedByImage;
+pub type TaskdtoForkedByTemplateGroupImage = TaskdtoChangedByImage;
 
 /// The `replicateParams` object.
 #[cfg(feature = "tasks")]
-pub type TasksForkedByTemplateReplicateParams = TaskdtoForkedByTemplateReplicateParams;
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, w::Object)]
+#[serde(default)]
+#[non_exhaustive]
+pub struct TaskdtoForkedByTemplateReplicateParams {
+    /// `period`: string.
+    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Text>")]
+    pub period: ::std::option::Option<::std::string::String>,
+    /// `everyDay`: string.
+    #[serde(
+        rename = "everyDay",
+        skip_serializing_if = "Option::is_none",
+        with = "w::As::<w::Text>",
+    )]
+    pub every_day: ::std::option::Option<::std::string::String>,
+    /// `workdayOnly`: string.
+    #[serde(
+        rename = "workdayOnly",
+        skip_serializing_if = "Option::is_none",
+        with = "w::As::<w::Text>",
+    )]
+    pub workday_only: ::std::option::Option<::std::string::String>,
+    /// `dailyMonthInterval`: string.
+    #[serde(
+        rename = "dailyMonthInterval",
+        skip_serializing_if = "Option::is_none",
+        with = "w::As::<w::Text>",
+    )]
+    pub daily_month_interval: ::std::option::Option<::std::string::String>,
+    /// `everyWeek`: string.
+    #[serde(
+        rename = "everyWeek",
+        skip_serializing_if = "Option::is_none",
+        with = "w::As::<w::Text>",
+    )]
+    pub every_week: ::std::option::Option<::std::string::String>,
+    /// `monthlyType`: string.
+    #[serde(
+        rename = "monthlyType",
+        skip_serializing_if = "Option::is_none",
+        with = "w::As::<w::Text>",
+    )]
+    pub monthly_type: ::std::option::Option<::std::string::String>,
+    /// `monthlyDayNum`: string.
+    #[serde(
+        rename = "monthlyDayNum",
+        skip_serializing_if = "Option::is_none",
+        with = "w::As::<w::Text>",
+    )]
+    pub monthly_day_num: ::std::option::Option<::std::string::String>,
+    /// `monthlyMonthNum1`: string.
+    #[serde(
+        rename = "monthlyMonthNum1",
+        skip_serializing_if = "Option::is_none",
+        with = "w::As::<w::Text>",
+    )]
+    pub monthly_month_num1: ::std::option::Option<::std::string::String>,
+    /// `monthlyWeekDayNum`: string.
+    #[serde(
+        rename = "monthlyWeekDayNum",
+        skip_serializing_if = "Option::is_none",
+        with = "w::As::<w::Text>",
+    )]
+    pub monthly_week_day_num: ::std::option::Option<::std::string::String>,
+    /// `monthlyWeekDay`: string.
+    #[serde(
+        rename = "monthlyWeekDay",
+        skip_serializing_if = "Option::is_none",
+        with = "w::As::<w::Text>",
+    )]
+    pub monthly_week_day: ::std::option::Option<::std::string::String>,
+    /// `monthlyMonthNum2`: string.
+    #[serde(
+        rename = "monthlyMonthNum2",
+        skip_serializing_if = "Option::is_none",
+        with = "w::As::<w::Text>",
+    )]
+    pub monthly_month_num2: ::std::option::Option<::std::string::String>,
+    /// `yearlyType`: string.
+    #[serde(
+        rename = "yearlyType",
+        skip_serializing_if = "Option::is_none",
+        with = "w::As::<w::Text>",
+    )]
+    pub yearly_type: ::std::option::Option<::std::string::String>,
+    /// `yearlyDayNum`: string.
+    #[serde(
+        rename = "yearlyDayNum",
+        skip_serializing_if = "Option::is_none",
+        with = "w::As::<w::Text>",
+    )]
+    pub yearly_day_num: ::std::option::Option<::std::string::String>,
+    /// `yearlyMonth1`: string.
+    #[serde(
+        rename = "yearlyMonth1",
+        skip_serializing_if = "Option::is_none",
+        with = "w::As::<w::Text>",
+    )]
+    pub yearly_month1: ::std::option::Option<::std::string::String>,
+    /// `yearlyWeekDayNum`: string.
+    #[serde(
+        rename = "yearlyWeekDayNum",
+        skip_serializing_if = "Option::is_none",
+        with = "w::As::<w::Text>",
+    )]
+    pub yearly_week_day_num: ::std::option::Option<::std::string::String>,
+    /// `yearlyWeekDay`: string.
+    #[serde(
+        rename = "yearlyWeekDay",
+        skip_serializing_if = "Option::is_none",
+        with = "w::As::<w::Text>",
+    )]
+    pub yearly_week_day: ::std::option::Option<::std::string::String>,
+    /// `yearlyMonth2`: string.
+    #[serde(
+        rename = "yearlyMonth2",
+        skip_serializing_if = "Option::is_none",
+        with = "w::As::<w::Text>",
+    )]
+    pub yearly_month2: ::std::option::Option<::std::string::String>,
+    /// `time`: string.
+    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Text>")]
+    pub time: ::std::option::Option<::std::string::String>,
+    /// `timezoneOffset`: string.
+    #[serde(
+        rename = "timezoneOffset",
+        skip_serializing_if = "Option::is_none",
+        with = "w::As::<w::Text>",
+    )]
+    pub timezone_offset: ::std::option::Option<::std::string::String>,
+    /// `startDate`: string.
+    #[serde(
+        rename = "startDate",
+        skip_serializing_if = "Option::is_none",
+        with = "w::As::<w::Text>",
+    )]
+    pub start_date: ::std::option::Option<::std::string::String>,
+    /// `repeatTill`: string.
+    #[serde(
+        rename = "repeatTill",
+        skip_serializing_if = "Option::is_none",
+        with = "w::As::<w::Text>",
+    )]
+    pub repeat_till: ::std::option::Option<::std::string::String>,
+    /// `endDate`: string.
+    #[serde(
+        rename = "endDate",
+        skip_serializing_if = "Option::is_none",
+        with = "w::As::<w::Text>",
+    )]
+    pub end_date: ::std::option::Option<::std::string::String>,
+    /// `times`: string.
+    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Text>")]
+    pub times: ::std::option::Option<::std::string::String>,
+}
+
+#[cfg(feature = "tasks")]
+impl TaskdtoForkedByTemplateReplicateParams {
+    /// An empty value; set fields with the setters.
+    pub fn new() -> Self {
+        Self {
+            period: None,
+            every_day: None,
+            workday_only: None,
+            daily_month_interval: None,
+            every_week: None,
+            monthly_type: None,
+            monthly_day_num: None,
+            monthly_month_num1: None,
+            monthly_week_day_num: None,
+            monthly_week_day: None,
+            monthly_month_num2: None,
+            yearly_type: None,
+            yearly_day_num: None,
+            yearly_month1: None,
+            yearly_week_day_num: None,
+            yearly_week_day: None,
+            yearly_month2: None,
+            time: None,
+            timezone_offset: None,
+            start_date: None,
+            repeat_till: None,
+            end_date: None,
+            times: None,
+        }
+    }
+
+    /// Sets `period`.
+    pub fn period(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.period = Some(value.into());
+        self
+    }
+
+    /// Sets `everyDay`.
+    pub fn every_day(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.every_day = Some(value.into());
+        self
+    }
+
+    /// Sets `workdayOnly`.
+    pub fn workday_only(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.workday_only = Some(value.into());
+        self
+    }
+
+    /// Sets `dailyMonthInterval`.
+    pub fn daily_month_interval(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.daily_month_interval = Some(value.into());
+        self
+    }
+
+    /// Sets `everyWeek`.
+    pub fn every_week(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.every_week = Some(value.into());
+        self
+    }
+
+    /// Sets `monthlyType`.
+    pub fn monthly_type(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.monthly_type = Some(value.into());
+        self
+    }
+
+    /// Sets `monthlyDayNum`.
+    pub fn monthly_day_num(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.monthly_day_num = Some(value.into());
+        self
+    }
+
+    /// Sets `monthlyMonthNum1`.
+    pub fn monthly_month_num1(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.monthly_month_num1 = Some(value.into());
+        self
+    }
+
+    /// Sets `monthlyWeekDayNum`.
+    pub fn monthly_week_day_num(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.monthly_week_day_num = Some(value.into());
+        self
+    }
+
+    /// Sets `monthlyWeekDay`.
+    pub fn monthly_week_day(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.monthly_week_day = Some(value.into());
+        self
+    }
+
+    /// Sets `monthlyMonthNum2`.
+    pub fn monthly_month_num2(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.monthly_month_num2 = Some(value.into());
+        self
+    }
+
+    /// Sets `yearlyType`.
+    pub fn yearly_type(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.yearly_type = Some(value.into());
+        self
+    }
+
+    /// Sets `yearlyDayNum`.
+    pub fn yearly_day_num(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.yearly_day_num = Some(value.into());
+        self
+    }
+
+    /// Sets `yearlyMonth1`.
+    pub fn yearly_month1(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.yearly_month1 = Some(value.into());
+        self
+    }
+
+    /// Sets `yearlyWeekDayNum`.
+    pub fn yearly_week_day_num(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.yearly_week_day_num = Some(value.into());
+        self
+    }
+
+    /// Sets `yearlyWeekDay`.
+    pub fn yearly_week_day(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.yearly_week_day = Some(value.into());
+        self
+    }
+
+    /// Sets `yearlyMonth2`.
+    pub fn yearly_month2(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.yearly_month2 = Some(value.into());
+        self
+    }
+
+    /// Sets `time`.
+    pub fn time(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.time = Some(value.into());
+        self
+    }
+
+    /// Sets `timezoneOffset`.
+    pub fn timezone_offset(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.timezone_offset = Some(value.into());
+        self
+    }
+
+    /// Sets `startDate`.
+    pub fn start_date(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.start_date = Some(value.into());
+        self
+    }
+
+    /// Sets `repeatTill`.
+    pub fn repeat_till(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.repeat_till = Some(value.into());
+        self
+    }
+
+    /// Sets `endDate`.
+    pub fn end_date(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.end_date = Some(value.into());
+        self
+    }
+
+    /// Sets `times`.
+    pub fn times(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.times = Some(value.into());
+        self
+    }
+}
 
 /// The `group` object.
 #[cfg(feature = "tasks")]
-pub type TasksGroup = TaskdtoForkedByTemplateGroup;
+pub type TaskdtoGroup = TaskdtoForkedByTemplateGroup;
 
 /// The `image` object.
 #[cfg(feature = "tasks")]
-pub type TasksGroupImage = TaskdtoChangedByImage;
-
-/// The `image` object.
-#[cfg(feature = "tasks")]
-pub type TasksImage = TaskdtoChangedByImage;
+pub type TaskdtoGroupImage = TaskdtoChangedByImage;
 
 /// Allowed values of `priority`.
 #[cfg(feature = "tasks")]
-pub type TasksPriority = TaskdtoPriority;
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum TaskdtoPriority {
+    /// `high`
+    High,
+    /// `average`
+    Average,
+    /// `low`
+    Low,
+    /// A value the spec does not list, kept as sent.
+    Unknown(::std::string::String),
+}
 
-/// The `replicateParams` object.
 #[cfg(feature = "tasks")]
-pub type TasksReplicateParams = TaskdtoForkedByTemplateReplicateParams;
+::bitrix24_runtime::str_enum!(
+    TaskdtoPriority { High = "high", Average = "average", Low = "low" }
+);
 
 /// The `responsible` object.
 #[cfg(feature = "tasks")]
-pub type TasksResponsible = TaskdtoChangedBy;
+pub type TaskdtoResponsible = TaskdtoChangedBy;
 
 /// The `image` object.
 #[cfg(feature = "tasks")]
-pub type TasksResponsibleImage = TaskdtoChangedByImage;
+pub type TaskdtoResponsibleImage = TaskdtoChangedByImage;
 
 /// The `rights` object.
 #[cfg(feature = "tasks")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, w::Object)]
 #[serde(default)]
 #[non_exhaustive]
-pub struct TasksRights {
+pub struct TaskdtoRights {
     /// `addAuditors`: boolean, sent as `Y`/`N`.
     #[serde(
         rename = "addAuditors",
@@ -26892,7 +24607,7 @@ pub struct TasksRights {
 }
 
 #[cfg(feature = "tasks")]
-impl TasksRights {
+impl TaskdtoRights {
     /// An empty value; set fields with the setters.
     pub fn new() -> Self {
         Self {
@@ -27218,23 +24933,133 @@ impl TasksRights {
 
 /// The `source` object.
 #[cfg(feature = "tasks")]
-pub type TasksSource = TaskdtoSource;
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, w::Object)]
+#[serde(default)]
+#[non_exhaustive]
+pub struct TaskdtoSource {
+    /// `type`: string.
+    #[serde(
+        rename = "type",
+        skip_serializing_if = "Option::is_none",
+        with = "w::As::<w::Text>",
+    )]
+    pub type_: ::std::option::Option<::std::string::String>,
+    /// `data`: list of any JSON value.
+    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::List<w::Same>>")]
+    pub data: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+}
+
+#[cfg(feature = "tasks")]
+impl TaskdtoSource {
+    /// An empty value; set fields with the setters.
+    pub fn new() -> Self {
+        Self { type_: None, data: None }
+    }
+
+    /// Sets `type`.
+    pub fn type_(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.type_ = Some(value.into());
+        self
+    }
+
+    /// Sets `data`.
+    pub fn data(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
+        self.data = Some(value);
+        self
+    }
+}
 
 /// The `stage` object.
 #[cfg(feature = "tasks")]
-pub type TasksStage = TaskdtoStage;
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, w::Object)]
+#[serde(default)]
+#[non_exhaustive]
+pub struct TaskdtoStage {
+    /// `id`: integer.
+    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Int>")]
+    pub id: ::std::option::Option<i64>,
+    /// `title`: string.
+    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Text>")]
+    pub title: ::std::option::Option<::std::string::String>,
+    /// `color`: string.
+    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Text>")]
+    pub color: ::std::option::Option<::std::string::String>,
+}
+
+#[cfg(feature = "tasks")]
+impl TaskdtoStage {
+    /// An empty value; set fields with the setters.
+    pub fn new() -> Self {
+        Self {
+            id: None,
+            title: None,
+            color: None,
+        }
+    }
+
+    /// Sets `id`.
+    pub fn id(mut self, value: i64) -> Self {
+        self.id = Some(value);
+        self
+    }
+
+    /// Sets `title`.
+    pub fn title(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.title = Some(value.into());
+        self
+    }
+
+    /// Sets `color`.
+    pub fn color(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.color = Some(value.into());
+        self
+    }
+}
 
 /// Allowed values of `status`.
 #[cfg(feature = "tasks")]
-pub type TasksStatus = TaskdtoStatus;
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum TaskdtoStatus {
+    /// `pending`
+    Pending,
+    /// `in_progress`
+    InProgress,
+    /// `supposedly_completed`
+    SupposedlyCompleted,
+    /// `completed`
+    Completed,
+    /// `deferred`
+    Deferred,
+    /// `declined`
+    Declined,
+    /// A value the spec does not list, kept as sent.
+    Unknown(::std::string::String),
+}
+
+#[cfg(feature = "tasks")]
+::bitrix24_runtime::str_enum!(
+    TaskdtoStatus { Pending = "pending", InProgress = "in_progress", SupposedlyCompleted
+    = "supposedly_completed", Completed = "completed", Deferred = "deferred", Declined =
+    "declined" }
+);
 
 /// The `statusChangedBy` object.
 #[cfg(feature = "tasks")]
-pub type TasksStatusChangedBy = TaskdtoChangedBy;
+pub type TaskdtoStatusChangedBy = TaskdtoChangedBy;
 
 /// The `image` object.
 #[cfg(feature = "tasks")]
-pub type TasksStatusChangedByImage = TaskdtoChangedByImage;
+pub type TaskdtoStatusChangedByImage = TaskdtoChangedByImage;
 
 /// The `tasks_task` object.
 ///
@@ -27275,1264 +25100,6 @@ pub struct TasksTask {
     #[serde(rename = "messageId", with = "w::As::<w::Int>")]
     pub message_id: ::std::option::Option<i64>,
 }
-
-/// The `task` object.
-#[cfg(feature = "tasks")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, w::Object)]
-#[serde(default)]
-#[non_exhaustive]
-pub struct TasksTask2 {
-    /// `id`: integer.
-    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Int>")]
-    pub id: ::std::option::Option<i64>,
-    /// `title`: string.
-    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Text>")]
-    pub title: ::std::option::Option<::std::string::String>,
-    /// `description`: string.
-    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Text>")]
-    pub description: ::std::option::Option<::std::string::String>,
-    /// `creatorId`: integer.
-    #[serde(
-        rename = "creatorId",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Int>",
-    )]
-    pub creator_id: ::std::option::Option<i64>,
-    /// `creator`: `TaskdtoChangedBy`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub creator: ::std::option::Option<TaskdtoChangedBy>,
-    /// `created`: string.
-    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Text>")]
-    pub created: ::std::option::Option<::std::string::String>,
-    /// `responsibleId`: integer.
-    #[serde(
-        rename = "responsibleId",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Int>",
-    )]
-    pub responsible_id: ::std::option::Option<i64>,
-    /// `responsible`: `TaskdtoChangedBy`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub responsible: ::std::option::Option<TaskdtoChangedBy>,
-    /// `deadline`: string.
-    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Text>")]
-    pub deadline: ::std::option::Option<::std::string::String>,
-    /// `needsControl`: boolean, sent as `Y`/`N`.
-    #[serde(
-        rename = "needsControl",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::YesNo>",
-    )]
-    pub needs_control: ::std::option::Option<bool>,
-    /// `startPlan`: string.
-    #[serde(
-        rename = "startPlan",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Text>",
-    )]
-    pub start_plan: ::std::option::Option<::std::string::String>,
-    /// `endPlan`: string.
-    #[serde(
-        rename = "endPlan",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Text>",
-    )]
-    pub end_plan: ::std::option::Option<::std::string::String>,
-    /// `checklist`: list of any JSON value.
-    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::List<w::Same>>")]
-    pub checklist: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
-    /// `groupId`: integer.
-    #[serde(
-        rename = "groupId",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Int>",
-    )]
-    pub group_id: ::std::option::Option<i64>,
-    /// `group`: `TaskdtoForkedByTemplateGroup`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub group: ::std::option::Option<TaskdtoForkedByTemplateGroup>,
-    /// `stageId`: integer.
-    #[serde(
-        rename = "stageId",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Int>",
-    )]
-    pub stage_id: ::std::option::Option<i64>,
-    /// `stage`: `TaskdtoStage`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub stage: ::std::option::Option<TaskdtoStage>,
-    /// `epicId`: integer.
-    #[serde(
-        rename = "epicId",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Int>",
-    )]
-    pub epic_id: ::std::option::Option<i64>,
-    /// `storyPoints`: integer.
-    #[serde(
-        rename = "storyPoints",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Int>",
-    )]
-    pub story_points: ::std::option::Option<i64>,
-    /// `flowId`: integer.
-    #[serde(
-        rename = "flowId",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Int>",
-    )]
-    pub flow_id: ::std::option::Option<i64>,
-    /// `flow`: `TaskdtoFlow`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub flow: ::std::option::Option<TaskdtoFlow>,
-    /// `priority`: `TaskdtoPriority`.
-    /// Allowed values: `high`, `average`, `low`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub priority: ::std::option::Option<TaskdtoPriority>,
-    /// `status`: `TaskdtoStatus`.
-    /// Allowed values: `pending`, `in_progress`, `supposedly_completed`, `completed`, `deferred`, `declined`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub status: ::std::option::Option<TaskdtoStatus>,
-    /// `statusChanged`: string.
-    #[serde(
-        rename = "statusChanged",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Text>",
-    )]
-    pub status_changed: ::std::option::Option<::std::string::String>,
-    /// `accomplices`: any JSON value.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub accomplices: ::std::option::Option<::serde_json::Value>,
-    /// `auditors`: any JSON value.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub auditors: ::std::option::Option<::serde_json::Value>,
-    /// `parentId`: integer.
-    #[serde(
-        rename = "parentId",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Int>",
-    )]
-    pub parent_id: ::std::option::Option<i64>,
-    /// `parent`: map of any JSON value.
-    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Map<w::Same>>")]
-    pub parent: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    >,
-    /// `containsChecklist`: boolean, sent as `Y`/`N`.
-    #[serde(
-        rename = "containsChecklist",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::YesNo>",
-    )]
-    pub contains_checklist: ::std::option::Option<bool>,
-    /// `containsSubTasks`: boolean, sent as `Y`/`N`.
-    #[serde(
-        rename = "containsSubTasks",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::YesNo>",
-    )]
-    pub contains_sub_tasks: ::std::option::Option<bool>,
-    /// `containsRelatedTasks`: boolean, sent as `Y`/`N`.
-    #[serde(
-        rename = "containsRelatedTasks",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::YesNo>",
-    )]
-    pub contains_related_tasks: ::std::option::Option<bool>,
-    /// `containsGanttLinks`: boolean, sent as `Y`/`N`.
-    #[serde(
-        rename = "containsGanttLinks",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::YesNo>",
-    )]
-    pub contains_gantt_links: ::std::option::Option<bool>,
-    /// `containsPlacements`: boolean, sent as `Y`/`N`.
-    #[serde(
-        rename = "containsPlacements",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::YesNo>",
-    )]
-    pub contains_placements: ::std::option::Option<bool>,
-    /// `containsResults`: boolean, sent as `Y`/`N`.
-    #[serde(
-        rename = "containsResults",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::YesNo>",
-    )]
-    pub contains_results: ::std::option::Option<bool>,
-    /// `numberOfReminders`: integer.
-    #[serde(
-        rename = "numberOfReminders",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Int>",
-    )]
-    pub number_of_reminders: ::std::option::Option<i64>,
-    /// `chatId`: integer.
-    #[serde(
-        rename = "chatId",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Int>",
-    )]
-    pub chat_id: ::std::option::Option<i64>,
-    /// `chat`: `TaskdtoChat`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub chat: ::std::option::Option<TaskdtoChat>,
-    /// `plannedDuration`: integer.
-    #[serde(
-        rename = "plannedDuration",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Int>",
-    )]
-    pub planned_duration: ::std::option::Option<i64>,
-    /// `actualDuration`: integer.
-    #[serde(
-        rename = "actualDuration",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Int>",
-    )]
-    pub actual_duration: ::std::option::Option<i64>,
-    /// `durationType`: string.
-    #[serde(
-        rename = "durationType",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Text>",
-    )]
-    pub duration_type: ::std::option::Option<::std::string::String>,
-    /// `started`: string.
-    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Text>")]
-    pub started: ::std::option::Option<::std::string::String>,
-    /// `estimatedTime`: integer.
-    #[serde(
-        rename = "estimatedTime",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Int>",
-    )]
-    pub estimated_time: ::std::option::Option<i64>,
-    /// `replicate`: boolean, sent as `Y`/`N`.
-    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::YesNo>")]
-    pub replicate: ::std::option::Option<bool>,
-    /// `changed`: string.
-    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Text>")]
-    pub changed: ::std::option::Option<::std::string::String>,
-    /// `changedById`: integer.
-    #[serde(
-        rename = "changedById",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Int>",
-    )]
-    pub changed_by_id: ::std::option::Option<i64>,
-    /// `changedBy`: `TaskdtoChangedBy`.
-    #[serde(rename = "changedBy", skip_serializing_if = "Option::is_none")]
-    pub changed_by: ::std::option::Option<TaskdtoChangedBy>,
-    /// `statusChangedById`: integer.
-    #[serde(
-        rename = "statusChangedById",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Int>",
-    )]
-    pub status_changed_by_id: ::std::option::Option<i64>,
-    /// `statusChangedBy`: `TaskdtoChangedBy`.
-    #[serde(rename = "statusChangedBy", skip_serializing_if = "Option::is_none")]
-    pub status_changed_by: ::std::option::Option<TaskdtoChangedBy>,
-    /// `closedById`: integer.
-    #[serde(
-        rename = "closedById",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Int>",
-    )]
-    pub closed_by_id: ::std::option::Option<i64>,
-    /// `closedBy`: `TaskdtoChangedBy`.
-    #[serde(rename = "closedBy", skip_serializing_if = "Option::is_none")]
-    pub closed_by: ::std::option::Option<TaskdtoChangedBy>,
-    /// `closed`: string.
-    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Text>")]
-    pub closed: ::std::option::Option<::std::string::String>,
-    /// `activity`: string.
-    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Text>")]
-    pub activity: ::std::option::Option<::std::string::String>,
-    /// `guid`: string.
-    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Text>")]
-    pub guid: ::std::option::Option<::std::string::String>,
-    /// `xmlId`: string.
-    #[serde(
-        rename = "xmlId",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Text>",
-    )]
-    pub xml_id: ::std::option::Option<::std::string::String>,
-    /// `exchangeId`: string.
-    #[serde(
-        rename = "exchangeId",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Text>",
-    )]
-    pub exchange_id: ::std::option::Option<::std::string::String>,
-    /// `exchangeModified`: string.
-    #[serde(
-        rename = "exchangeModified",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Text>",
-    )]
-    pub exchange_modified: ::std::option::Option<::std::string::String>,
-    /// `outlookVersion`: integer.
-    #[serde(
-        rename = "outlookVersion",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Int>",
-    )]
-    pub outlook_version: ::std::option::Option<i64>,
-    /// `mark`: string.
-    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Text>")]
-    pub mark: ::std::option::Option<::std::string::String>,
-    /// `allowsChangeDeadline`: boolean, sent as `Y`/`N`.
-    #[serde(
-        rename = "allowsChangeDeadline",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::YesNo>",
-    )]
-    pub allows_change_deadline: ::std::option::Option<bool>,
-    /// `allowsTimeTracking`: boolean, sent as `Y`/`N`.
-    #[serde(
-        rename = "allowsTimeTracking",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::YesNo>",
-    )]
-    pub allows_time_tracking: ::std::option::Option<bool>,
-    /// `matchesWorkTime`: boolean, sent as `Y`/`N`.
-    #[serde(
-        rename = "matchesWorkTime",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::YesNo>",
-    )]
-    pub matches_work_time: ::std::option::Option<bool>,
-    /// `addInReport`: boolean, sent as `Y`/`N`.
-    #[serde(
-        rename = "addInReport",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::YesNo>",
-    )]
-    pub add_in_report: ::std::option::Option<bool>,
-    /// `isMultitask`: boolean, sent as `Y`/`N`.
-    #[serde(
-        rename = "isMultitask",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::YesNo>",
-    )]
-    pub is_multitask: ::std::option::Option<bool>,
-    /// `siteId`: string.
-    #[serde(
-        rename = "siteId",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Text>",
-    )]
-    pub site_id: ::std::option::Option<::std::string::String>,
-    /// `forkedByTemplateId`: integer.
-    #[serde(
-        rename = "forkedByTemplateId",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Int>",
-    )]
-    pub forked_by_template_id: ::std::option::Option<i64>,
-    /// `forkedByTemplate`: map of any JSON value.
-    #[serde(
-        rename = "forkedByTemplate",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Map<w::Same>>",
-    )]
-    pub forked_by_template: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    >,
-    /// `maxDeadlineChangeDate`: string.
-    #[serde(
-        rename = "maxDeadlineChangeDate",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Text>",
-    )]
-    pub max_deadline_change_date: ::std::option::Option<::std::string::String>,
-    /// `maxDeadlineChanges`: integer.
-    #[serde(
-        rename = "maxDeadlineChanges",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Int>",
-    )]
-    pub max_deadline_changes: ::std::option::Option<i64>,
-    /// `requireDeadlineChangeReason`: boolean, sent as `Y`/`N`.
-    #[serde(
-        rename = "requireDeadlineChangeReason",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::YesNo>",
-    )]
-    pub require_deadline_change_reason: ::std::option::Option<bool>,
-    /// `link`: string.
-    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Text>")]
-    pub link: ::std::option::Option<::std::string::String>,
-    /// `rights`: list of any JSON value.
-    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::List<w::Same>>")]
-    pub rights: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
-    /// `archiveLink`: string.
-    #[serde(
-        rename = "archiveLink",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Text>",
-    )]
-    pub archive_link: ::std::option::Option<::std::string::String>,
-    /// `crmItemIds`: list of any JSON value.
-    #[serde(
-        rename = "crmItemIds",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::List<w::Same>>",
-    )]
-    pub crm_item_ids: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
-    /// `emailId`: integer.
-    #[serde(
-        rename = "emailId",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Int>",
-    )]
-    pub email_id: ::std::option::Option<i64>,
-    /// `email`: `TaskdtoEmail`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub email: ::std::option::Option<TaskdtoEmail>,
-    /// `elapsedTime`: `TaskdtoElapsedTime`.
-    #[serde(rename = "elapsedTime", skip_serializing_if = "Option::is_none")]
-    pub elapsed_time: ::std::option::Option<TaskdtoElapsedTime>,
-    /// `requireResult`: boolean, sent as `Y`/`N`.
-    #[serde(
-        rename = "requireResult",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::YesNo>",
-    )]
-    pub require_result: ::std::option::Option<bool>,
-    /// `matchesSubTasksTime`: boolean, sent as `Y`/`N`.
-    #[serde(
-        rename = "matchesSubTasksTime",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::YesNo>",
-    )]
-    pub matches_sub_tasks_time: ::std::option::Option<bool>,
-    /// `autocompleteSubTasks`: boolean, sent as `Y`/`N`.
-    #[serde(
-        rename = "autocompleteSubTasks",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::YesNo>",
-    )]
-    pub autocomplete_sub_tasks: ::std::option::Option<bool>,
-    /// `allowsChangeDatePlan`: boolean, sent as `Y`/`N`.
-    #[serde(
-        rename = "allowsChangeDatePlan",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::YesNo>",
-    )]
-    pub allows_change_date_plan: ::std::option::Option<bool>,
-    /// `inFavorite`: list of integer.
-    #[serde(
-        rename = "inFavorite",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::List<w::Int>>",
-    )]
-    pub in_favorite: ::std::option::Option<::std::vec::Vec<i64>>,
-    /// `inPin`: list of integer.
-    #[serde(
-        rename = "inPin",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::List<w::Int>>",
-    )]
-    pub in_pin: ::std::option::Option<::std::vec::Vec<i64>>,
-    /// `inGroupPin`: list of integer.
-    #[serde(
-        rename = "inGroupPin",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::List<w::Int>>",
-    )]
-    pub in_group_pin: ::std::option::Option<::std::vec::Vec<i64>>,
-    /// `inMute`: list of integer.
-    #[serde(
-        rename = "inMute",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::List<w::Int>>",
-    )]
-    pub in_mute: ::std::option::Option<::std::vec::Vec<i64>>,
-    /// `source`: `TaskdtoSource`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub source: ::std::option::Option<TaskdtoSource>,
-    /// `dependsOn`: list of any JSON value.
-    #[serde(
-        rename = "dependsOn",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::List<w::Same>>",
-    )]
-    pub depends_on: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
-    /// `scenarios`: list of any JSON value.
-    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::List<w::Same>>")]
-    pub scenarios: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
-}
-
-#[cfg(feature = "tasks")]
-impl TasksTask2 {
-    /// An empty value; set fields with the setters.
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            title: None,
-            description: None,
-            creator_id: None,
-            creator: None,
-            created: None,
-            responsible_id: None,
-            responsible: None,
-            deadline: None,
-            needs_control: None,
-            start_plan: None,
-            end_plan: None,
-            checklist: None,
-            group_id: None,
-            group: None,
-            stage_id: None,
-            stage: None,
-            epic_id: None,
-            story_points: None,
-            flow_id: None,
-            flow: None,
-            priority: None,
-            status: None,
-            status_changed: None,
-            accomplices: None,
-            auditors: None,
-            parent_id: None,
-            parent: None,
-            contains_checklist: None,
-            contains_sub_tasks: None,
-            contains_related_tasks: None,
-            contains_gantt_links: None,
-            contains_placements: None,
-            contains_results: None,
-            number_of_reminders: None,
-            chat_id: None,
-            chat: None,
-            planned_duration: None,
-            actual_duration: None,
-            duration_type: None,
-            started: None,
-            estimated_time: None,
-            replicate: None,
-            changed: None,
-            changed_by_id: None,
-            changed_by: None,
-            status_changed_by_id: None,
-            status_changed_by: None,
-            closed_by_id: None,
-            closed_by: None,
-            closed: None,
-            activity: None,
-            guid: None,
-            xml_id: None,
-            exchange_id: None,
-            exchange_modified: None,
-            outlook_version: None,
-            mark: None,
-            allows_change_deadline: None,
-            allows_time_tracking: None,
-            matches_work_time: None,
-            add_in_report: None,
-            is_multitask: None,
-            site_id: None,
-            forked_by_template_id: None,
-            forked_by_template: None,
-            max_deadline_change_date: None,
-            max_deadline_changes: None,
-            require_deadline_change_reason: None,
-            link: None,
-            rights: None,
-            archive_link: None,
-            crm_item_ids: None,
-            email_id: None,
-            email: None,
-            elapsed_time: None,
-            require_result: None,
-            matches_sub_tasks_time: None,
-            autocomplete_sub_tasks: None,
-            allows_change_date_plan: None,
-            in_favorite: None,
-            in_pin: None,
-            in_group_pin: None,
-            in_mute: None,
-            source: None,
-            depends_on: None,
-            scenarios: None,
-        }
-    }
-
-    /// Sets `id`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-
-    /// Sets `title`.
-    pub fn title(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.title = Some(value.into());
-        self
-    }
-
-    /// Sets `description`.
-    pub fn description(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
-    /// Sets `creatorId`.
-    pub fn creator_id(mut self, value: i64) -> Self {
-        self.creator_id = Some(value);
-        self
-    }
-
-    /// Sets `creator`.
-    pub fn creator(mut self, value: TaskdtoChangedBy) -> Self {
-        self.creator = Some(value);
-        self
-    }
-
-    /// Sets `created`.
-    pub fn created(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.created = Some(value.into());
-        self
-    }
-
-    /// Sets `responsibleId`.
-    pub fn responsible_id(mut self, value: i64) -> Self {
-        self.responsible_id = Some(value);
-        self
-    }
-
-    /// Sets `responsible`.
-    pub fn responsible(mut self, value: TaskdtoChangedBy) -> Self {
-        self.responsible = Some(value);
-        self
-    }
-
-    /// Sets `deadline`.
-    pub fn deadline(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.deadline = Some(value.into());
-        self
-    }
-
-    /// Sets `needsControl`.
-    pub fn needs_control(mut self, value: bool) -> Self {
-        self.needs_control = Some(value);
-        self
-    }
-
-    /// Sets `startPlan`.
-    pub fn start_plan(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.start_plan = Some(value.into());
-        self
-    }
-
-    /// Sets `endPlan`.
-    pub fn end_plan(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.end_plan = Some(value.into());
-        self
-    }
-
-    /// Sets `checklist`.
-    pub fn checklist(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
-        self.checklist = Some(value);
-        self
-    }
-
-    /// Sets `groupId`.
-    pub fn group_id(mut self, value: i64) -> Self {
-        self.group_id = Some(value);
-        self
-    }
-
-    /// Sets `group`.
-    pub fn group(mut self, value: TaskdtoForkedByTemplateGroup) -> Self {
-        self.group = Some(value);
-        self
-    }
-
-    /// Sets `stageId`.
-    pub fn stage_id(mut self, value: i64) -> Self {
-        self.stage_id = Some(value);
-        self
-    }
-
-    /// Sets `stage`.
-    pub fn stage(mut self, value: TaskdtoStage) -> Self {
-        self.stage = Some(value);
-        self
-    }
-
-    /// Sets `epicId`.
-    pub fn epic_id(mut self, value: i64) -> Self {
-        self.epic_id = Some(value);
-        self
-    }
-
-    /// Sets `storyPoints`.
-    pub fn story_points(mut self, value: i64) -> Self {
-        self.story_points = Some(value);
-        self
-    }
-
-    /// Sets `flowId`.
-    pub fn flow_id(mut self, value: i64) -> Self {
-        self.flow_id = Some(value);
-        self
-    }
-
-    /// Sets `flow`.
-    pub fn flow(mut self, value: TaskdtoFlow) -> Self {
-        self.flow = Some(value);
-        self
-    }
-
-    /// Sets `priority`.
-    pub fn priority(mut self, value: TaskdtoPriority) -> Self {
-        self.priority = Some(value);
-        self
-    }
-
-    /// Sets `status`.
-    pub fn status(mut self, value: TaskdtoStatus) -> Self {
-        self.status = Some(value);
-        self
-    }
-
-    /// Sets `statusChanged`.
-    pub fn status_changed(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.status_changed = Some(value.into());
-        self
-    }
-
-    /// Sets `accomplices`.
-    pub fn accomplices(mut self, value: ::serde_json::Value) -> Self {
-        self.accomplices = Some(value);
-        self
-    }
-
-    /// Sets `auditors`.
-    pub fn auditors(mut self, value: ::serde_json::Value) -> Self {
-        self.auditors = Some(value);
-        self
-    }
-
-    /// Sets `parentId`.
-    pub fn parent_id(mut self, value: i64) -> Self {
-        self.parent_id = Some(value);
-        self
-    }
-
-    /// Sets `parent`.
-    pub fn parent(
-        mut self,
-        value: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    ) -> Self {
-        self.parent = Some(value);
-        self
-    }
-
-    /// Sets `containsChecklist`.
-    pub fn contains_checklist(mut self, value: bool) -> Self {
-        self.contains_checklist = Some(value);
-        self
-    }
-
-    /// Sets `containsSubTasks`.
-    pub fn contains_sub_tasks(mut self, value: bool) -> Self {
-        self.contains_sub_tasks = Some(value);
-        self
-    }
-
-    /// Sets `containsRelatedTasks`.
-    pub fn contains_related_tasks(mut self, value: bool) -> Self {
-        self.contains_related_tasks = Some(value);
-        self
-    }
-
-    /// Sets `containsGanttLinks`.
-    pub fn contains_gantt_links(mut self, value: bool) -> Self {
-        self.contains_gantt_links = Some(value);
-        self
-    }
-
-    /// Sets `containsPlacements`.
-    pub fn contains_placements(mut self, value: bool) -> Self {
-        self.contains_placements = Some(value);
-        self
-    }
-
-    /// Sets `containsResults`.
-    pub fn contains_results(mut self, value: bool) -> Self {
-        self.contains_results = Some(value);
-        self
-    }
-
-    /// Sets `numberOfReminders`.
-    pub fn number_of_reminders(mut self, value: i64) -> Self {
-        self.number_of_reminders = Some(value);
-        self
-    }
-
-    /// Sets `chatId`.
-    pub fn chat_id(mut self, value: i64) -> Self {
-        self.chat_id = Some(value);
-        self
-    }
-
-    /// Sets `chat`.
-    pub fn chat(mut self, value: TaskdtoChat) -> Self {
-        self.chat = Some(value);
-        self
-    }
-
-    /// Sets `plannedDuration`.
-    pub fn planned_duration(mut self, value: i64) -> Self {
-        self.planned_duration = Some(value);
-        self
-    }
-
-    /// Sets `actualDuration`.
-    pub fn actual_duration(mut self, value: i64) -> Self {
-        self.actual_duration = Some(value);
-        self
-    }
-
-    /// Sets `durationType`.
-    pub fn duration_type(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.duration_type = Some(value.into());
-        self
-    }
-
-    /// Sets `started`.
-    pub fn started(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.started = Some(value.into());
-        self
-    }
-
-    /// Sets `estimatedTime`.
-    pub fn estimated_time(mut self, value: i64) -> Self {
-        self.estimated_time = Some(value);
-        self
-    }
-
-    /// Sets `replicate`.
-    pub fn replicate(mut self, value: bool) -> Self {
-        self.replicate = Some(value);
-        self
-    }
-
-    /// Sets `changed`.
-    pub fn changed(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.changed = Some(value.into());
-        self
-    }
-
-    /// Sets `changedById`.
-    pub fn changed_by_id(mut self, value: i64) -> Self {
-        self.changed_by_id = Some(value);
-        self
-    }
-
-    /// Sets `changedBy`.
-    pub fn changed_by(mut self, value: TaskdtoChangedBy) -> Self {
-        self.changed_by = Some(value);
-        self
-    }
-
-    /// Sets `statusChangedById`.
-    pub fn status_changed_by_id(mut self, value: i64) -> Self {
-        self.status_changed_by_id = Some(value);
-        self
-    }
-
-    /// Sets `statusChangedBy`.
-    pub fn status_changed_by(mut self, value: TaskdtoChangedBy) -> Self {
-        self.status_changed_by = Some(value);
-        self
-    }
-
-    /// Sets `closedById`.
-    pub fn closed_by_id(mut self, value: i64) -> Self {
-        self.closed_by_id = Some(value);
-        self
-    }
-
-    /// Sets `closedBy`.
-    pub fn closed_by(mut self, value: TaskdtoChangedBy) -> Self {
-        self.closed_by = Some(value);
-        self
-    }
-
-    /// Sets `closed`.
-    pub fn closed(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.closed = Some(value.into());
-        self
-    }
-
-    /// Sets `activity`.
-    pub fn activity(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.activity = Some(value.into());
-        self
-    }
-
-    /// Sets `guid`.
-    pub fn guid(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.guid = Some(value.into());
-        self
-    }
-
-    /// Sets `xmlId`.
-    pub fn xml_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.xml_id = Some(value.into());
-        self
-    }
-
-    /// Sets `exchangeId`.
-    pub fn exchange_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.exchange_id = Some(value.into());
-        self
-    }
-
-    /// Sets `exchangeModified`.
-    pub fn exchange_modified(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.exchange_modified = Some(value.into());
-        self
-    }
-
-    /// Sets `outlookVersion`.
-    pub fn outlook_version(mut self, value: i64) -> Self {
-        self.outlook_version = Some(value);
-        self
-    }
-
-    /// Sets `mark`.
-    pub fn mark(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.mark = Some(value.into());
-        self
-    }
-
-    /// Sets `allowsChangeDeadline`.
-    pub fn allows_change_deadline(mut self, value: bool) -> Self {
-        self.allows_change_deadline = Some(value);
-        self
-    }
-
-    /// Sets `allowsTimeTracking`.
-    pub fn allows_time_tracking(mut self, value: bool) -> Self {
-        self.allows_time_tracking = Some(value);
-        self
-    }
-
-    /// Sets `matchesWorkTime`.
-    pub fn matches_work_time(mut self, value: bool) -> Self {
-        self.matches_work_time = Some(value);
-        self
-    }
-
-    /// Sets `addInReport`.
-    pub fn add_in_report(mut self, value: bool) -> Self {
-        self.add_in_report = Some(value);
-        self
-    }
-
-    /// Sets `isMultitask`.
-    pub fn is_multitask(mut self, value: bool) -> Self {
-        self.is_multitask = Some(value);
-        self
-    }
-
-    /// Sets `siteId`.
-    pub fn site_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.site_id = Some(value.into());
-        self
-    }
-
-    /// Sets `forkedByTemplateId`.
-    pub fn forked_by_template_id(mut self, value: i64) -> Self {
-        self.forked_by_template_id = Some(value);
-        self
-    }
-
-    /// Sets `forkedByTemplate`.
-    pub fn forked_by_template(
-        mut self,
-        value: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    ) -> Self {
-        self.forked_by_template = Some(value);
-        self
-    }
-
-    /// Sets `maxDeadlineChangeDate`.
-    pub fn max_deadline_change_date(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.max_deadline_change_date = Some(value.into());
-        self
-    }
-
-    /// Sets `maxDeadlineChanges`.
-    pub fn max_deadline_changes(mut self, value: i64) -> Self {
-        self.max_deadline_changes = Some(value);
-        self
-    }
-
-    /// Sets `requireDeadlineChangeReason`.
-    pub fn require_deadline_change_reason(mut self, value: bool) -> Self {
-        self.require_deadline_change_reason = Some(value);
-        self
-    }
-
-    /// Sets `link`.
-    pub fn link(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.link = Some(value.into());
-        self
-    }
-
-    /// Sets `rights`.
-    pub fn rights(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
-        self.rights = Some(value);
-        self
-    }
-
-    /// Sets `archiveLink`.
-    pub fn archive_link(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.archive_link = Some(value.into());
-        self
-    }
-
-    /// Sets `crmItemIds`.
-    pub fn crm_item_ids(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
-        self.crm_item_ids = Some(value);
-        self
-    }
-
-    /// Sets `emailId`.
-    pub fn email_id(mut self, value: i64) -> Self {
-        self.email_id = Some(value);
-        self
-    }
-
-    /// Sets `email`.
-    pub fn email(mut self, value: TaskdtoEmail) -> Self {
-        self.email = Some(value);
-        self
-    }
-
-    /// Sets `elapsedTime`.
-    pub fn elapsed_time(mut self, value: TaskdtoElapsedTime) -> Self {
-        self.elapsed_time = Some(value);
-        self
-    }
-
-    /// Sets `requireResult`.
-    pub fn require_result(mut self, value: bool) -> Self {
-        self.require_result = Some(value);
-        self
-    }
-
-    /// Sets `matchesSubTasksTime`.
-    pub fn matches_sub_tasks_time(mut self, value: bool) -> Self {
-        self.matches_sub_tasks_time = Some(value);
-        self
-    }
-
-    /// Sets `autocompleteSubTasks`.
-    pub fn autocomplete_sub_tasks(mut self, value: bool) -> Self {
-        self.autocomplete_sub_tasks = Some(value);
-        self
-    }
-
-    /// Sets `allowsChangeDatePlan`.
-    pub fn allows_change_date_plan(mut self, value: bool) -> Self {
-        self.allows_change_date_plan = Some(value);
-        self
-    }
-
-    /// Sets `inFavorite`.
-    pub fn in_favorite(mut self, value: ::std::vec::Vec<i64>) -> Self {
-        self.in_favorite = Some(value);
-        self
-    }
-
-    /// Sets `inPin`.
-    pub fn in_pin(mut self, value: ::std::vec::Vec<i64>) -> Self {
-        self.in_pin = Some(value);
-        self
-    }
-
-    /// Sets `inGroupPin`.
-    pub fn in_group_pin(mut self, value: ::std::vec::Vec<i64>) -> Self {
-        self.in_group_pin = Some(value);
-        self
-    }
-
-    /// Sets `inMute`.
-    pub fn in_mute(mut self, value: ::std::vec::Vec<i64>) -> Self {
-        self.in_mute = Some(value);
-        self
-    }
-
-    /// Sets `source`.
-    pub fn source(mut self, value: TaskdtoSource) -> Self {
-        self.source = Some(value);
-        self
-    }
-
-    /// Sets `dependsOn`.
-    pub fn depends_on(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
-        self.depends_on = Some(value);
-        self
-    }
-
-    /// Sets `scenarios`.
-    pub fn scenarios(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
-        self.scenarios = Some(value);
-        self
-    }
-}
-
-/// The `changedBy` object.
-#[cfg(feature = "tasks")]
-pub type TasksTask2ChangedBy = TaskdtoChangedBy;
-
-/// The `image` object.
-#[cfg(feature = "tasks")]
-pub type TasksTask2ChangedByImage = TaskdtoChangedByImage;
-
-/// The `chat` object.
-#[cfg(feature = "tasks")]
-pub type TasksTask2Chat = TaskdtoChat;
-
-/// The `closedBy` object.
-#[cfg(feature = "tasks")]
-pub type TasksTask2ClosedBy = TaskdtoChangedBy;
-
-/// The `image` object.
-#[cfg(feature = "tasks")]
-pub type TasksTask2ClosedByImage = TaskdtoChangedByImage;
-
-/// The `creator` object.
-#[cfg(feature = "tasks")]
-pub type TasksTask2Creator = TaskdtoChangedBy;
-
-/// The `image` object.
-#[cfg(feature = "tasks")]
-pub type TasksTask2CreatorImage = TaskdtoChangedByImage;
-
-/// The `elapsedTime` object.
-#[cfg(feature = "tasks")]
-pub type TasksTask2ElapsedTime = TaskdtoElapsedTime;
-
-/// The `email` object.
-#[cfg(feature = "tasks")]
-pub type TasksTask2Email = TaskdtoEmail;
-
-/// The `flow` object.
-#[cfg(feature = "tasks")]
-pub type TasksTask2Flow = TaskdtoFlow;
-
-/// The `group` object.
-#[cfg(feature = "tasks")]
-pub type TasksTask2Group = TaskdtoForkedByTemplateGroup;
-
-/// The `image` object.
-#[cfg(feature = "tasks")]
-pub type TasksTask2GroupImage = TaskdtoChangedByImage;
-
-/// Allowed values of `priority`.
-#[cfg(feature = "tasks")]
-pub type TasksTask2Priority = TaskdtoPriority;
-
-/// The `responsible` object.
-#[cfg(feature = "tasks")]
-pub type TasksTask2Responsible = TaskdtoChangedBy;
-
-/// The `image` object.
-#[cfg(feature = "tasks")]
-pub type TasksTask2ResponsibleImage = TaskdtoChangedByImage;
-
-/// The `source` object.
-#[cfg(feature = "tasks")]
-pub type TasksTask2Source = TaskdtoSource;
-
-/// The `stage` object.
-#[cfg(feature = "tasks")]
-pub type TasksTask2Stage = TaskdtoStage;
-
-/// Allowed values of `status`.
-#[cfg(feature = "tasks")]
-pub type TasksTask2Status = TaskdtoStatus;
-
-/// The `statusChangedBy` object.
-#[cfg(feature = "tasks")]
-pub type TasksTask2StatusChangedBy = TaskdtoChangedBy;
-
-/// The `image` object.
-#[cfg(feature = "tasks")]
-pub type TasksTask2StatusChangedByImage = TaskdtoChangedByImage;
 
 /// The `rights` object.
 #[cfg(feature = "tasks")]

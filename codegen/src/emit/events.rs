@@ -8,7 +8,7 @@ use quote::{format_ident, quote};
 
 use super::items::type_def;
 use super::{cfg_gate, doc_attrs};
-use crate::ir::{Crate, Event, ModPath, TypeDef};
+use crate::ir::{Crate, Event, ModPath, TypeDef, event_gate, ungated_event};
 
 /// The events grouped by the module they are generated in.
 pub fn by_module(krate: &Crate) -> BTreeMap<&ModPath, Vec<&Event>> {
@@ -35,11 +35,13 @@ pub fn declaration(krate: &Crate) -> TokenStream {
 /// `events/mod.rs`: the scope modules and `AnyEvent`.
 pub fn events_module(krate: &Crate) -> TokenStream {
     let modules = by_module(krate);
-    let decls = modules.keys().map(|path| {
+    let decls = modules.iter().map(|(path, events)| {
         let ident = format_ident!("{}", path[1]);
-        let doc = format!(" Events of the `{}` scope.", modules[path][0].scopes[0]);
+        let doc = format!(" Events of the `{}` scope.", events[0].scopes[0]);
+        let gate = event_gate(events).map(|cfg| cfg_gate(&cfg));
         quote! {
             #[doc = #doc]
+            #gate
             #[rustfmt::skip]
             pub mod #ident;
         }
@@ -102,12 +104,18 @@ pub fn events_module(krate: &Crate) -> TokenStream {
     }
 }
 
-/// A scope module: its events in wire-name order.
+/// A scope module: its events in wire-name order, without `cfg`s of their own when the
+/// module's declaration carries the one they share.
 pub fn scope_module(path: &ModPath, events: &[&Event]) -> TokenStream {
     let doc = format!(" Events of the `{}` scope.", events[0].scopes[0]);
     let mut tokens = quote!(#![doc = #doc]);
+    let gated = event_gate(events).is_some();
     for e in events {
-        tokens.extend(event(e, path));
+        tokens.extend(if gated {
+            event(&ungated_event(e), path)
+        } else {
+            event(e, path)
+        });
     }
     tokens
 }

@@ -17,6 +17,8 @@
 //! Names written as paths (`data[].web`, `fields.TITLE`) are folded into their parent. An
 //! example value the description writes sharpens a loose type ([`refine`]).
 
+use std::collections::BTreeSet;
+
 use super::conventions;
 use super::corpus::{Corpus, Page, PlacedTable, Section};
 use super::examples;
@@ -389,7 +391,11 @@ impl<'a> FieldReader<'a> {
             return Some(described);
         }
         let tables = object_tables_at(target, anchor.as_deref(), None);
-        (!tables.is_empty()).then(|| Described::at(target, tables, anchor.as_deref(), None))
+        let heading = anchor
+            .is_none()
+            .then(|| first_of_several(target, &tables))
+            .flatten();
+        (!tables.is_empty()).then(|| Described::at(target, tables, anchor.as_deref(), heading))
     }
 
     /// Finds where the fields of an object field are described (see the module docs).
@@ -612,15 +618,67 @@ fn object_tables_at<'p>(
     }
 }
 
+/// On a page of several objects, the section heading of the one a link to the whole
+/// page means: the first, when [`object_tables`] left the others out as objects of their
+/// own. The link and one naming its anchor then describe the same place. (A first table
+/// under the page's title is the page's object, named by the page.)
+fn first_of_several<'p>(
+    target: &'p Page,
+    tables: &[&PlacedTable],
+) -> Option<&'p super::yfm::Heading> {
+    let top = target
+        .tables
+        .iter()
+        .filter(|t| is_top_table(target, t))
+        .count();
+    if tables.len() < top {
+        tables
+            .first()
+            .and_then(|t| target.heading(t))
+            .filter(|h| h.level >= 2)
+    } else {
+        None
+    }
+}
+
+/// A fields table at the top of a page or under a heading down to `###`.
+fn is_top_table(target: &Page, t: &PlacedTable) -> bool {
+    t.kind == TableKind::Fields && target.heading(t).is_none_or(|h| h.level <= 3)
+}
+
 /// The fields tables of the object a page describes: every one at the top of the page or
 /// under a heading down to `###` (its common fields, then those of each kind, as tabs
 /// list them). A table deeper down belongs to a part of the object (the content-block
-/// page's `#### Parameters` of its `text` kind), not to the object itself.
+/// page's `#### Parameters` of its `text` kind), not to the object itself; so does a
+/// table after the first under a heading the first one's rows link to (the task fields
+/// page's `## User Object {#user}`, the type of a task's `creator`): that is an object of
+/// its own, read when a link names its anchor.
 fn object_tables(target: &Page) -> Vec<&PlacedTable> {
-    target
+    let tables: Vec<&PlacedTable> = target
         .tables
         .iter()
-        .filter(|t| t.kind == TableKind::Fields && target.heading(t).is_none_or(|h| h.level <= 3))
+        .filter(|t| is_top_table(target, t))
+        .collect();
+    let Some(first) = tables.first() else {
+        return tables;
+    };
+    let linked: BTreeSet<String> = target
+        .table(first)
+        .rows
+        .iter()
+        .flatten()
+        .flat_map(|cell| same_page_anchors(cell))
+        .collect();
+    let own_object = |t: &PlacedTable| {
+        target
+            .heading(t)
+            .is_some_and(|h| linked.contains(&h.anchor))
+    };
+    tables
+        .iter()
+        .enumerate()
+        .filter(|(i, t)| *i == 0 || !own_object(t))
+        .map(|(_, t)| *t)
         .collect()
 }
 
@@ -896,6 +954,58 @@ mod tests {
             .map(|f| f.name.as_str())
             .collect();
         assert_eq!(names, ["id", "title"]);
+    }
+
+    #[test]
+    fn a_link_to_a_page_of_several_objects_means_its_first_and_not_the_others() {
+        // The task page's first section links to its user section: the user is an object
+        // of its own, not more fields of the task; a link to the page and one to the
+        // task's anchor are one type.
+        let tasks = "# Task fields
+
+## Task Object {#taskdto}
+
+#|
+|| **Name**
+`type` | **Description** ||
+            || **id**
+`integer` | Id ||
+|| **creator**
+[`object`](#user) | The [creator](#user) ||
+|#
+
+            ## User Object {#user}
+
+#|
+|| **Name**
+`type` | **Description** ||
+            || **name**
+`string` | Name ||
+|#
+";
+        let main = "# Add main.add
+
+## Parameters
+
+#|
+|| **Name**
+`type` | **Description** ||
+            || **fields**
+`object` | The [task fields](thing.md) ||
+            || **parent**
+`object` | The [parent task](thing.md#taskdto) ||
+|#
+";
+        let (fields, types) = read_params(main, tasks);
+        assert_eq!(fields[0].ty.to_string(), "taskdto");
+        assert_eq!(fields[1].ty.to_string(), "taskdto");
+        let names: Vec<&str> = types["taskdto"]
+            .fields
+            .iter()
+            .flatten()
+            .map(|f| f.name.as_str())
+            .collect();
+        assert_eq!(names, ["id", "creator"]);
     }
 
     #[test]

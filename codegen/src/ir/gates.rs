@@ -1,9 +1,10 @@
 //! Module gates: a module whose items all compile under the same features is gated once,
-//! on its `mod` declaration, instead of on every item.
+//! on its `mod` declaration, instead of on every item. A gated module's file is not even
+//! read by rustc when its features are off.
 
 use std::collections::BTreeSet;
 
-use super::{Cfg, Crate, Method, ModPath, TypeDef};
+use super::{Cfg, Crate, Event, Method, ModPath, TypeDef};
 
 /// Sets [`Module::gate`](super::Module::gate) on every module whose items, and the items
 /// of all its submodules, share one non-empty `cfg`.
@@ -34,6 +35,32 @@ fn method_cfgs(m: &Method) -> impl Iterator<Item = &Cfg> {
     [&m.cfg, &m.request.cfg, m.response.cfg()]
         .into_iter()
         .chain(m.nested.iter().map(TypeDef::cfg))
+}
+
+/// The gate of an events module (`events::crm`): the one non-empty `cfg` of all its
+/// events and their data types, if they share one.
+pub fn event_gate(events: &[&Event]) -> Option<Cfg> {
+    let cfgs: BTreeSet<&Cfg> = events.iter().flat_map(|e| event_cfgs(e)).collect();
+    match cfgs.into_iter().collect::<Vec<_>>().as_slice() {
+        [one] if !one.is_empty() => Some((*one).clone()),
+        _ => None,
+    }
+}
+
+/// Every `cfg` printed for an event's items.
+fn event_cfgs(e: &Event) -> impl Iterator<Item = &Cfg> {
+    std::iter::once(&e.cfg)
+        .chain(e.data.iter().map(TypeDef::cfg))
+        .chain(e.nested.iter().map(TypeDef::cfg))
+}
+
+/// A copy of an event of a gated events module without its own `cfg`s.
+pub fn ungated_event(e: &Event) -> Event {
+    let mut e = e.clone();
+    e.cfg.clear();
+    e.data.iter_mut().for_each(|t| t.cfg_mut().clear());
+    e.nested.iter_mut().for_each(|t| t.cfg_mut().clear());
+    e
 }
 
 /// A copy of a gated module's items without their own `cfg`: the gate covers them.
@@ -110,5 +137,40 @@ mod tests {
         // Items of a gated module print no cfg of their own.
         let ungated = ungated(&krate.modules[&path(&["crm"])]);
         assert!(ungated.types[0].cfg().is_empty());
+    }
+
+    fn event(name: &str, cfg: &[&str], data_cfg: &[&str]) -> Event {
+        Event {
+            name: name.to_owned(),
+            wire_name: name.to_uppercase(),
+            scopes: vec!["crm".to_owned()],
+            docs_url: String::new(),
+            deprecated: false,
+            cfg: cfg.iter().map(|s| s.to_string()).collect(),
+            module: vec!["events".to_owned(), "crm".to_owned()],
+            data: Some(enumeration("Data", data_cfg)),
+            nested: vec![enumeration("Nested", cfg)],
+        }
+    }
+
+    #[test]
+    fn an_events_module_is_gated_when_its_events_and_their_data_share_one_cfg() {
+        let a = event("A", &["crm"], &["crm"]);
+        let b = event("B", &["crm"], &["crm"]);
+        let gate = event_gate(&[&a, &b]).map(|g| g.into_iter().collect::<Vec<_>>());
+        assert_eq!(gate, Some(vec!["crm".to_owned()]));
+        // Data compiled under another feature too, or no feature at all: no gate.
+        let wider = event("C", &["crm"], &["crm", "sale"]);
+        assert_eq!(event_gate(&[&a, &wider]), None);
+        assert_eq!(event_gate(&[&event("D", &[], &[])]), None);
+        let ungated = ungated_event(&a);
+        assert!(ungated.cfg.is_empty());
+        assert!(
+            ungated
+                .data
+                .iter()
+                .chain(&ungated.nested)
+                .all(|t| t.cfg().is_empty())
+        );
     }
 }

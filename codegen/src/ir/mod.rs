@@ -10,7 +10,7 @@ mod traffic;
 mod types;
 
 pub use build::build;
-pub use gates::ungated;
+pub use gates::{event_gate, ungated, ungated_event};
 pub use traffic::Traffic;
 pub use types::{Ty, TypeRef};
 

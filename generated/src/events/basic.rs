@@ -9,11 +9,9 @@ use ::bitrix24_runtime::wire as w;
 /// - Data: [`OnAppInstallData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/common/events/on-app-install.html)
-#[cfg(feature = "basic")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OnAppInstall;
 
-#[cfg(feature = "basic")]
 impl ::bitrix24_runtime::events::Event for OnAppInstall {
     const NAME: &'static str = "ONAPPINSTALL";
     const SCOPES: &'static [&'static str] = &["basic"];
@@ -21,7 +19,6 @@ impl ::bitrix24_runtime::events::Event for OnAppInstall {
 }
 
 /// The `data` of [`OnAppInstall`] (`ONAPPINSTALL`).
-#[cfg(feature = "basic")]
 #[derive(Debug, Clone, PartialEq, Default, w::Object)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(default)]
@@ -47,11 +44,9 @@ pub struct OnAppInstallData {
 /// - Data: [`OnAppMethodConfirmData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/common/events/on-app-method-confirm.html)
-#[cfg(feature = "basic")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OnAppMethodConfirm;
 
-#[cfg(feature = "basic")]
 impl ::bitrix24_runtime::events::Event for OnAppMethodConfirm {
     const NAME: &'static str = "ONAPPMETHODCONFIRM";
     const SCOPES: &'static [&'static str] = &["basic"];
@@ -59,7 +54,6 @@ impl ::bitrix24_runtime::events::Event for OnAppMethodConfirm {
 }
 
 /// The `data` of [`OnAppMethodConfirm`] (`ONAPPMETHODCONFIRM`).
-#[cfg(feature = "basic")]
 #[derive(Debug, Clone, PartialEq, Default, w::Object)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(default)]
@@ -85,11 +79,9 @@ pub struct OnAppMethodConfirmData {
 /// - Data: [`OnAppPaymentData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/common/events/on-app-payment.html)
-#[cfg(feature = "basic")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OnAppPayment;
 
-#[cfg(feature = "basic")]
 impl ::bitrix24_runtime::events::Event for OnAppPayment {
     const NAME: &'static str = "ONAPPPAYMENT";
     const SCOPES: &'static [&'static str] = &["basic"];
@@ -97,7 +89,6 @@ impl ::bitrix24_runtime::events::Event for OnAppPayment {
 }
 
 /// The `data` of [`OnAppPayment`] (`ONAPPPAYMENT`).
-#[cfg(feature = "basic")]
 #[derive(Debug, Clone, PartialEq, Default, w::Object)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(default)]
@@ -125,7 +116,6 @@ pub struct OnAppPaymentData {
 }
 
 /// Allowed values of `STATUS`.
-#[cfg(feature = "basic")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum OnAppPaymentDataStatus {
@@ -141,7 +131,6 @@ pub enum OnAppPaymentDataStatus {
     Unknown(::std::string::String),
 }
 
-#[cfg(feature = "basic")]
 ::bitrix24_runtime::str_enum!(
     OnAppPaymentDataStatus { F = "F", D = "D", T = "T", P = "P" }
 );
@@ -152,11 +141,9 @@ pub enum OnAppPaymentDataStatus {
 /// - Data: [`OnAppUninstallData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/common/events/on-app-uninstall.html)
-#[cfg(feature = "basic")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OnAppUninstall;
 
-#[cfg(feature = "basic")]
 impl ::bitrix24_runtime::events::Event for OnAppUninstall {
     const NAME: &'static str = "ONAPPUNINSTALL";
     const SCOPES: &'static [&'static str] = &["basic"];
@@ -164,7 +151,6 @@ impl ::bitrix24_runtime::events::Event for OnAppUninstall {
 }
 
 /// The `data` of [`OnAppUninstall`] (`ONAPPUNINSTALL`).
-#[cfg(feature = "basic")]
 #[derive(Debug, Clone, PartialEq, Default, w::Object)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(default)]
@@ -184,11 +170,9 @@ pub struct OnAppUninstallData {
 /// - Data: [`OnAppUpdateData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/common/events/on-app-update.html)
-#[cfg(feature = "basic")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OnAppUpdate;
 
-#[cfg(feature = "basic")]
 impl ::bitrix24_runtime::events::Event for OnAppUpdate {
     const NAME: &'static str = "ONAPPUPDATE";
     const SCOPES: &'static [&'static str] = &["basic"];
@@ -196,7 +180,6 @@ impl ::bitrix24_runtime::events::Event for OnAppUpdate {
 }
 
 /// The `data` of [`OnAppUpdate`] (`ONAPPUPDATE`).
-#[cfg(feature = "basic")]
 #[derive(Debug, Clone, PartialEq, Default, w::Object)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(default)]
@@ -219,11 +202,9 @@ pub struct OnAppUpdateData {
 /// - Data: any JSON (the docs do not describe it)
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/events/on-offline-event.html)
-#[cfg(feature = "basic")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OnOfflineEvent;
 
-#[cfg(feature = "basic")]
 impl ::bitrix24_runtime::events::Event for OnOfflineEvent {
     const NAME: &'static str = "ONOFFLINEEVENT";
     const SCOPES: &'static [&'static str] = &["basic"];

@@ -9,11 +9,9 @@ use ::bitrix24_runtime::wire as w;
 /// - Data: [`OnBookingAddData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/booking/booking/events/on-booking-add.html)
-#[cfg(feature = "booking")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OnBookingAdd;
 
-#[cfg(feature = "booking")]
 impl ::bitrix24_runtime::events::Event for OnBookingAdd {
     const NAME: &'static str = "ONBOOKINGADD";
     const SCOPES: &'static [&'static str] = &["booking"];
@@ -21,7 +19,6 @@ impl ::bitrix24_runtime::events::Event for OnBookingAdd {
 }
 
 /// The `data` of [`OnBookingAdd`] (`ONBOOKINGADD`).
-#[cfg(feature = "booking")]
 #[derive(Debug, Clone, PartialEq, Default, w::Object)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(default)]
@@ -38,11 +35,9 @@ pub struct OnBookingAddData {
 /// - Data: [`OnBookingDeleteData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/booking/booking/events/on-booking-delete.html)
-#[cfg(feature = "booking")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OnBookingDelete;
 
-#[cfg(feature = "booking")]
 impl ::bitrix24_runtime::events::Event for OnBookingDelete {
     const NAME: &'static str = "ONBOOKINGDELETE";
     const SCOPES: &'static [&'static str] = &["booking"];
@@ -50,7 +45,6 @@ impl ::bitrix24_runtime::events::Event for OnBookingDelete {
 }
 
 /// The `data` of [`OnBookingDelete`] (`ONBOOKINGDELETE`).
-#[cfg(feature = "booking")]
 pub type OnBookingDeleteData = OnBookingAddData;
 
 /// `ONBOOKINGRESOURCEADD`: an event Bitrix24 posts to a bound handler.
@@ -59,11 +53,9 @@ pub type OnBookingDeleteData = OnBookingAddData;
 /// - Data: [`OnBookingResourceAddData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/booking/resource/events/on-booking-resource-add.html)
-#[cfg(feature = "booking")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OnBookingResourceAdd;
 
-#[cfg(feature = "booking")]
 impl ::bitrix24_runtime::events::Event for OnBookingResourceAdd {
     const NAME: &'static str = "ONBOOKINGRESOURCEADD";
     const SCOPES: &'static [&'static str] = &["booking"];
@@ -71,7 +63,6 @@ impl ::bitrix24_runtime::events::Event for OnBookingResourceAdd {
 }
 
 /// The `data` of [`OnBookingResourceAdd`] (`ONBOOKINGRESOURCEADD`).
-#[cfg(feature = "booking")]
 pub type OnBookingResourceAddData = OnBookingAddData;
 
 /// `ONBOOKINGRESOURCEDELETE`: an event Bitrix24 posts to a bound handler.
@@ -80,11 +71,9 @@ pub type OnBookingResourceAddData = OnBookingAddData;
 /// - Data: [`OnBookingResourceDeleteData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/booking/resource/events/on-booking-resource-delete.html)
-#[cfg(feature = "booking")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OnBookingResourceDelete;
 
-#[cfg(feature = "booking")]
 impl ::bitrix24_runtime::events::Event for OnBookingResourceDelete {
     const NAME: &'static str = "ONBOOKINGRESOURCEDELETE";
     const SCOPES: &'static [&'static str] = &["booking"];
@@ -92,7 +81,6 @@ impl ::bitrix24_runtime::events::Event for OnBookingResourceDelete {
 }
 
 /// The `data` of [`OnBookingResourceDelete`] (`ONBOOKINGRESOURCEDELETE`).
-#[cfg(feature = "booking")]
 pub type OnBookingResourceDeleteData = OnBookingAddData;
 
 /// `ONBOOKINGRESOURCETYPEADD`: an event Bitrix24 posts to a bound handler.
@@ -101,11 +89,9 @@ pub type OnBookingResourceDeleteData = OnBookingAddData;
 /// - Data: [`OnBookingResourceTypeAddData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/booking/resource/resource-type/events/on-booking-resource-type-add.html)
-#[cfg(feature = "booking")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OnBookingResourceTypeAdd;
 
-#[cfg(feature = "booking")]
 impl ::bitrix24_runtime::events::Event for OnBookingResourceTypeAdd {
     const NAME: &'static str = "ONBOOKINGRESOURCETYPEADD";
     const SCOPES: &'static [&'static str] = &["booking"];
@@ -113,7 +99,6 @@ impl ::bitrix24_runtime::events::Event for OnBookingResourceTypeAdd {
 }
 
 /// The `data` of [`OnBookingResourceTypeAdd`] (`ONBOOKINGRESOURCETYPEADD`).
-#[cfg(feature = "booking")]
 pub type OnBookingResourceTypeAddData = OnBookingAddData;
 
 /// `ONBOOKINGRESOURCETYPEDELETE`: an event Bitrix24 posts to a bound handler.
@@ -122,11 +107,9 @@ pub type OnBookingResourceTypeAddData = OnBookingAddData;
 /// - Data: [`OnBookingResourceTypeDeleteData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/booking/resource/resource-type/events/on-booking-resource-type-delete.html)
-#[cfg(feature = "booking")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OnBookingResourceTypeDelete;
 
-#[cfg(feature = "booking")]
 impl ::bitrix24_runtime::events::Event for OnBookingResourceTypeDelete {
     const NAME: &'static str = "ONBOOKINGRESOURCETYPEDELETE";
     const SCOPES: &'static [&'static str] = &["booking"];
@@ -134,7 +117,6 @@ impl ::bitrix24_runtime::events::Event for OnBookingResourceTypeDelete {
 }
 
 /// The `data` of [`OnBookingResourceTypeDelete`] (`ONBOOKINGRESOURCETYPEDELETE`).
-#[cfg(feature = "booking")]
 pub type OnBookingResourceTypeDeleteData = OnBookingAddData;
 
 /// `ONBOOKINGRESOURCETYPEUPDATE`: an event Bitrix24 posts to a bound handler.
@@ -143,11 +125,9 @@ pub type OnBookingResourceTypeDeleteData = OnBookingAddData;
 /// - Data: [`OnBookingResourceTypeUpdateData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/booking/resource/resource-type/events/on-booking-resource-type-update.html)
-#[cfg(feature = "booking")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OnBookingResourceTypeUpdate;
 
-#[cfg(feature = "booking")]
 impl ::bitrix24_runtime::events::Event for OnBookingResourceTypeUpdate {
     const NAME: &'static str = "ONBOOKINGRESOURCETYPEUPDATE";
     const SCOPES: &'static [&'static str] = &["booking"];
@@ -155,7 +135,6 @@ impl ::bitrix24_runtime::events::Event for OnBookingResourceTypeUpdate {
 }
 
 /// The `data` of [`OnBookingResourceTypeUpdate`] (`ONBOOKINGRESOURCETYPEUPDATE`).
-#[cfg(feature = "booking")]
 pub type OnBookingResourceTypeUpdateData = OnBookingAddData;
 
 /// `ONBOOKINGRESOURCEUPDATE`: an event Bitrix24 posts to a bound handler.
@@ -164,11 +143,9 @@ pub type OnBookingResourceTypeUpdateData = OnBookingAddData;
 /// - Data: [`OnBookingResourceUpdateData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/booking/resource/events/on-booking-resource-update.html)
-#[cfg(feature = "booking")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OnBookingResourceUpdate;
 
-#[cfg(feature = "booking")]
 impl ::bitrix24_runtime::events::Event for OnBookingResourceUpdate {
     const NAME: &'static str = "ONBOOKINGRESOURCEUPDATE";
     const SCOPES: &'static [&'static str] = &["booking"];
@@ -176,7 +153,6 @@ impl ::bitrix24_runtime::events::Event for OnBookingResourceUpdate {
 }
 
 /// The `data` of [`OnBookingResourceUpdate`] (`ONBOOKINGRESOURCEUPDATE`).
-#[cfg(feature = "booking")]
 pub type OnBookingResourceUpdateData = OnBookingAddData;
 
 /// `ONBOOKINGUPDATE`: an event Bitrix24 posts to a bound handler.
@@ -185,11 +161,9 @@ pub type OnBookingResourceUpdateData = OnBookingAddData;
 /// - Data: [`OnBookingUpdateData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/booking/booking/events/on-booking-update.html)
-#[cfg(feature = "booking")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OnBookingUpdate;
 
-#[cfg(feature = "booking")]
 impl ::bitrix24_runtime::events::Event for OnBookingUpdate {
     const NAME: &'static str = "ONBOOKINGUPDATE";
     const SCOPES: &'static [&'static str] = &["booking"];
@@ -197,7 +171,6 @@ impl ::bitrix24_runtime::events::Event for OnBookingUpdate {
 }
 
 /// The `data` of [`OnBookingUpdate`] (`ONBOOKINGUPDATE`).
-#[cfg(feature = "booking")]
 pub type OnBookingUpdateData = OnBookingAddData;
 
 /// `ONBOOKINGWAITLISTITEMADD`: an event Bitrix24 posts to a bound handler.
@@ -206,11 +179,9 @@ pub type OnBookingUpdateData = OnBookingAddData;
 /// - Data: [`OnBookingWaitListItemAddData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/booking/waitlist/events/on-booking-waitlistitem-add.html)
-#[cfg(feature = "booking")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OnBookingWaitListItemAdd;
 
-#[cfg(feature = "booking")]
 impl ::bitrix24_runtime::events::Event for OnBookingWaitListItemAdd {
     const NAME: &'static str = "ONBOOKINGWAITLISTITEMADD";
     const SCOPES: &'static [&'static str] = &["booking"];
@@ -218,7 +189,6 @@ impl ::bitrix24_runtime::events::Event for OnBookingWaitListItemAdd {
 }
 
 /// The `data` of [`OnBookingWaitListItemAdd`] (`ONBOOKINGWAITLISTITEMADD`).
-#[cfg(feature = "booking")]
 pub type OnBookingWaitListItemAddData = OnBookingAddData;
 
 /// `ONBOOKINGWAITLISTITEMDELETE`: an event Bitrix24 posts to a bound handler.
@@ -227,11 +197,9 @@ pub type OnBookingWaitListItemAddData = OnBookingAddData;
 /// - Data: [`OnBookingWaitListItemDeleteData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/booking/waitlist/events/on-booking-waitlistitem-delete.html)
-#[cfg(feature = "booking")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OnBookingWaitListItemDelete;
 
-#[cfg(feature = "booking")]
 impl ::bitrix24_runtime::events::Event for OnBookingWaitListItemDelete {
     const NAME: &'static str = "ONBOOKINGWAITLISTITEMDELETE";
     const SCOPES: &'static [&'static str] = &["booking"];
@@ -239,7 +207,6 @@ impl ::bitrix24_runtime::events::Event for OnBookingWaitListItemDelete {
 }
 
 /// The `data` of [`OnBookingWaitListItemDelete`] (`ONBOOKINGWAITLISTITEMDELETE`).
-#[cfg(feature = "booking")]
 pub type OnBookingWaitListItemDeleteData = OnBookingAddData;
 
 /// `ONBOOKINGWAITLISTITEMUPDATE`: an event Bitrix24 posts to a bound handler.
@@ -248,11 +215,9 @@ pub type OnBookingWaitListItemDeleteData = OnBookingAddData;
 /// - Data: [`OnBookingWaitListItemUpdateData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/booking/waitlist/events/on-booking-waitlistitem-update.html)
-#[cfg(feature = "booking")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OnBookingWaitListItemUpdate;
 
-#[cfg(feature = "booking")]
 impl ::bitrix24_runtime::events::Event for OnBookingWaitListItemUpdate {
     const NAME: &'static str = "ONBOOKINGWAITLISTITEMUPDATE";
     const SCOPES: &'static [&'static str] = &["booking"];
@@ -260,5 +225,4 @@ impl ::bitrix24_runtime::events::Event for OnBookingWaitListItemUpdate {
 }
 
 /// The `data` of [`OnBookingWaitListItemUpdate`] (`ONBOOKINGWAITLISTITEMUPDATE`).
-#[cfg(feature = "booking")]
 pub type OnBookingWaitListItemUpdateData = OnBookingAddData;

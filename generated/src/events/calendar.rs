@@ -9,11 +9,9 @@ use ::bitrix24_runtime::wire as w;
 /// - Data: [`OnCalendarEntryAddData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/calendar/calendar-event/events/on-calendar-entry-add.html)
-#[cfg(feature = "calendar")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OnCalendarEntryAdd;
 
-#[cfg(feature = "calendar")]
 impl ::bitrix24_runtime::events::Event for OnCalendarEntryAdd {
     const NAME: &'static str = "ONCALENDARENTRYADD";
     const SCOPES: &'static [&'static str] = &["calendar"];
@@ -21,7 +19,6 @@ impl ::bitrix24_runtime::events::Event for OnCalendarEntryAdd {
 }
 
 /// The `data` of [`OnCalendarEntryAdd`] (`ONCALENDARENTRYADD`).
-#[cfg(feature = "calendar")]
 #[derive(Debug, Clone, PartialEq, Default, w::Object)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(default)]
@@ -38,11 +35,9 @@ pub struct OnCalendarEntryAddData {
 /// - Data: [`OnCalendarEntryDeleteData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/calendar/calendar-event/events/on-calendar-entry-delete.html)
-#[cfg(feature = "calendar")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OnCalendarEntryDelete;
 
-#[cfg(feature = "calendar")]
 impl ::bitrix24_runtime::events::Event for OnCalendarEntryDelete {
     const NAME: &'static str = "ONCALENDARENTRYDELETE";
     const SCOPES: &'static [&'static str] = &["calendar"];
@@ -50,7 +45,6 @@ impl ::bitrix24_runtime::events::Event for OnCalendarEntryDelete {
 }
 
 /// The `data` of [`OnCalendarEntryDelete`] (`ONCALENDARENTRYDELETE`).
-#[cfg(feature = "calendar")]
 pub type OnCalendarEntryDeleteData = OnCalendarEntryAddData;
 
 /// `ONCALENDARENTRYUPDATE`: an event Bitrix24 posts to a bound handler.
@@ -59,11 +53,9 @@ pub type OnCalendarEntryDeleteData = OnCalendarEntryAddData;
 /// - Data: [`OnCalendarEntryUpdateData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/calendar/calendar-event/events/on-calendar-entry-update.html)
-#[cfg(feature = "calendar")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OnCalendarEntryUpdate;
 
-#[cfg(feature = "calendar")]
 impl ::bitrix24_runtime::events::Event for OnCalendarEntryUpdate {
     const NAME: &'static str = "ONCALENDARENTRYUPDATE";
     const SCOPES: &'static [&'static str] = &["calendar"];
@@ -71,7 +63,6 @@ impl ::bitrix24_runtime::events::Event for OnCalendarEntryUpdate {
 }
 
 /// The `data` of [`OnCalendarEntryUpdate`] (`ONCALENDARENTRYUPDATE`).
-#[cfg(feature = "calendar")]
 pub type OnCalendarEntryUpdateData = OnCalendarEntryAddData;
 
 /// `ONCALENDARSECTIONADD`: an event Bitrix24 posts to a bound handler.
@@ -80,11 +71,9 @@ pub type OnCalendarEntryUpdateData = OnCalendarEntryAddData;
 /// - Data: [`OnCalendarSectionAddData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/calendar/events/on-calendar-section-add.html)
-#[cfg(feature = "calendar")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OnCalendarSectionAdd;
 
-#[cfg(feature = "calendar")]
 impl ::bitrix24_runtime::events::Event for OnCalendarSectionAdd {
     const NAME: &'static str = "ONCALENDARSECTIONADD";
     const SCOPES: &'static [&'static str] = &["calendar"];
@@ -92,7 +81,6 @@ impl ::bitrix24_runtime::events::Event for OnCalendarSectionAdd {
 }
 
 /// The `data` of [`OnCalendarSectionAdd`] (`ONCALENDARSECTIONADD`).
-#[cfg(feature = "calendar")]
 pub type OnCalendarSectionAddData = OnCalendarEntryAddData;
 
 /// `ONCALENDARSECTIONDELETE`: an event Bitrix24 posts to a bound handler.
@@ -101,11 +89,9 @@ pub type OnCalendarSectionAddData = OnCalendarEntryAddData;
 /// - Data: [`OnCalendarSectionDeleteData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/calendar/events/on-calendar-section-delete.html)
-#[cfg(feature = "calendar")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OnCalendarSectionDelete;
 
-#[cfg(feature = "calendar")]
 impl ::bitrix24_runtime::events::Event for OnCalendarSectionDelete {
     const NAME: &'static str = "ONCALENDARSECTIONDELETE";
     const SCOPES: &'static [&'static str] = &["calendar"];
@@ -113,7 +99,6 @@ impl ::bitrix24_runtime::events::Event for OnCalendarSectionDelete {
 }
 
 /// The `data` of [`OnCalendarSectionDelete`] (`ONCALENDARSECTIONDELETE`).
-#[cfg(feature = "calendar")]
 pub type OnCalendarSectionDeleteData = OnCalendarEntryAddData;
 
 /// `ONCALENDARSECTIONUPDATE`: an event Bitrix24 posts to a bound handler.
@@ -122,11 +107,9 @@ pub type OnCalendarSectionDeleteData = OnCalendarEntryAddData;
 /// - Data: [`OnCalendarSectionUpdateData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/calendar/events/on-calendar-section-update.html)
-#[cfg(feature = "calendar")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OnCalendarSectionUpdate;
 
-#[cfg(feature = "calendar")]
 impl ::bitrix24_runtime::events::Event for OnCalendarSectionUpdate {
     const NAME: &'static str = "ONCALENDARSECTIONUPDATE";
     const SCOPES: &'static [&'static str] = &["calendar"];
@@ -134,5 +117,4 @@ impl ::bitrix24_runtime::events::Event for OnCalendarSectionUpdate {
 }
 
 /// The `data` of [`OnCalendarSectionUpdate`] (`ONCALENDARSECTIONUPDATE`).
-#[cfg(feature = "calendar")]
 pub type OnCalendarSectionUpdateData = OnCalendarEntryAddData;

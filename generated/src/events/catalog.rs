@@ -9,11 +9,9 @@ use ::bitrix24_runtime::wire as w;
 /// - Data: [`CatalogMeasureOnAddData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/catalog/measure/events/catalog-measure-on-add.html)
-#[cfg(feature = "catalog")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CatalogMeasureOnAdd;
 
-#[cfg(feature = "catalog")]
 impl ::bitrix24_runtime::events::Event for CatalogMeasureOnAdd {
     const NAME: &'static str = "CATALOG.MEASURE.ON.ADD";
     const SCOPES: &'static [&'static str] = &["catalog"];
@@ -21,7 +19,6 @@ impl ::bitrix24_runtime::events::Event for CatalogMeasureOnAdd {
 }
 
 /// The `data` of [`CatalogMeasureOnAdd`] (`CATALOG.MEASURE.ON.ADD`).
-#[cfg(feature = "catalog")]
 #[derive(Debug, Clone, PartialEq, Default, w::Object)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(default)]
@@ -33,7 +30,6 @@ pub struct CatalogMeasureOnAddData {
 }
 
 /// The `FIELDS` object.
-#[cfg(feature = "catalog")]
 #[derive(Debug, Clone, PartialEq, Default, w::Object)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(default)]
@@ -50,11 +46,9 @@ pub struct CatalogMeasureOnAddDataFields {
 /// - Data: [`CatalogMeasureOnDeleteData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/catalog/measure/events/catalog-measure-on-delete.html)
-#[cfg(feature = "catalog")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CatalogMeasureOnDelete;
 
-#[cfg(feature = "catalog")]
 impl ::bitrix24_runtime::events::Event for CatalogMeasureOnDelete {
     const NAME: &'static str = "CATALOG.MEASURE.ON.DELETE";
     const SCOPES: &'static [&'static str] = &["catalog"];
@@ -62,11 +56,9 @@ impl ::bitrix24_runtime::events::Event for CatalogMeasureOnDelete {
 }
 
 /// The `data` of [`CatalogMeasureOnDelete`] (`CATALOG.MEASURE.ON.DELETE`).
-#[cfg(feature = "catalog")]
 pub type CatalogMeasureOnDeleteData = CatalogMeasureOnAddData;
 
 /// The `FIELDS` object.
-#[cfg(feature = "catalog")]
 pub type CatalogMeasureOnDeleteDataFields = CatalogMeasureOnAddDataFields;
 
 /// `CATALOG.MEASURE.ON.UPDATE`: an event Bitrix24 posts to a bound handler.
@@ -75,11 +67,9 @@ pub type CatalogMeasureOnDeleteDataFields = CatalogMeasureOnAddDataFields;
 /// - Data: [`CatalogMeasureOnUpdateData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/catalog/measure/events/catalog-measure-on-update.html)
-#[cfg(feature = "catalog")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CatalogMeasureOnUpdate;
 
-#[cfg(feature = "catalog")]
 impl ::bitrix24_runtime::events::Event for CatalogMeasureOnUpdate {
     const NAME: &'static str = "CATALOG.MEASURE.ON.UPDATE";
     const SCOPES: &'static [&'static str] = &["catalog"];
@@ -87,11 +77,9 @@ impl ::bitrix24_runtime::events::Event for CatalogMeasureOnUpdate {
 }
 
 /// The `data` of [`CatalogMeasureOnUpdate`] (`CATALOG.MEASURE.ON.UPDATE`).
-#[cfg(feature = "catalog")]
 pub type CatalogMeasureOnUpdateData = CatalogMeasureOnAddData;
 
 /// The `FIELDS` object.
-#[cfg(feature = "catalog")]
 pub type CatalogMeasureOnUpdateDataFields = CatalogMeasureOnAddDataFields;
 
 /// `CATALOG.PRICE.ON.ADD`: an event Bitrix24 posts to a bound handler.
@@ -100,11 +88,9 @@ pub type CatalogMeasureOnUpdateDataFields = CatalogMeasureOnAddDataFields;
 /// - Data: [`CatalogPriceOnAddData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/catalog/price/events/catalog-price-on-add.html)
-#[cfg(feature = "catalog")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CatalogPriceOnAdd;
 
-#[cfg(feature = "catalog")]
 impl ::bitrix24_runtime::events::Event for CatalogPriceOnAdd {
     const NAME: &'static str = "CATALOG.PRICE.ON.ADD";
     const SCOPES: &'static [&'static str] = &["catalog"];
@@ -112,11 +98,9 @@ impl ::bitrix24_runtime::events::Event for CatalogPriceOnAdd {
 }
 
 /// The `data` of [`CatalogPriceOnAdd`] (`CATALOG.PRICE.ON.ADD`).
-#[cfg(feature = "catalog")]
 pub type CatalogPriceOnAddData = CatalogMeasureOnAddData;
 
 /// The `FIELDS` object.
-#[cfg(feature = "catalog")]
 pub type CatalogPriceOnAddDataFields = CatalogMeasureOnAddDataFields;
 
 /// `CATALOG.PRICE.ON.DELETE`: an event Bitrix24 posts to a bound handler.
@@ -125,11 +109,9 @@ pub type CatalogPriceOnAddDataFields = CatalogMeasureOnAddDataFields;
 /// - Data: [`CatalogPriceOnDeleteData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/catalog/price/events/catalog-price-on-delete.html)
-#[cfg(feature = "catalog")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CatalogPriceOnDelete;
 
-#[cfg(feature = "catalog")]
 impl ::bitrix24_runtime::events::Event for CatalogPriceOnDelete {
     const NAME: &'static str = "CATALOG.PRICE.ON.DELETE";
     const SCOPES: &'static [&'static str] = &["catalog"];
@@ -137,11 +119,9 @@ impl ::bitrix24_runtime::events::Event for CatalogPriceOnDelete {
 }
 
 /// The `data` of [`CatalogPriceOnDelete`] (`CATALOG.PRICE.ON.DELETE`).
-#[cfg(feature = "catalog")]
 pub type CatalogPriceOnDeleteData = CatalogMeasureOnAddData;
 
 /// The `FIELDS` object.
-#[cfg(feature = "catalog")]
 pub type CatalogPriceOnDeleteDataFields = CatalogMeasureOnAddDataFields;
 
 /// `CATALOG.PRICE.ON.UPDATE`: an event Bitrix24 posts to a bound handler.
@@ -150,11 +130,9 @@ pub type CatalogPriceOnDeleteDataFields = CatalogMeasureOnAddDataFields;
 /// - Data: [`CatalogPriceOnUpdateData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/catalog/price/events/catalog-price-on-update.html)
-#[cfg(feature = "catalog")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CatalogPriceOnUpdate;
 
-#[cfg(feature = "catalog")]
 impl ::bitrix24_runtime::events::Event for CatalogPriceOnUpdate {
     const NAME: &'static str = "CATALOG.PRICE.ON.UPDATE";
     const SCOPES: &'static [&'static str] = &["catalog"];
@@ -162,11 +140,9 @@ impl ::bitrix24_runtime::events::Event for CatalogPriceOnUpdate {
 }
 
 /// The `data` of [`CatalogPriceOnUpdate`] (`CATALOG.PRICE.ON.UPDATE`).
-#[cfg(feature = "catalog")]
 pub type CatalogPriceOnUpdateData = CatalogMeasureOnAddData;
 
 /// The `FIELDS` object.
-#[cfg(feature = "catalog")]
 pub type CatalogPriceOnUpdateDataFields = CatalogMeasureOnAddDataFields;
 
 /// `CATALOG.PRICE.TYPE.ON.ADD`: an event Bitrix24 posts to a bound handler.
@@ -175,11 +151,9 @@ pub type CatalogPriceOnUpdateDataFields = CatalogMeasureOnAddDataFields;
 /// - Data: [`CatalogPriceTypeOnAddData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/catalog/price-type/events/catalog-price-type-on-add.html)
-#[cfg(feature = "catalog")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CatalogPriceTypeOnAdd;
 
-#[cfg(feature = "catalog")]
 impl ::bitrix24_runtime::events::Event for CatalogPriceTypeOnAdd {
     const NAME: &'static str = "CATALOG.PRICE.TYPE.ON.ADD";
     const SCOPES: &'static [&'static str] = &["catalog"];
@@ -187,11 +161,9 @@ impl ::bitrix24_runtime::events::Event for CatalogPriceTypeOnAdd {
 }
 
 /// The `data` of [`CatalogPriceTypeOnAdd`] (`CATALOG.PRICE.TYPE.ON.ADD`).
-#[cfg(feature = "catalog")]
 pub type CatalogPriceTypeOnAddData = CatalogMeasureOnAddData;
 
 /// The `FIELDS` object.
-#[cfg(feature = "catalog")]
 pub type CatalogPriceTypeOnAddDataFields = CatalogMeasureOnAddDataFields;
 
 /// `CATALOG.PRICE.TYPE.ON.DELETE`: an event Bitrix24 posts to a bound handler.
@@ -200,11 +172,9 @@ pub type CatalogPriceTypeOnAddDataFields = CatalogMeasureOnAddDataFields;
 /// - Data: [`CatalogPriceTypeOnDeleteData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/catalog/price-type/events/catalog-price-type-on-delete.html)
-#[cfg(feature = "catalog")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CatalogPriceTypeOnDelete;
 
-#[cfg(feature = "catalog")]
 impl ::bitrix24_runtime::events::Event for CatalogPriceTypeOnDelete {
     const NAME: &'static str = "CATALOG.PRICE.TYPE.ON.DELETE";
     const SCOPES: &'static [&'static str] = &["catalog"];
@@ -212,11 +182,9 @@ impl ::bitrix24_runtime::events::Event for CatalogPriceTypeOnDelete {
 }
 
 /// The `data` of [`CatalogPriceTypeOnDelete`] (`CATALOG.PRICE.TYPE.ON.DELETE`).
-#[cfg(feature = "catalog")]
 pub type CatalogPriceTypeOnDeleteData = CatalogMeasureOnAddData;
 
 /// The `FIELDS` object.
-#[cfg(feature = "catalog")]
 pub type CatalogPriceTypeOnDeleteDataFields = CatalogMeasureOnAddDataFields;
 
 /// `CATALOG.PRICE.TYPE.ON.UPDATE`: an event Bitrix24 posts to a bound handler.
@@ -225,11 +193,9 @@ pub type CatalogPriceTypeOnDeleteDataFields = CatalogMeasureOnAddDataFields;
 /// - Data: [`CatalogPriceTypeOnUpdateData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/catalog/price-type/events/catalog-price-type-on-update.html)
-#[cfg(feature = "catalog")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CatalogPriceTypeOnUpdate;
 
-#[cfg(feature = "catalog")]
 impl ::bitrix24_runtime::events::Event for CatalogPriceTypeOnUpdate {
     const NAME: &'static str = "CATALOG.PRICE.TYPE.ON.UPDATE";
     const SCOPES: &'static [&'static str] = &["catalog"];
@@ -237,11 +203,9 @@ impl ::bitrix24_runtime::events::Event for CatalogPriceTypeOnUpdate {
 }
 
 /// The `data` of [`CatalogPriceTypeOnUpdate`] (`CATALOG.PRICE.TYPE.ON.UPDATE`).
-#[cfg(feature = "catalog")]
 pub type CatalogPriceTypeOnUpdateData = CatalogMeasureOnAddData;
 
 /// The `FIELDS` object.
-#[cfg(feature = "catalog")]
 pub type CatalogPriceTypeOnUpdateDataFields = CatalogMeasureOnAddDataFields;
 
 /// `CATALOG.PRODUCT.ON.ADD`: an event Bitrix24 posts to a bound handler.
@@ -250,11 +214,9 @@ pub type CatalogPriceTypeOnUpdateDataFields = CatalogMeasureOnAddDataFields;
 /// - Data: [`CatalogProductOnAddData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/catalog/product/events/catalog-product-on-add.html)
-#[cfg(feature = "catalog")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CatalogProductOnAdd;
 
-#[cfg(feature = "catalog")]
 impl ::bitrix24_runtime::events::Event for CatalogProductOnAdd {
     const NAME: &'static str = "CATALOG.PRODUCT.ON.ADD";
     const SCOPES: &'static [&'static str] = &["catalog"];
@@ -262,7 +224,6 @@ impl ::bitrix24_runtime::events::Event for CatalogProductOnAdd {
 }
 
 /// The `data` of [`CatalogProductOnAdd`] (`CATALOG.PRODUCT.ON.ADD`).
-#[cfg(feature = "catalog")]
 #[derive(Debug, Clone, PartialEq, Default, w::Object)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(default)]
@@ -274,7 +235,6 @@ pub struct CatalogProductOnAddData {
 }
 
 /// The `FIELDS` object.
-#[cfg(feature = "catalog")]
 #[derive(Debug, Clone, PartialEq, Default, w::Object)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(default)]
@@ -294,11 +254,9 @@ pub struct CatalogProductOnAddDataFields {
 /// - Data: [`CatalogProductOnDeleteData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/catalog/product/events/catalog-product-on-delete.html)
-#[cfg(feature = "catalog")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CatalogProductOnDelete;
 
-#[cfg(feature = "catalog")]
 impl ::bitrix24_runtime::events::Event for CatalogProductOnDelete {
     const NAME: &'static str = "CATALOG.PRODUCT.ON.DELETE";
     const SCOPES: &'static [&'static str] = &["catalog"];
@@ -306,11 +264,9 @@ impl ::bitrix24_runtime::events::Event for CatalogProductOnDelete {
 }
 
 /// The `data` of [`CatalogProductOnDelete`] (`CATALOG.PRODUCT.ON.DELETE`).
-#[cfg(feature = "catalog")]
 pub type CatalogProductOnDeleteData = CatalogProductOnAddData;
 
 /// The `FIELDS` object.
-#[cfg(feature = "catalog")]
 pub type CatalogProductOnDeleteDataFields = CatalogProductOnAddDataFields;
 
 /// `CATALOG.PRODUCT.ON.UPDATE`: an event Bitrix24 posts to a bound handler.
@@ -319,11 +275,9 @@ pub type CatalogProductOnDeleteDataFields = CatalogProductOnAddDataFields;
 /// - Data: [`CatalogProductOnUpdateData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/catalog/product/events/catalog-product-on-update.html)
-#[cfg(feature = "catalog")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CatalogProductOnUpdate;
 
-#[cfg(feature = "catalog")]
 impl ::bitrix24_runtime::events::Event for CatalogProductOnUpdate {
     const NAME: &'static str = "CATALOG.PRODUCT.ON.UPDATE";
     const SCOPES: &'static [&'static str] = &["catalog"];
@@ -331,11 +285,9 @@ impl ::bitrix24_runtime::events::Event for CatalogProductOnUpdate {
 }
 
 /// The `data` of [`CatalogProductOnUpdate`] (`CATALOG.PRODUCT.ON.UPDATE`).
-#[cfg(feature = "catalog")]
 pub type CatalogProductOnUpdateData = CatalogProductOnAddData;
 
 /// The `FIELDS` object.
-#[cfg(feature = "catalog")]
 pub type CatalogProductOnUpdateDataFields = CatalogProductOnAddDataFields;
 
 /// `CATALOG.ROUNDING.ON.ADD`: an event Bitrix24 posts to a bound handler.
@@ -344,11 +296,9 @@ pub type CatalogProductOnUpdateDataFields = CatalogProductOnAddDataFields;
 /// - Data: [`CatalogRoundingOnAddData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/catalog/rounding-rule/events/catalog-rounding-on-add.html)
-#[cfg(feature = "catalog")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CatalogRoundingOnAdd;
 
-#[cfg(feature = "catalog")]
 impl ::bitrix24_runtime::events::Event for CatalogRoundingOnAdd {
     const NAME: &'static str = "CATALOG.ROUNDING.ON.ADD";
     const SCOPES: &'static [&'static str] = &["catalog"];
@@ -356,11 +306,9 @@ impl ::bitrix24_runtime::events::Event for CatalogRoundingOnAdd {
 }
 
 /// The `data` of [`CatalogRoundingOnAdd`] (`CATALOG.ROUNDING.ON.ADD`).
-#[cfg(feature = "catalog")]
 pub type CatalogRoundingOnAddData = CatalogMeasureOnAddData;
 
 /// The `FIELDS` object.
-#[cfg(feature = "catalog")]
 pub type CatalogRoundingOnAddDataFields = CatalogMeasureOnAddDataFields;
 
 /// `CATALOG.ROUNDING.ON.DELETE`: an event Bitrix24 posts to a bound handler.
@@ -369,11 +317,9 @@ pub type CatalogRoundingOnAddDataFields = CatalogMeasureOnAddDataFields;
 /// - Data: [`CatalogRoundingOnDeleteData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/catalog/rounding-rule/events/catalog-rounding-on-delete.html)
-#[cfg(feature = "catalog")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CatalogRoundingOnDelete;
 
-#[cfg(feature = "catalog")]
 impl ::bitrix24_runtime::events::Event for CatalogRoundingOnDelete {
     const NAME: &'static str = "CATALOG.ROUNDING.ON.DELETE";
     const SCOPES: &'static [&'static str] = &["catalog"];
@@ -381,11 +327,9 @@ impl ::bitrix24_runtime::events::Event for CatalogRoundingOnDelete {
 }
 
 /// The `data` of [`CatalogRoundingOnDelete`] (`CATALOG.ROUNDING.ON.DELETE`).
-#[cfg(feature = "catalog")]
 pub type CatalogRoundingOnDeleteData = CatalogMeasureOnAddData;
 
 /// The `FIELDS` object.
-#[cfg(feature = "catalog")]
 pub type CatalogRoundingOnDeleteDataFields = CatalogMeasureOnAddDataFields;
 
 /// `CATALOG.ROUNDING.ON.UPDATE`: an event Bitrix24 posts to a bound handler.
@@ -394,11 +338,9 @@ pub type CatalogRoundingOnDeleteDataFields = CatalogMeasureOnAddDataFields;
 /// - Data: [`CatalogRoundingOnUpdateData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/catalog/rounding-rule/events/catalog-rounding-on-update.html)
-#[cfg(feature = "catalog")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CatalogRoundingOnUpdate;
 
-#[cfg(feature = "catalog")]
 impl ::bitrix24_runtime::events::Event for CatalogRoundingOnUpdate {
     const NAME: &'static str = "CATALOG.ROUNDING.ON.UPDATE";
     const SCOPES: &'static [&'static str] = &["catalog"];
@@ -406,9 +348,7 @@ impl ::bitrix24_runtime::events::Event for CatalogRoundingOnUpdate {
 }
 
 /// The `data` of [`CatalogRoundingOnUpdate`] (`CATALOG.ROUNDING.ON.UPDATE`).
-#[cfg(feature = "catalog")]
 pub type CatalogRoundingOnUpdateData = CatalogMeasureOnAddData;
 
 /// The `FIELDS` object.
-#[cfg(feature = "catalog")]
 pub type CatalogRoundingOnUpdateDataFields = CatalogMeasureOnAddDataFields;

@@ -9,11 +9,9 @@ use ::bitrix24_runtime::wire as w;
 /// - Data: [`OnCrmActivityAddData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/events/on-crm-activity-add.html)
-#[cfg(feature = "crm")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OnCrmActivityAdd;
 
-#[cfg(feature = "crm")]
 impl ::bitrix24_runtime::events::Event for OnCrmActivityAdd {
     const NAME: &'static str = "ONCRMACTIVITYADD";
     const SCOPES: &'static [&'static str] = &["crm"];
@@ -21,7 +19,6 @@ impl ::bitrix24_runtime::events::Event for OnCrmActivityAdd {
 }
 
 /// The `data` of [`OnCrmActivityAdd`] (`ONCRMACTIVITYADD`).
-#[cfg(feature = "crm")]
 #[derive(Debug, Clone, PartialEq, Default, w::Object)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(default)]
@@ -33,7 +30,6 @@ pub struct OnCrmActivityAddData {
 }
 
 /// The `FIELDS` object.
-#[cfg(feature = "crm")]
 #[derive(Debug, Clone, PartialEq, Default, w::Object)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(default)]
@@ -50,11 +46,9 @@ pub struct OnCrmActivityAddDataFields {
 /// - Data: [`OnCrmActivityDeleteData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/events/on-crm-activity-delete.html)
-#[cfg(feature = "crm")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OnCrmActivityDelete;
 
-#[cfg(feature = "crm")]
 impl ::bitrix24_runtime::events::Event for OnCrmActivityDelete {
     const NAME: &'static str = "ONCRMACTIVITYDELETE";
     const SCOPES: &'static [&'static str] = &["crm"];
@@ -62,11 +56,9 @@ impl ::bitrix24_runtime::events::Event for OnCrmActivityDelete {
 }
 
 /// The `data` of [`OnCrmActivityDelete`] (`ONCRMACTIVITYDELETE`).
-#[cfg(feature = "crm")]
 pub type OnCrmActivityDeleteData = OnCrmActivityAddData;
 
 /// The `FIELDS` object.
-#[cfg(feature = "crm")]
 pub type OnCrmActivityDeleteDataFields = OnCrmActivityAddDataFields;
 
 /// `ONCRMACTIVITYUPDATE`: an event Bitrix24 posts to a bound handler.
@@ -75,11 +67,9 @@ pub type OnCrmActivityDeleteDataFields = OnCrmActivityAddDataFields;
 /// - Data: [`OnCrmActivityUpdateData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/events/on-crm-activity-update.html)
-#[cfg(feature = "crm")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OnCrmActivityUpdate;
 
-#[cfg(feature = "crm")]
 impl ::bitrix24_runtime::events::Event for OnCrmActivityUpdate {
     const NAME: &'static str = "ONCRMACTIVITYUPDATE";
     const SCOPES: &'static [&'static str] = &["crm"];
@@ -87,11 +77,9 @@ impl ::bitrix24_runtime::events::Event for OnCrmActivityUpdate {
 }
 
 /// The `data` of [`OnCrmActivityUpdate`] (`ONCRMACTIVITYUPDATE`).
-#[cfg(feature = "crm")]
 pub type OnCrmActivityUpdateData = OnCrmActivityAddData;
 
 /// The `FIELDS` object.
-#[cfg(feature = "crm")]
 pub type OnCrmActivityUpdateDataFields = OnCrmActivityAddDataFields;
 
 /// `ONCRMADDRESSREGISTER`: an event Bitrix24 posts to a bound handler.
@@ -100,11 +88,9 @@ pub type OnCrmActivityUpdateDataFields = OnCrmActivityAddDataFields;
 /// - Data: [`OnCrmAddressRegisterData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/crm/requisites/events/on-crm-address-register.html)
-#[cfg(feature = "crm")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OnCrmAddressRegister;
 
-#[cfg(feature = "crm")]
 impl ::bitrix24_runtime::events::Event for OnCrmAddressRegister {
     const NAME: &'static str = "ONCRMADDRESSREGISTER";
     const SCOPES: &'static [&'static str] = &["crm"];
@@ -112,7 +98,6 @@ impl ::bitrix24_runtime::events::Event for OnCrmAddressRegister {
 }
 
 /// The `data` of [`OnCrmAddressRegister`] (`ONCRMADDRESSREGISTER`).
-#[cfg(feature = "crm")]
 #[derive(Debug, Clone, PartialEq, Default, w::Object)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(default)]
@@ -124,7 +109,6 @@ pub struct OnCrmAddressRegisterData {
 }
 
 /// The `FIELDS` object.
-#[cfg(feature = "crm")]
 #[derive(Debug, Clone, PartialEq, Default, w::Object)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(default)]
@@ -153,11 +137,9 @@ pub struct OnCrmAddressRegisterDataFields {
 /// - Data: [`OnCrmAddressUnregisterData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/crm/requisites/events/on-crm-address-unregister.html)
-#[cfg(feature = "crm")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OnCrmAddressUnregister;
 
-#[cfg(feature = "crm")]
 impl ::bitrix24_runtime::events::Event for OnCrmAddressUnregister {
     const NAME: &'static str = "ONCRMADDRESSUNREGISTER";
     const SCOPES: &'static [&'static str] = &["crm"];
@@ -165,11 +147,9 @@ impl ::bitrix24_runtime::events::Event for OnCrmAddressUnregister {
 }
 
 /// The `data` of [`OnCrmAddressUnregister`] (`ONCRMADDRESSUNREGISTER`).
-#[cfg(feature = "crm")]
 pub type OnCrmAddressUnregisterData = OnCrmAddressRegisterData;
 
 /// The `FIELDS` object.
-#[cfg(feature = "crm")]
 pub type OnCrmAddressUnregisterDataFields = OnCrmAddressRegisterDataFields;
 
 /// `ONCRMBANKDETAILADD`: an event Bitrix24 posts to a bound handler.
@@ -178,11 +158,9 @@ pub type OnCrmAddressUnregisterDataFields = OnCrmAddressRegisterDataFields;
 /// - Data: [`OnCrmBankDetailAddData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/crm/requisites/events/on-crm-bank-detail-add.html)
-#[cfg(feature = "crm")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OnCrmBankDetailAdd;
 
-#[cfg(feature = "crm")]
 impl ::bitrix24_runtime::events::Event for OnCrmBankDetailAdd {
     const NAME: &'static str = "ONCRMBANKDETAILADD";
     const SCOPES: &'static [&'static str] = &["crm"];
@@ -190,11 +168,9 @@ impl ::bitrix24_runtime::events::Event for OnCrmBankDetailAdd {
 }
 
 /// The `data` of [`OnCrmBankDetailAdd`] (`ONCRMBANKDETAILADD`).
-#[cfg(feature = "crm")]
 pub type OnCrmBankDetailAddData = OnCrmActivityAddData;
 
 /// The `FIELDS` object.
-#[cfg(feature = "crm")]
 pub type OnCrmBankDetailAddDataFields = OnCrmActivityAddDataFields;
 
 /// `ONCRMBANKDETAILDELETE`: an event Bitrix24 posts to a bound handler.
@@ -203,11 +179,9 @@ pub type OnCrmBankDetailAddDataFields = OnCrmActivityAddDataFields;
 /// - Data: [`OnCrmBankDetailDeleteData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/crm/requisites/events/on-crm-bank-detail-delete.html)
-#[cfg(feature = "crm")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OnCrmBankDetailDelete;
 
-#[cfg(feature = "crm")]
 impl ::bitrix24_runtime::events::Event for OnCrmBankDetailDelete {
     const NAME: &'static str = "ONCRMBANKDETAILDELETE";
     const SCOPES: &'static [&'static str] = &["crm"];
@@ -215,11 +189,9 @@ impl ::bitrix24_runtime::events::Event for OnCrmBankDetailDelete {
 }
 
 /// The `data` of [`OnCrmBankDetailDelete`] (`ONCRMBANKDETAILDELETE`).
-#[cfg(feature = "crm")]
 pub type OnCrmBankDetailDeleteData = OnCrmActivityAddData;
 
 /// The `FIELDS` object.
-#[cfg(feature = "crm")]
 pub type OnCrmBankDetailDeleteDataFields = OnCrmActivityAddDataFields;
 
 /// `ONCRMBANKDETAILUPDATE`: an event Bitrix24 posts to a bound handler.
@@ -228,11 +200,9 @@ pub type OnCrmBankDetailDeleteDataFields = OnCrmActivityAddDataFields;
 /// - Data: [`OnCrmBankDetailUpdateData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/crm/requisites/events/on-crm-bank-detail-update.html)
-#[cfg(feature = "crm")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OnCrmBankDetailUpdate;
 
-#[cfg(feature = "crm")]
 impl ::bitrix24_runtime::events::Event for OnCrmBankDetailUpdate {
     const NAME: &'static str = "ONCRMBANKDETAILUPDATE";
     const SCOPES: &'static [&'static str] = &["crm"];
@@ -240,11 +210,9 @@ impl ::bitrix24_runtime::events::Event for OnCrmBankDetailUpdate {
 }
 
 /// The `data` of [`OnCrmBankDetailUpdate`] (`ONCRMBANKDETAILUPDATE`).
-#[cfg(feature = "crm")]
 pub type OnCrmBankDetailUpdateData = OnCrmActivityAddData;
 
 /// The `FIELDS` object.
-#[cfg(feature = "crm")]
 pub type OnCrmBankDetailUpdateDataFields = OnCrmActivityAddDataFields;
 
 /// `ONCRMCOMPANYADD`: an event Bitrix24 posts to a bound handler.
@@ -253,11 +221,9 @@ pub type OnCrmBankDetailUpdateDataFields = OnCrmActivityAddDataFields;
 /// - Data: [`OnCrmCompanyAddData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/crm/companies/events/on-crm-company-add.html)
-#[cfg(feature = "crm")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OnCrmCompanyAdd;
 
-#[cfg(feature = "crm")]
 impl ::bitrix24_runtime::events::Event for OnCrmCompanyAdd {
     const NAME: &'static str = "ONCRMCOMPANYADD";
     const SCOPES: &'static [&'static str] = &["crm"];
@@ -265,11 +231,9 @@ impl ::bitrix24_runtime::events::Event for OnCrmCompanyAdd {
 }
 
 /// The `data` of [`OnCrmCompanyAdd`] (`ONCRMCOMPANYADD`).
-#[cfg(feature = "crm")]
 pub type OnCrmCompanyAddData = OnCrmActivityAddData;
 
 /// The `FIELDS` object.
-#[cfg(feature = "crm")]
 pub type OnCrmCompanyAddDataFields = OnCrmActivityAddDataFields;
 
 /// `ONCRMCOMPANYDELETE`: an event Bitrix24 posts to a bound handler.
@@ -278,11 +242,9 @@ pub type OnCrmCompanyAddDataFields = OnCrmActivityAddDataFields;
 /// - Data: [`OnCrmCompanyDeleteData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/crm/companies/events/on-crm-company-delete.html)
-#[cfg(feature = "crm")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OnCrmCompanyDelete;
 
-#[cfg(feature = "crm")]
 impl ::bitrix24_runtime::events::Event for OnCrmCompanyDelete {
     const NAME: &'static str = "ONCRMCOMPANYDELETE";
     const SCOPES: &'static [&'static str] = &["crm"];
@@ -290,11 +252,9 @@ impl ::bitrix24_runtime::events::Event for OnCrmCompanyDelete {
 }
 
 /// The `data` of [`OnCrmCompanyDelete`] (`ONCRMCOMPANYDELETE`).
-#[cfg(feature = "crm")]
 pub type OnCrmCompanyDeleteData = OnCrmActivityAddData;
 
 /// The `FIELDS` object.
-#[cfg(feature = "crm")]
 pub type OnCrmCompanyDeleteDataFields = OnCrmActivityAddDataFields;
 
 /// `ONCRMCOMPANYUPDATE`: an event Bitrix24 posts to a bound handler.
@@ -303,11 +263,9 @@ pub type OnCrmCompanyDeleteDataFields = OnCrmActivityAddDataFields;
 /// - Data: [`OnCrmCompanyUpdateData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/crm/companies/events/on-crm-company-update.html)
-#[cfg(feature = "crm")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OnCrmCompanyUpdate;
 
-#[cfg(feature = "crm")]
 impl ::bitrix24_runtime::events::Event for OnCrmCompanyUpdate {
     const NAME: &'static str = "ONCRMCOMPANYUPDATE";
     const SCOPES: &'static [&'static str] = &["crm"];
@@ -315,11 +273,9 @@ impl ::bitrix24_runtime::events::Event for OnCrmCompanyUpdate {
 }
 
 /// The `data` of [`OnCrmCompanyUpdate`] (`ONCRMCOMPANYUPDATE`).
-#[cfg(feature = "crm")]
 pub type OnCrmCompanyUpdateData = OnCrmActivityAddData;
 
 /// The `FIELDS` object.
-#[cfg(feature = "crm")]
 pub type OnCrmCompanyUpdateDataFields = OnCrmActivityAddDataFields;
 
 /// `ONCRMCOMPANYUSERFIELDADD`: an event Bitrix24 posts to a bound handler.
@@ -328,11 +284,9 @@ pub type OnCrmCompanyUpdateDataFields = OnCrmActivityAddDataFields;
 /// - Data: [`OnCrmCompanyUserFieldAddData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/crm/companies/userfields/events/on-crm-company-user-field-add.html)
-#[cfg(feature = "crm")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OnCrmCompanyUserFieldAdd;
 
-#[cfg(feature = "crm")]
 impl ::bitrix24_runtime::events::Event for OnCrmCompanyUserFieldAdd {
     const NAME: &'static str = "ONCRMCOMPANYUSERFIELDADD";
     const SCOPES: &'static [&'static str] = &["crm"];
@@ -340,7 +294,6 @@ impl ::bitrix24_runtime::events::Event for OnCrmCompanyUserFieldAdd {
 }
 
 /// The `data` of [`OnCrmCompanyUserFieldAdd`] (`ONCRMCOMPANYUSERFIELDADD`).
-#[cfg(feature = "crm")]
 #[derive(Debug, Clone, PartialEq, Default, w::Object)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(default)]
@@ -352,7 +305,6 @@ pub struct OnCrmCompanyUserFieldAddData {
 }
 
 /// The `FIELDS` object.
-#[cfg(feature = "crm")]
 #[derive(Debug, Clone, PartialEq, Default, w::Object)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(default)]
@@ -375,11 +327,9 @@ pub struct OnCrmCompanyUserFieldAddDataFields {
 /// - Data: [`OnCrmCompanyUserFieldDeleteData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/crm/companies/userfields/events/on-crm-company-user-field-delete.html)
-#[cfg(feature = "crm")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OnCrmCompanyUserFieldDelete;
 
-#[cfg(feature = "crm")]
 impl ::bitrix24_runtime::events::Event for OnCrmCompanyUserFieldDelete {
     const NAME: &'static str = "ONCRMCOMPANYUSERFIELDDELETE";
     const SCOPES: &'static [&'static str] = &["crm"];
@@ -387,11 +337,9 @@ impl ::bitrix24_runtime::events::Event for OnCrmCompanyUserFieldDelete {
 }
 
 /// The `data` of [`OnCrmCompanyUserFieldDelete`] (`ONCRMCOMPANYUSERFIELDDELETE`).
-#[cfg(feature = "crm")]
 pub type OnCrmCompanyUserFieldDeleteData = OnCrmCompanyUserFieldAddData;
 
 /// The `FIELDS` object.
-#[cfg(feature = "crm")]
 pub type OnCrmCompanyUserFieldDeleteDataFields = OnCrmCompanyUserFieldAddDataFields;
 
 /// `ONCRMCOMPANYUSERFIELDSETENUMVALUES`: an event Bitrix24 posts to a bound handler.
@@ -400,11 +348,9 @@ pub type OnCrmCompanyUserFieldDeleteDataFields = OnCrmCompanyUserFieldAddDataFie
 /// - Data: [`OnCrmCompanyUserFieldSetEnumValuesData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/crm/companies/userfields/events/on-crm-company-user-field-set-enum-values.html)
-#[cfg(feature = "crm")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OnCrmCompanyUserFieldSetEnumValues;
 
-#[cfg(feature = "crm")]
 impl ::bitrix24_runtime::events::Event for OnCrmCompanyUserFieldSetEnumValues {
     const NAME: &'static str = "ONCRMCOMPANYUSERFIELDSETENUMVALUES";
     const SCOPES: &'static [&'static str] = &["crm"];
@@ -412,11 +358,9 @@ impl ::bitrix24_runtime::events::Event for OnCrmCompanyUserFieldSetEnumValues {
 }
 
 /// The `data` of [`OnCrmCompanyUserFieldSetEnumValues`] (`ONCRMCOMPANYUSERFIELDSETENUMVALUES`).
-#[cfg(feature = "crm")]
 pub type OnCrmCompanyUserFieldSetEnumValuesData = OnCrmCompanyUserFieldAddData;
 
 /// The `FIELDS` object.
-#[cfg(feature = "crm")]
 pub type OnCrmCompanyUserFieldSetEnumValuesDataFields = OnCrmCompanyUserFieldAddDataFields;
 
 /// `ONCRMCOMPANYUSERFIELDUPDATE`: an event Bitrix24 posts to a bound handler.
@@ -425,11 +369,9 @@ pub type OnCrmCompanyUserFieldSetEnumValuesDataFields = OnCrmCompanyUserFieldAdd
 /// - Data: [`OnCrmCompanyUserFieldUpdateData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/crm/companies/userfields/events/on-crm-company-user-field-update.html)
-#[cfg(feature = "crm")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OnCrmCompanyUserFieldUpdate;
 
-#[cfg(feature = "crm")]
 impl ::bitrix24_runtime::events::Event for OnCrmCompanyUserFieldUpdate {
     const NAME: &'static str = "ONCRMCOMPANYUSERFIELDUPDATE";
     const SCOPES: &'static [&'static str] = &["crm"];
@@ -437,11 +379,9 @@ impl ::bitrix24_runtime::events::Event for OnCrmCompanyUserFieldUpdate {
 }
 
 /// The `data` of [`OnCrmCompanyUserFieldUpdate`] (`ONCRMCOMPANYUSERFIELDUPDATE`).
-#[cfg(feature = "crm")]
 pub type OnCrmCompanyUserFieldUpdateData = OnCrmCompanyUserFieldAddData;
 
 /// The `FIELDS` object.
-#[cfg(feature = "crm")]
 pub type OnCrmCompanyUserFieldUpdateDataFields = OnCrmCompanyUserFieldAddDataFields;
 
 /// `ONCRMCONTACTADD`: an event Bitrix24 posts to a bound handler.
@@ -450,11 +390,9 @@ pub type OnCrmCompanyUserFieldUpdateDataFields = OnCrmCompanyUserFieldAddDataFie
 /// - Data: [`OnCrmContactAddData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/crm/contacts/events/on-crm-contact-add.html)
-#[cfg(feature = "crm")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OnCrmContactAdd;
 
-#[cfg(feature = "crm")]
 impl ::bitrix24_runtime::events::Event for OnCrmContactAdd {
     const NAME: &'static str = "ONCRMCONTACTADD";
     const SCOPES: &'static [&'static str] = &["crm"];
@@ -462,11 +400,9 @@ impl ::bitrix24_runtime::events::Event for OnCrmContactAdd {
 }
 
 /// The `data` of [`OnCrmContactAdd`] (`ONCRMCONTACTADD`).
-#[cfg(feature = "crm")]
 pub type OnCrmContactAddData = OnCrmActivityAddData;
 
 /// The `FIELDS` object.
-#[cfg(feature = "crm")]
 pub type OnCrmContactAddDataFields = OnCrmActivityAddDataFields;
 
 /// `ONCRMCONTACTDELETE`: an event Bitrix24 posts to a bound handler.
@@ -475,11 +411,9 @@ pub type OnCrmContactAddDataFields = OnCrmActivityAddDataFields;
 /// - Data: [`OnCrmContactDeleteData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/crm/contacts/events/on-crm-contact-delete.html)
-#[cfg(feature = "crm")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OnCrmContactDelete;
 
-#[cfg(feature = "crm")]
 impl ::bitrix24_runtime::events::Event for OnCrmContactDelete {
     const NAME: &'static str = "ONCRMCONTACTDELETE";
     const SCOPES: &'static [&'static str] = &["crm"];
@@ -487,11 +421,9 @@ impl ::bitrix24_runtime::events::Event for OnCrmContactDelete {
 }
 
 /// The `data` of [`OnCrmContactDelete`] (`ONCRMCONTACTDELETE`).
-#[cfg(feature = "crm")]
 pub type OnCrmContactDeleteData = OnCrmActivityAddData;
 
 /// The `FIELDS` object.
-#[cfg(feature = "crm")]
 pub type OnCrmContactDeleteDataFields = OnCrmActivityAddDataFields;
 
 /// `ONCRMCONTACTUPDATE`: an event Bitrix24 posts to a bound handler.
@@ -500,11 +432,9 @@ pub type OnCrmContactDeleteDataFields = OnCrmActivityAddDataFields;
 /// - Data: [`OnCrmContactUpdateData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/crm/contacts/events/on-crm-contact-update.html)
-#[cfg(feature = "crm")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OnCrmContactUpdate;
 
-#[cfg(feature = "crm")]
 impl ::bitrix24_runtime::events::Event for OnCrmContactUpdate {
     const NAME: &'static str = "ONCRMCONTACTUPDATE";
     const SCOPES: &'static [&'static str] = &["crm"];
@@ -512,11 +442,9 @@ impl ::bitrix24_runtime::events::Event for OnCrmContactUpdate {
 }
 
 /// The `data` of [`OnCrmContactUpdate`] (`ONCRMCONTACTUPDATE`).
-#[cfg(feature = "crm")]
 pub type OnCrmContactUpdateData = OnCrmActivityAddData;
 
 /// The `FIELDS` object.
-#[cfg(feature = "crm")]
 pub type OnCrmContactUpdateDataFields = OnCrmActivityAddDataFields;
 
 /// `ONCRMCONTACTUSERFIELDADD`: an event Bitrix24 posts to a bound handler.
@@ -525,11 +453,9 @@ pub type OnCrmContactUpdateDataFields = OnCrmActivityAddDataFields;
 /// - Data: [`OnCrmContactUserFieldAddData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/crm/contacts/userfield/events/on-crm-contact-user-field-add.html)
-#[cfg(feature = "crm")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OnCrmContactUserFieldAdd;
 
-#[cfg(feature = "crm")]
 impl ::bitrix24_runtime::events::Event for OnCrmContactUserFieldAdd {
     const NAME: &'static str = "ONCRMCONTACTUSERFIELDADD";
     const SCOPES: &'static [&'static str] = &["crm"];
@@ -537,11 +463,9 @@ impl ::bitrix24_runtime::events::Event for OnCrmContactUserFieldAdd {
 }
 
 /// The `data` of [`OnCrmContactUserFieldAdd`] (`ONCRMCONTACTUSERFIELDADD`).
-#[cfg(feature = "crm")]
 pub type OnCrmContactUserFieldAddData = OnCrmCompanyUserFieldAddData;
 
 /// The `FIELDS` object.
-#[cfg(feature = "crm")]
 pub type OnCrmContactUserFieldAddDataFields = OnCrmCompanyUserFieldAddDataFields;
 
 /// `ONCRMCONTACTUSERFIELDDELETE`: an event Bitrix24 posts to a bound handler.
@@ -550,11 +474,9 @@ pub type OnCrmContactUserFieldAddDataFields = OnCrmCompanyUserFieldAddDataFields
 /// - Data: [`OnCrmContactUserFieldDeleteData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/crm/contacts/userfield/events/on-crm-contact-user-field-delete.html)
-#[cfg(feature = "crm")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OnCrmContactUserFieldDelete;
 
-#[cfg(feature = "crm")]
 impl ::bitrix24_runtime::events::Event for OnCrmContactUserFieldDelete {
     const NAME: &'static str = "ONCRMCONTACTUSERFIELDDELETE";
     const SCOPES: &'static [&'static str] = &["crm"];
@@ -562,11 +484,9 @@ impl ::bitrix24_runtime::events::Event for OnCrmContactUserFieldDelete {
 }
 
 /// The `data` of [`OnCrmContactUserFieldDelete`] (`ONCRMCONTACTUSERFIELDDELETE`).
-#[cfg(feature = "crm")]
 pub type OnCrmContactUserFieldDeleteData = OnCrmCompanyUserFieldAddData;
 
 /// The `FIELDS` object.
-#[cfg(feature = "crm")]
 pub type OnCrmContactUserFieldDeleteDataFields = OnCrmCompanyUserFieldAddDataFields;
 
 /// `ONCRMCONTACTUSERFIELDSETENUMVALUES`: an event Bitrix24 posts to a bound handler.
@@ -575,11 +495,9 @@ pub type OnCrmContactUserFieldDeleteDataFields = OnCrmCompanyUserFieldAddDataFie
 /// - Data: [`OnCrmContactUserFieldSetEnumValuesData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/crm/contacts/userfield/events/on-crm-contact-user-field-set-enum-values.html)
-#[cfg(feature = "crm")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OnCrmContactUserFieldSetEnumValues;
 
-#[cfg(feature = "crm")]
 impl ::bitrix24_runtime::events::Event for OnCrmContactUserFieldSetEnumValues {
     const NAME: &'static str = "ONCRMCONTACTUSERFIELDSETENUMVALUES";
     const SCOPES: &'static [&'static str] = &["crm"];
@@ -587,11 +505,9 @@ impl ::bitrix24_runtime::events::Event for OnCrmContactUserFieldSetEnumValues {
 }
 
 /// The `data` of [`OnCrmContactUserFieldSetEnumValues`] (`ONCRMCONTACTUSERFIELDSETENUMVALUES`).
-#[cfg(feature = "crm")]
 pub type OnCrmContactUserFieldSetEnumValuesData = OnCrmCompanyUserFieldAddData;
 
 /// The `FIELDS` object.
-#[cfg(feature = "crm")]
 pub type OnCrmContactUserFieldSetEnumValuesDataFields = OnCrmCompanyUserFieldAddDataFields;
 
 /// `ONCRMCONTACTUSERFIELDUPDATE`: an event Bitrix24 posts to a bound handler.
@@ -600,11 +516,9 @@ pub type OnCrmContactUserFieldSetEnumValuesDataFields = OnCrmCompanyUserFieldAdd
 /// - Data: [`OnCrmContactUserFieldUpdateData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/crm/contacts/userfield/events/on-crm-contact-user-field-update.html)
-#[cfg(feature = "crm")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OnCrmContactUserFieldUpdate;
 
-#[cfg(feature = "crm")]
 impl ::bitrix24_runtime::events::Event for OnCrmContactUserFieldUpdate {
     const NAME: &'static str = "ONCRMCONTACTUSERFIELDUPDATE";
     const SCOPES: &'static [&'static str] = &["crm"];
@@ -612,11 +526,9 @@ impl ::bitrix24_runtime::events::Event for OnCrmContactUserFieldUpdate {
 }
 
 /// The `data` of [`OnCrmContactUserFieldUpdate`] (`ONCRMCONTACTUSERFIELDUPDATE`).
-#[cfg(feature = "crm")]
 pub type OnCrmContactUserFieldUpdateData = OnCrmCompanyUserFieldAddData;
 
 /// The `FIELDS` object.
-#[cfg(feature = "crm")]
 pub type OnCrmContactUserFieldUpdateDataFields = OnCrmCompanyUserFieldAddDataFields;
 
 /// `ONCRMCURRENCYADD`: an event Bitrix24 posts to a bound handler.
@@ -625,11 +537,9 @@ pub type OnCrmContactUserFieldUpdateDataFields = OnCrmCompanyUserFieldAddDataFie
 /// - Data: [`OnCrmCurrencyAddData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/crm/currency/events/on-crm-currency-add.html)
-#[cfg(feature = "crm")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OnCrmCurrencyAdd;
 
-#[cfg(feature = "crm")]
 impl ::bitrix24_runtime::events::Event for OnCrmCurrencyAdd {
     const NAME: &'static str = "ONCRMCURRENCYADD";
     const SCOPES: &'static [&'static str] = &["crm"];
@@ -637,7 +547,6 @@ impl ::bitrix24_runtime::events::Event for OnCrmCurrencyAdd {
 }
 
 /// The `data` of [`OnCrmCurrencyAdd`] (`ONCRMCURRENCYADD`).
-#[cfg(feature = "crm")]
 #[derive(Debug, Clone, PartialEq, Default, w::Object)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(default)]
@@ -649,7 +558,6 @@ pub struct OnCrmCurrencyAddData {
 }
 
 /// The `FIELDS` object.
-#[cfg(feature = "crm")]
 #[derive(Debug, Clone, PartialEq, Default, w::Object)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(default)]
@@ -666,11 +574,9 @@ pub struct OnCrmCurrencyAddDataFields {
 /// - Data: [`OnCrmCurrencyDeleteData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/crm/currency/events/on-crm-currency-delete.html)
-#[cfg(feature = "crm")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OnCrmCurrencyDelete;
 
-#[cfg(feature = "crm")]
 impl ::bitrix24_runtime::events::Event for OnCrmCurrencyDelete {
     const NAME: &'static str = "ONCRMCURRENCYDELETE";
     const SCOPES: &'static [&'static str] = &["crm"];
@@ -678,11 +584,9 @@ impl ::bitrix24_runtime::events::Event for OnCrmCurrencyDelete {
 }
 
 /// The `data` of [`OnCrmCurrencyDelete`] (`ONCRMCURRENCYDELETE`).
-#[cfg(feature = "crm")]
 pub type OnCrmCurrencyDeleteData = OnCrmCurrencyAddData;
 
 /// The `FIELDS` object.
-#[cfg(feature = "crm")]
 pub type OnCrmCurrencyDeleteDataFields = OnCrmCurrencyAddDataFields;
 
 /// `ONCRMCURRENCYUPDATE`: an event Bitrix24 posts to a bound handler.
@@ -691,11 +595,9 @@ pub type OnCrmCurrencyDeleteDataFields = OnCrmCurrencyAddDataFields;
 /// - Data: [`OnCrmCurrencyUpdateData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/crm/currency/events/on-crm-currency-update.html)
-#[cfg(feature = "crm")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OnCrmCurrencyUpdate;
 
-#[cfg(feature = "crm")]
 impl ::bitrix24_runtime::events::Event for OnCrmCurrencyUpdate {
     const NAME: &'static str = "ONCRMCURRENCYUPDATE";
     const SCOPES: &'static [&'static str] = &["crm"];
@@ -703,11 +605,9 @@ impl ::bitrix24_runtime::events::Event for OnCrmCurrencyUpdate {
 }
 
 /// The `data` of [`OnCrmCurrencyUpdate`] (`ONCRMCURRENCYUPDATE`).
-#[cfg(feature = "crm")]
 pub type OnCrmCurrencyUpdateData = OnCrmCurrencyAddData;
 
 /// The `FIELDS` object.
-#[cfg(feature = "crm")]
 pub type OnCrmCurrencyUpdateDataFields = OnCrmCurrencyAddDataFields;
 
 /// `ONCRMDEALADD`: an event Bitrix24 posts to a bound handler.
@@ -716,11 +616,9 @@ pub type OnCrmCurrencyUpdateDataFields = OnCrmCurrencyAddDataFields;
 /// - Data: [`OnCrmDealAddData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/crm/deals/events/on-crm-deal-add.html)
-#[cfg(feature = "crm")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OnCrmDealAdd;
 
-#[cfg(feature = "crm")]
 impl ::bitrix24_runtime::events::Event for OnCrmDealAdd {
     const NAME: &'static str = "ONCRMDEALADD";
     const SCOPES: &'static [&'static str] = &["crm"];
@@ -728,11 +626,9 @@ impl ::bitrix24_runtime::events::Event for OnCrmDealAdd {
 }
 
 /// The `data` of [`OnCrmDealAdd`] (`ONCRMDEALADD`).
-#[cfg(feature = "crm")]
 pub type OnCrmDealAddData = OnCrmActivityAddData;
 
 /// The `FIELDS` object.
-#[cfg(feature = "crm")]
 pub type OnCrmDealAddDataFields = OnCrmActivityAddDataFields;
 
 /// `ONCRMDEALDELETE`: an event Bitrix24 posts to a bound handler.
@@ -741,11 +637,9 @@ pub type OnCrmDealAddDataFields = OnCrmActivityAddDataFields;
 /// - Data: [`OnCrmDealDeleteData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/crm/deals/events/on-crm-deal-delete.html)
-#[cfg(feature = "crm")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OnCrmDealDelete;
 
-#[cfg(feature = "crm")]
 impl ::bitrix24_runtime::events::Event for OnCrmDealDelete {
     const NAME: &'static str = "ONCRMDEALDELETE";
     const SCOPES: &'static [&'static str] = &["crm"];
@@ -753,11 +647,9 @@ impl ::bitrix24_runtime::events::Event for OnCrmDealDelete {
 }
 
 /// The `data` of [`OnCrmDealDelete`] (`ONCRMDEALDELETE`).
-#[cfg(feature = "crm")]
 pub type OnCrmDealDeleteData = OnCrmActivityAddData;
 
 /// The `FIELDS` object.
-#[cfg(feature = "crm")]
 pub type OnCrmDealDeleteDataFields = OnCrmActivityAddDataFields;
 
 /// `ONCRMDEALMOVETOCATEGORY`: an event Bitrix24 posts to a bound handler.
@@ -766,11 +658,9 @@ pub type OnCrmDealDeleteDataFields = OnCrmActivityAddDataFields;
 /// - Data: [`OnCrmDealMoveToCategoryData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/crm/deals/events/on-crm-deal-move-to-category.html)
-#[cfg(feature = "crm")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OnCrmDealMoveToCategory;
 
-#[cfg(feature = "crm")]
 impl ::bitrix24_runtime::events::Event for OnCrmDealMoveToCategory {
     const NAME: &'static str = "ONCRMDEALMOVETOCATEGORY";
     const SCOPES: &'static [&'static str] = &["crm"];
@@ -778,7 +668,6 @@ impl ::bitrix24_runtime::events::Event for OnCrmDealMoveToCategory {
 }
 
 /// The `data` of [`OnCrmDealMoveToCategory`] (`ONCRMDEALMOVETOCATEGORY`).
-#[cfg(feature = "crm")]
 #[derive(Debug, Clone, PartialEq, Default, w::Object)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(default)]
@@ -790,7 +679,6 @@ pub struct OnCrmDealMoveToCategoryData {
 }
 
 /// The `FIELDS` object.
-#[cfg(feature = "crm")]
 #[derive(Debug, Clone, PartialEq, Default, w::Object)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(default)]
@@ -813,11 +701,9 @@ pub struct OnCrmDealMoveToCategoryDataFields {
 /// - Data: [`OnCrmDealRecurringAddData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/crm/deals/recurring-deals/events/on-crm-deal-recurring-add.html)
-#[cfg(feature = "crm")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OnCrmDealRecurringAdd;
 
-#[cfg(feature = "crm")]
 impl ::bitrix24_runtime::events::Event for OnCrmDealRecurringAdd {
     const NAME: &'static str = "ONCRMDEALRECURRINGADD";
     const SCOPES: &'static [&'static str] = &["crm"];
@@ -825,7 +711,6 @@ impl ::bitrix24_runtime::events::Event for OnCrmDealRecurringAdd {
 }
 
 /// The `data` of [`OnCrmDealRecurringAdd`] (`ONCRMDEALRECURRINGADD`).
-#[cfg(feature = "crm")]
 #[derive(Debug, Clone, PartialEq, Default, w::Object)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(default)]
@@ -837,7 +722,6 @@ pub struct OnCrmDealRecurringAddData {
 }
 
 /// The `FIELDS` object.
-#[cfg(feature = "crm")]
 #[derive(Debug, Clone, PartialEq, Default, w::Object)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(default)]
@@ -857,11 +741,9 @@ pub struct OnCrmDealRecurringAddDataFields {
 /// - Data: [`OnCrmDealRecurringDeleteData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/crm/deals/recurring-deals/events/on-crm-deal-recurring-delete.html)
-#[cfg(feature = "crm")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OnCrmDealRecurringDelete;
 
-#[cfg(feature = "crm")]
 impl ::bitrix24_runtime::events::Event for OnCrmDealRecurringDelete {
     const NAME: &'static str = "ONCRMDEALRECURRINGDELETE";
     const SCOPES: &'static [&'static str] = &["crm"];
@@ -869,11 +751,9 @@ impl ::bitrix24_runtime::events::Event for OnCrmDealRecurringDelete {
 }
 
 /// The `data` of [`OnCrmDealRecurringDelete`] (`ONCRMDEALRECURRINGDELETE`).
-#[cfg(feature = "crm")]
 pub type OnCrmDealRecurringDeleteData = OnCrmActivityAddData;
 
 /// The `FIELDS` object.
-#[cfg(feature = "crm")]
 pub type OnCrmDealRecurringDeleteDataFields = OnCrmActivityAddDataFields;
 
 /// `ONCRMDEALRECURRINGEXPOSE`: an event Bitrix24 posts to a bound handler.
@@ -882,11 +762,9 @@ pub type OnCrmDealRecurringDeleteDataFields = OnCrmActivityAddDataFields;
 /// - Data: [`OnCrmDealRecurringExposeData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/crm/deals/recurring-deals/events/on-crm-deal-recurring-expose.html)
-#[cfg(feature = "crm")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OnCrmDealRecurringExpose;
 
-#[cfg(feature = "crm")]
 impl ::bitrix24_runtime::events::Event for OnCrmDealRecurringExpose {
     const NAME: &'static str = "ONCRMDEALRECURRINGEXPOSE";
     const SCOPES: &'static [&'static str] = &["crm"];
@@ -894,7 +772,6 @@ impl ::bitrix24_runtime::events::Event for OnCrmDealRecurringExpose {
 }
 
 /// The `data` of [`OnCrmDealRecurringExpose`] (`ONCRMDEALRECURRINGEXPOSE`).
-#[cfg(feature = "crm")]
 #[derive(Debug, Clone, PartialEq, Default, w::Object)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(default)]
@@ -906,7 +783,6 @@ pub struct OnCrmDealRecurringExposeData {
 }
 
 /// The `FIELDS` object.
-#[cfg(feature = "crm")]
 #[derive(Debug, Clone, PartialEq, Default, w::Object)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(default)]
@@ -929,11 +805,9 @@ pub struct OnCrmDealRecurringExposeDataFields {
 /// - Data: [`OnCrmDealRecurringUpdateData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/crm/deals/recurring-deals/events/on-crm-deal-recurring-update.html)
-#[cfg(feature = "crm")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OnCrmDealRecurringUpdate;
 
-#[cfg(feature = "crm")]
 impl ::bitrix24_runtime::events::Event for OnCrmDealRecurringUpdate {
     const NAME: &'static str = "ONCRMDEALRECURRINGUPDATE";
     const SCOPES: &'static [&'static str] = &["crm"];
@@ -941,11 +815,9 @@ impl ::bitrix24_runtime::events::Event for OnCrmDealRecurringUpdate {
 }
 
 /// The `data` of [`OnCrmDealRecurringUpdate`] (`ONCRMDEALRECURRINGUPDATE`).
-#[cfg(feature = "crm")]
 pub type OnCrmDealRecurringUpdateData = OnCrmDealRecurringAddData;
 
 /// The `FIELDS` object.
-#[cfg(feature = "crm")]
 pub type OnCrmDealRecurringUpdateDataFields = OnCrmDealRecurringAddDataFields;
 
 /// `ONCRMDEALUPDATE`: an event Bitrix24 posts to a bound handler.
@@ -954,11 +826,9 @@ pub type OnCrmDealRecurringUpdateDataFields = OnCrmDealRecurringAddDataFields;
 /// - Data: [`OnCrmDealUpdateData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/crm/deals/events/on-crm-deal-update.html)
-#[cfg(feature = "crm")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OnCrmDealUpdate;
 
-#[cfg(feature = "crm")]
 impl ::bitrix24_runtime::events::Event for OnCrmDealUpdate {
     const NAME: &'static str = "ONCRMDEALUPDATE";
     const SCOPES: &'static [&'static str] = &["crm"];
@@ -966,11 +836,9 @@ impl ::bitrix24_runtime::events::Event for OnCrmDealUpdate {
 }
 
 /// The `data` of [`OnCrmDealUpdate`] (`ONCRMDEALUPDATE`).
-#[cfg(feature = "crm")]
 pub type OnCrmDealUpdateData = OnCrmActivityAddData;
 
 /// The `FIELDS` object.
-#[cfg(feature = "crm")]
 pub type OnCrmDealUpdateDataFields = OnCrmActivityAddDataFields;
 
 /// `ONCRMDEALUSERFIELDADD`: an event Bitrix24 posts to a bound handler.
@@ -979,11 +847,9 @@ pub type OnCrmDealUpdateDataFields = OnCrmActivityAddDataFields;
 /// - Data: [`OnCrmDealUserFieldAddData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/crm/deals/user-defined-fields/events/on-crm-deal-user-field-add.html)
-#[cfg(feature = "crm")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OnCrmDealUserFieldAdd;
 
-#[cfg(feature = "crm")]
 impl ::bitrix24_runtime::events::Event for OnCrmDealUserFieldAdd {
     const NAME: &'static str = "ONCRMDEALUSERFIELDADD";
     const SCOPES: &'static [&'static str] = &["crm"];
@@ -991,11 +857,9 @@ impl ::bitrix24_runtime::events::Event for OnCrmDealUserFieldAdd {
 }
 
 /// The `data` of [`OnCrmDealUserFieldAdd`] (`ONCRMDEALUSERFIELDADD`).
-#[cfg(feature = "crm")]
 pub type OnCrmDealUserFieldAddData = OnCrmCompanyUserFieldAddData;
 
 /// The `FIELDS` object.
-#[cfg(feature = "crm")]
 pub type OnCrmDealUserFieldAddDataFields = OnCrmCompanyUserFieldAddDataFields;
 
 /// `ONCRMDEALUSERFIELDDELETE`: an event Bitrix24 posts to a bound handler.
@@ -1004,11 +868,9 @@ pub type OnCrmDealUserFieldAddDataFields = OnCrmCompanyUserFieldAddDataFields;
 /// - Data: [`OnCrmDealUserFieldDeleteData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/crm/deals/user-defined-fields/events/on-crm-deal-user-field-delete.html)
-#[cfg(feature = "crm")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OnCrmDealUserFieldDelete;
 
-#[cfg(feature = "crm")]
 impl ::bitrix24_runtime::events::Event for OnCrmDealUserFieldDelete {
     const NAME: &'static str = "ONCRMDEALUSERFIELDDELETE";
     const SCOPES: &'static [&'static str] = &["crm"];
@@ -1016,11 +878,9 @@ impl ::bitrix24_runtime::events::Event for OnCrmDealUserFieldDelete {
 }
 
 /// The `data` of [`OnCrmDealUserFieldDelete`] (`ONCRMDEALUSERFIELDDELETE`).
-#[cfg(feature = "crm")]
 pub type OnCrmDealUserFieldDeleteData = OnCrmCompanyUserFieldAddData;
 
 /// The `FIELDS` object.
-#[cfg(feature = "crm")]
 pub type OnCrmDealUserFieldDeleteDataFields = OnCrmCompanyUserFieldAddDataFields;
 
 /// `ONCRMDEALUSERFIELDSETENUMVALUES`: an event Bitrix24 posts to a bound handler.
@@ -1029,11 +889,9 @@ pub type OnCrmDealUserFieldDeleteDataFields = OnCrmCompanyUserFieldAddDataFields
 /// - Data: [`OnCrmDealUserFieldSetEnumValuesData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/crm/deals/user-defined-fields/events/on-crm-deal-user-field-set-enum-values.html)
-#[cfg(feature = "crm")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OnCrmDealUserFieldSetEnumValues;
 
-#[cfg(feature = "crm")]
 impl ::bitrix24_runtime::events::Event for OnCrmDealUserFieldSetEnumValues {
     const NAME: &'static str = "ONCRMDEALUSERFIELDSETENUMVALUES";
     const SCOPES: &'static [&'static str] = &["crm"];
@@ -1041,11 +899,9 @@ impl ::bitrix24_runtime::events::Event for OnCrmDealUserFieldSetEnumValues {
 }
 
 /// The `data` of [`OnCrmDealUserFieldSetEnumValues`] (`ONCRMDEALUSERFIELDSETENUMVALUES`).
-#[cfg(feature = "crm")]
 pub type OnCrmDealUserFieldSetEnumValuesData = OnCrmCompanyUserFieldAddData;
 
 /// The `FIELDS` object.
-#[cfg(feature = "crm")]
 pub type OnCrmDealUserFieldSetEnumValuesDataFields = OnCrmCompanyUserFieldAddDataFields;
 
 /// `ONCRMDEALUSERFIELDUPDATE`: an event Bitrix24 posts to a bound handler.
@@ -1054,11 +910,9 @@ pub type OnCrmDealUserFieldSetEnumValuesDataFields = OnCrmCompanyUserFieldAddDat
 /// - Data: [`OnCrmDealUserFieldUpdateData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/crm/deals/user-defined-fields/events/on-crm-deal-user-field-update.html)
-#[cfg(feature = "crm")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OnCrmDealUserFieldUpdate;
 
-#[cfg(feature = "crm")]
 impl ::bitrix24_runtime::events::Event for OnCrmDealUserFieldUpdate {
     const NAME: &'static str = "ONCRMDEALUSERFIELDUPDATE";
     const SCOPES: &'static [&'static str] = &["crm"];
@@ -1066,11 +920,9 @@ impl ::bitrix24_runtime::events::Event for OnCrmDealUserFieldUpdate {
 }
 
 /// The `data` of [`OnCrmDealUserFieldUpdate`] (`ONCRMDEALUSERFIELDUPDATE`).
-#[cfg(feature = "crm")]
 pub type OnCrmDealUserFieldUpdateData = OnCrmCompanyUserFieldAddData;
 
 /// The `FIELDS` object.
-#[cfg(feature = "crm")]
 pub type OnCrmDealUserFieldUpdateDataFields = OnCrmCompanyUserFieldAddDataFields;
 
 /// `ONCRMDOCUMENTGENERATORDOCUMENTADD`: an event Bitrix24 posts to a bound handler.
@@ -1079,11 +931,9 @@ pub type OnCrmDealUserFieldUpdateDataFields = OnCrmCompanyUserFieldAddDataFields
 /// - Data: [`OnCrmDocumentGeneratorDocumentAddData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/crm/document-generator/documents/events/on-crm-document-generator-document-add.html)
-#[cfg(feature = "crm")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OnCrmDocumentGeneratorDocumentAdd;
 
-#[cfg(feature = "crm")]
 impl ::bitrix24_runtime::events::Event for OnCrmDocumentGeneratorDocumentAdd {
     const NAME: &'static str = "ONCRMDOCUMENTGENERATORDOCUMENTADD";
     const SCOPES: &'static [&'static str] = &["crm"];
@@ -1091,7 +941,6 @@ impl ::bitrix24_runtime::events::Event for OnCrmDocumentGeneratorDocumentAdd {
 }
 
 /// The `data` of [`OnCrmDocumentGeneratorDocumentAdd`] (`ONCRMDOCUMENTGENERATORDOCUMENTADD`).
-#[cfg(feature = "crm")]
 #[derive(Debug, Clone, PartialEq, Default, w::Object)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(default)]
@@ -1103,7 +952,6 @@ pub struct OnCrmDocumentGeneratorDocumentAddData {
 }
 
 /// The `FIELDS` object.
-#[cfg(feature = "crm")]
 #[derive(Debug, Clone, PartialEq, Default, w::Object)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(default)]
@@ -1126,11 +974,9 @@ pub struct OnCrmDocumentGeneratorDocumentAddDataFields {
 /// - Data: [`OnCrmDocumentGeneratorDocumentDeleteData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/crm/document-generator/documents/events/on-crm-document-generator-document-delete.html)
-#[cfg(feature = "crm")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OnCrmDocumentGeneratorDocumentDelete;
 
-#[cfg(feature = "crm")]
 impl ::bitrix24_runtime::events::Event for OnCrmDocumentGeneratorDocumentDelete {
     const NAME: &'static str = "ONCRMDOCUMENTGENERATORDOCUMENTDELETE";
     const SCOPES: &'static [&'static str] = &["crm"];
@@ -1138,11 +984,9 @@ impl ::bitrix24_runtime::events::Event for OnCrmDocumentGeneratorDocumentDelete 
 }
 
 /// The `data` of [`OnCrmDocumentGeneratorDocumentDelete`] (`ONCRMDOCUMENTGENERATORDOCUMENTDELETE`).
-#[cfg(feature = "crm")]
 pub type OnCrmDocumentGeneratorDocumentDeleteData = OnCrmDocumentGeneratorDocumentAddData;
 
 /// The `FIELDS` object.
-#[cfg(feature = "crm")]
 pub type OnCrmDocumentGeneratorDocumentDeleteDataFields = OnCrmDocumentGeneratorDocumentAddDataFields;
 
 /// `ONCRMDOCUMENTGENERATORDOCUMENTUPDATE`: an event Bitrix24 posts to a bound handler.
@@ -1151,11 +995,9 @@ pub type OnCrmDocumentGeneratorDocumentDeleteDataFields = OnCrmDocumentGenerator
 /// - Data: [`OnCrmDocumentGeneratorDocumentUpdateData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/crm/document-generator/documents/events/on-crm-document-generator-document-update.html)
-#[cfg(feature = "crm")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OnCrmDocumentGeneratorDocumentUpdate;
 
-#[cfg(feature = "crm")]
 impl ::bitrix24_runtime::events::Event for OnCrmDocumentGeneratorDocumentUpdate {
     const NAME: &'static str = "ONCRMDOCUMENTGENERATORDOCUMENTUPDATE";
     const SCOPES: &'static [&'static str] = &["crm"];
@@ -1163,11 +1005,9 @@ impl ::bitrix24_runtime::events::Event for OnCrmDocumentGeneratorDocumentUpdate 
 }
 
 /// The `data` of [`OnCrmDocumentGeneratorDocumentUpdate`] (`ONCRMDOCUMENTGENERATORDOCUMENTUPDATE`).
-#[cfg(feature = "crm")]
 pub type OnCrmDocumentGeneratorDocumentUpdateData = OnCrmDocumentGeneratorDocumentAddData;
 
 /// The `FIELDS` object.
-#[cfg(feature = "crm")]
 pub type OnCrmDocumentGeneratorDocumentUpdateDataFields = OnCrmDocumentGeneratorDocumentAddDataFields;
 
 /// `ONCRMDYNAMICITEMADD`: an event Bitrix24 posts to a bound handler.
@@ -1176,11 +1016,9 @@ pub type OnCrmDocumentGeneratorDocumentUpdateDataFields = OnCrmDocumentGenerator
 /// - Data: [`OnCrmDynamicItemAddData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/crm/universal/events/on-crm-dynamic-item-add.html)
-#[cfg(feature = "crm")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OnCrmDynamicItemAdd;
 
-#[cfg(feature = "crm")]
 impl ::bitrix24_runtime::events::Event for OnCrmDynamicItemAdd {
     const NAME: &'static str = "ONCRMDYNAMICITEMADD";
     const SCOPES: &'static [&'static str] = &["crm"];
@@ -1188,7 +1026,6 @@ impl ::bitrix24_runtime::events::Event for OnCrmDynamicItemAdd {
 }
 
 /// The `data` of [`OnCrmDynamicItemAdd`] (`ONCRMDYNAMICITEMADD`).
-#[cfg(feature = "crm")]
 #[derive(Debug, Clone, PartialEq, Default, w::Object)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(default)]
@@ -1200,7 +1037,6 @@ pub struct OnCrmDynamicItemAddData {
 }
 
 /// The `FIELDS` object.
-#[cfg(feature = "crm")]
 #[derive(Debug, Clone, PartialEq, Default, w::Object)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(default)]
@@ -1220,11 +1056,9 @@ pub struct OnCrmDynamicItemAddDataFields {
 /// - Data: [`OnCrmDynamicItemDeleteData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/crm/universal/events/on-crm-dynamic-item-delete.html)
-#[cfg(feature = "crm")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OnCrmDynamicItemDelete;
 
-#[cfg(feature = "crm")]
 impl ::bitrix24_runtime::events::Event for OnCrmDynamicItemDelete {
     const NAME: &'static str = "ONCRMDYNAMICITEMDELETE";
     const SCOPES: &'static [&'static str] = &["crm"];
@@ -1232,11 +1066,9 @@ impl ::bitrix24_runtime::events::Event for OnCrmDynamicItemDelete {
 }
 
 /// The `data` of [`OnCrmDynamicItemDelete`] (`ONCRMDYNAMICITEMDELETE`).
-#[cfg(feature = "crm")]
 pub type OnCrmDynamicItemDeleteData = OnCrmDynamicItemAddData;
 
 /// The `FIELDS` object.
-#[cfg(feature = "crm")]
 pub type OnCrmDynamicItemDeleteDataFields = OnCrmDynamicItemAddDataFields;
 
 /// `ONCRMDYNAMICITEMUPDATE`: an event Bitrix24 posts to a bound handler.
@@ -1245,11 +1077,9 @@ pub type OnCrmDynamicItemDeleteDataFields = OnCrmDynamicItemAddDataFields;
 /// - Data: [`OnCrmDynamicItemUpdateData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/crm/universal/events/on-crm-dynamic-item-update.html)
-#[cfg(feature = "crm")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OnCrmDynamicItemUpdate;
 
-#[cfg(feature = "crm")]
 impl ::bitrix24_runtime::events::Event for OnCrmDynamicItemUpdate {
     const NAME: &'static str = "ONCRMDYNAMICITEMUPDATE";
     const SCOPES: &'static [&'static str] = &["crm"];
@@ -1257,11 +1087,9 @@ impl ::bitrix24_runtime::events::Event for OnCrmDynamicItemUpdate {
 }
 
 /// The `data` of [`OnCrmDynamicItemUpdate`] (`ONCRMDYNAMICITEMUPDATE`).
-#[cfg(feature = "crm")]
 pub type OnCrmDynamicItemUpdateData = OnCrmDynamicItemAddData;
 
 /// The `FIELDS` object.
-#[cfg(feature = "crm")]
 pub type OnCrmDynamicItemUpdateDataFields = OnCrmDynamicItemAddDataFields;
 
 /// `ONCRMINVOICEADD`: an event Bitrix24 posts to a bound handler.
@@ -1270,12 +1098,10 @@ pub type OnCrmDynamicItemUpdateDataFields = OnCrmDynamicItemAddDataFields;
 /// - Data: [`OnCrmInvoiceAddData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/crm/outdated/invoice/events-invoice/on-crm-invoice-add.html)
-#[cfg(feature = "crm")]
 #[deprecated(note = "documented as deprecated")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OnCrmInvoiceAdd;
 
-#[cfg(feature = "crm")]
 impl ::bitrix24_runtime::events::Event for OnCrmInvoiceAdd {
     const NAME: &'static str = "ONCRMINVOICEADD";
     const SCOPES: &'static [&'static str] = &["crm"];
@@ -1283,11 +1109,9 @@ impl ::bitrix24_runtime::events::Event for OnCrmInvoiceAdd {
 }
 
 /// The `data` of [`OnCrmInvoiceAdd`] (`ONCRMINVOICEADD`).
-#[cfg(feature = "crm")]
 pub type OnCrmInvoiceAddData = OnCrmActivityAddData;
 
 /// The `FIELDS` object.
-#[cfg(feature = "crm")]
 pub type OnCrmInvoiceAddDataFields = OnCrmActivityAddDataFields;
 
 /// `ONCRMINVOICEDELETE`: an event Bitrix24 posts to a bound handler.
@@ -1296,12 +1120,10 @@ pub type OnCrmInvoiceAddDataFields = OnCrmActivityAddDataFields;
 /// - Data: [`OnCrmInvoiceDeleteData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/crm/outdated/invoice/events-invoice/on-crm-invoice-delete.html)
-#[cfg(feature = "crm")]
 #[deprecated(note = "documented as deprecated")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OnCrmInvoiceDelete;
 
-#[cfg(feature = "crm")]
 impl ::bitrix24_runtime::events::Event for OnCrmInvoiceDelete {
     const NAME: &'static str = "ONCRMINVOICEDELETE";
     const SCOPES: &'static [&'static str] = &["crm"];
@@ -1309,11 +1131,9 @@ impl ::bitrix24_runtime::events::Event for OnCrmInvoiceDelete {
 }
 
 /// The `data` of [`OnCrmInvoiceDelete`] (`ONCRMINVOICEDELETE`).
-#[cfg(feature = "crm")]
 pub type OnCrmInvoiceDeleteData = OnCrmActivityAddData;
 
 /// The `FIELDS` object.
-#[cfg(feature = "crm")]
 pub type OnCrmInvoiceDeleteDataFields = OnCrmActivityAddDataFields;
 
 /// `ONCRMINVOICERECURRINGADD`: an event Bitrix24 posts to a bound handler.
@@ -1322,12 +1142,10 @@ pub type OnCrmInvoiceDeleteDataFields = OnCrmActivityAddDataFields;
 /// - Data: [`OnCrmInvoiceRecurringAddData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/crm/outdated/invoice/events-invoice/on-crm-invoice-recurring-add.html)
-#[cfg(feature = "crm")]
 #[deprecated(note = "documented as deprecated")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OnCrmInvoiceRecurringAdd;
 
-#[cfg(feature = "crm")]
 impl ::bitrix24_runtime::events::Event for OnCrmInvoiceRecurringAdd {
     const NAME: &'static str = "ONCRMINVOICERECURRINGADD";
     const SCOPES: &'static [&'static str] = &["crm"];
@@ -1335,7 +1153,6 @@ impl ::bitrix24_runtime::events::Event for OnCrmInvoiceRecurringAdd {
 }
 
 /// The `data` of [`OnCrmInvoiceRecurringAdd`] (`ONCRMINVOICERECURRINGADD`).
-#[cfg(feature = "crm")]
 #[derive(Debug, Clone, PartialEq, Default, w::Object)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(default)]
@@ -1347,7 +1164,6 @@ pub struct OnCrmInvoiceRecurringAddData {
 }
 
 /// The `FIELDS` object.
-#[cfg(feature = "crm")]
 #[derive(Debug, Clone, PartialEq, Default, w::Object)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(default)]
@@ -1367,12 +1183,10 @@ pub struct OnCrmInvoiceRecurringAddDataFields {
 /// - Data: [`OnCrmInvoiceRecurringDeleteData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/crm/outdated/invoice/events-invoice/on-crm-invoice-recurring-delete.html)
-#[cfg(feature = "crm")]
 #[deprecated(note = "documented as deprecated")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OnCrmInvoiceRecurringDelete;
 
-#[cfg(feature = "crm")]
 impl ::bitrix24_runtime::events::Event for OnCrmInvoiceRecurringDelete {
     const NAME: &'static str = "ONCRMINVOICERECURRINGDELETE";
     const SCOPES: &'static [&'static str] = &["crm"];
@@ -1380,11 +1194,9 @@ impl ::bitrix24_runtime::events::Event for OnCrmInvoiceRecurringDelete {
 }
 
 /// The `data` of [`OnCrmInvoiceRecurringDelete`] (`ONCRMINVOICERECURRINGDELETE`).
-#[cfg(feature = "crm")]
 pub type OnCrmInvoiceRecurringDeleteData = OnCrmActivityAddData;
 
 /// The `FIELDS` object.
-#[cfg(feature = "crm")]
 pub type OnCrmInvoiceRecurringDeleteDataFields = OnCrmActivityAddDataFields;
 
 /// `ONCRMINVOICERECURRINGEXPOSE`: an event Bitrix24 posts to a bound handler.
@@ -1393,12 +1205,10 @@ pub type OnCrmInvoiceRecurringDeleteDataFields = OnCrmActivityAddDataFields;
 /// - Data: [`OnCrmInvoiceRecurringExposeData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/crm/outdated/invoice/events-invoice/on-crm-invoice-recurring-expose.html)
-#[cfg(feature = "crm")]
 #[deprecated(note = "documented as deprecated")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OnCrmInvoiceRecurringExpose;
 
-#[cfg(feature = "crm")]
 impl ::bitrix24_runtime::events::Event for OnCrmInvoiceRecurringExpose {
     const NAME: &'static str = "ONCRMINVOICERECURRINGEXPOSE";
     const SCOPES: &'static [&'static str] = &["crm"];
@@ -1406,7 +1216,6 @@ impl ::bitrix24_runtime::events::Event for OnCrmInvoiceRecurringExpose {
 }
 
 /// The `data` of [`OnCrmInvoiceRecurringExpose`] (`ONCRMINVOICERECURRINGEXPOSE`).
-#[cfg(feature = "crm")]
 #[derive(Debug, Clone, PartialEq, Default, w::Object)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(default)]
@@ -1418,7 +1227,6 @@ pub struct OnCrmInvoiceRecurringExposeData {
 }
 
 /// The `FIELDS` object.
-#[cfg(feature = "crm")]
 #[derive(Debug, Clone, PartialEq, Default, w::Object)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(default)]
@@ -1441,12 +1249,10 @@ pub struct OnCrmInvoiceRecurringExposeDataFields {
 /// - Data: [`OnCrmInvoiceRecurringUpdateData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/crm/outdated/invoice/events-invoice/on-crm-invoice-recurring-update.html)
-#[cfg(feature = "crm")]
 #[deprecated(note = "documented as deprecated")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OnCrmInvoiceRecurringUpdate;
 
-#[cfg(feature = "crm")]
 impl ::bitrix24_runtime::events::Event for OnCrmInvoiceRecurringUpdate {
     const NAME: &'static str = "ONCRMINVOICERECURRINGUPDATE";
     const SCOPES: &'static [&'static str] = &["crm"];
@@ -1454,11 +1260,9 @@ impl ::bitrix24_runtime::events::Event for OnCrmInvoiceRecurringUpdate {
 }
 
 /// The `data` of [`OnCrmInvoiceRecurringUpdate`] (`ONCRMINVOICERECURRINGUPDATE`).
-#[cfg(feature = "crm")]
 pub type OnCrmInvoiceRecurringUpdateData = OnCrmInvoiceRecurringAddData;
 
 /// The `FIELDS` object.
-#[cfg(feature = "crm")]
 pub type OnCrmInvoiceRecurringUpdateDataFields = OnCrmInvoiceRecurringAddDataFields;
 
 /// `ONCRMINVOICESETSTATUS`: an event Bitrix24 posts to a bound handler.
@@ -1467,12 +1271,10 @@ pub type OnCrmInvoiceRecurringUpdateDataFields = OnCrmInvoiceRecurringAddDataFie
 /// - Data: [`OnCrmInvoiceSetStatusData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/crm/outdated/invoice/events-invoice/on-crm-invoice-set-status.html)
-#[cfg(feature = "crm")]
 #[deprecated(note = "documented as deprecated")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OnCrmInvoiceSetStatus;
 
-#[cfg(feature = "crm")]
 impl ::bitrix24_runtime::events::Event for OnCrmInvoiceSetStatus {
     const NAME: &'static str = "ONCRMINVOICESETSTATUS";
     const SCOPES: &'static [&'static str] = &["crm"];
@@ -1480,11 +1282,9 @@ impl ::bitrix24_runtime::events::Event for OnCrmInvoiceSetStatus {
 }
 
 /// The `data` of [`OnCrmInvoiceSetStatus`] (`ONCRMINVOICESETSTATUS`).
-#[cfg(feature = "crm")]
 pub type OnCrmInvoiceSetStatusData = OnCrmActivityAddData;
 
 /// The `FIELDS` object.
-#[cfg(feature = "crm")]
 pub type OnCrmInvoiceSetStatusDataFields = OnCrmActivityAddDataFields;
 
 /// `ONCRMINVOICEUPDATE`: an event Bitrix24 posts to a bound handler.
@@ -1493,12 +1293,10 @@ pub type OnCrmInvoiceSetStatusDataFields = OnCrmActivityAddDataFields;
 /// - Data: [`OnCrmInvoiceUpdateData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/crm/outdated/invoice/events-invoice/on-crm-invoice-update.html)
-#[cfg(feature = "crm")]
 #[deprecated(note = "documented as deprecated")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OnCrmInvoiceUpdate;
 
-#[cfg(feature = "crm")]
 impl ::bitrix24_runtime::events::Event for OnCrmInvoiceUpdate {
     const NAME: &'static str = "ONCRMINVOICEUPDATE";
     const SCOPES: &'static [&'static str] = &["crm"];
@@ -1506,11 +1304,9 @@ impl ::bitrix24_runtime::events::Event for OnCrmInvoiceUpdate {
 }
 
 /// The `data` of [`OnCrmInvoiceUpdate`] (`ONCRMINVOICEUPDATE`).
-#[cfg(feature = "crm")]
 pub type OnCrmInvoiceUpdateData = OnCrmActivityAddData;
 
 /// The `FIELDS` object.
-#[cfg(feature = "crm")]
 pub type OnCrmInvoiceUpdateDataFields = OnCrmActivityAddDataFields;
 
 /// `ONCRMINVOICEUSERFIELDADD`: an event Bitrix24 posts to a bound handler.
@@ -1519,12 +1315,10 @@ pub type OnCrmInvoiceUpdateDataFields = OnCrmActivityAddDataFields;
 /// - Data: [`OnCrmInvoiceUserFieldAddData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/crm/outdated/invoice/events-invoice/on-crm-invoice-user-field-add.html)
-#[cfg(feature = "crm")]
 #[deprecated(note = "documented as deprecated")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OnCrmInvoiceUserFieldAdd;
 
-#[cfg(feature = "crm")]
 impl ::bitrix24_runtime::events::Event for OnCrmInvoiceUserFieldAdd {
     const NAME: &'static str = "ONCRMINVOICEUSERFIELDADD";
     const SCOPES: &'static [&'static str] = &["crm"];
@@ -1532,7 +1326,6 @@ impl ::bitrix24_runtime::events::Event for OnCrmInvoiceUserFieldAdd {
 }
 
 /// The `data` of [`OnCrmInvoiceUserFieldAdd`] (`ONCRMINVOICEUSERFIELDADD`).
-#[cfg(feature = "crm")]
 #[derive(Debug, Clone, PartialEq, Default, w::Object)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(default)]
@@ -1555,12 +1348,10 @@ pub struct OnCrmInvoiceUserFieldAddData {
 /// - Data: [`OnCrmInvoiceUserFieldDeleteData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/crm/outdated/invoice/events-invoice/on-crm-invoice-user-field-delete.html)
-#[cfg(feature = "crm")]
 #[deprecated(note = "documented as deprecated")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OnCrmInvoiceUserFieldDelete;
 
-#[cfg(feature = "crm")]
 impl ::bitrix24_runtime::events::Event for OnCrmInvoiceUserFieldDelete {
     const NAME: &'static str = "ONCRMINVOICEUSERFIELDDELETE";
     const SCOPES: &'static [&'static str] = &["crm"];
@@ -1568,7 +1359,6 @@ impl ::bitrix24_runtime::events::Event for OnCrmInvoiceUserFieldDelete {
 }
 
 /// The `data` of [`OnCrmInvoiceUserFieldDelete`] (`ONCRMINVOICEUSERFIELDDELETE`).
-#[cfg(feature = "crm")]
 pub type OnCrmInvoiceUserFieldDeleteData = OnCrmInvoiceUserFieldAddData;
 
 /// `ONCRMINVOICEUSERFIELDSETENUMVALUES`: an event Bitrix24 posts to a bound handler.
@@ -1577,12 +1367,10 @@ pub type OnCrmInvoiceUserFieldDeleteData = OnCrmInvoiceUserFieldAddData;
 /// - Data: [`OnCrmInvoiceUserFieldSetEnumValuesData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/crm/outdated/invoice/events-invoice/on-crm-invoice-user-field-set-enum-values.html)
-#[cfg(feature = "crm")]
 #[deprecated(note = "documented as deprecated")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OnCrmInvoiceUserFieldSetEnumValues;
 
-#[cfg(feature = "crm")]
 impl ::bitrix24_runtime::events::Event for OnCrmInvoiceUserFieldSetEnumValues {
     const NAME: &'static str = "ONCRMINVOICEUSERFIELDSETENUMVALUES";
     const SCOPES: &'static [&'static str] = &["crm"];
@@ -1590,7 +1378,6 @@ impl ::bitrix24_runtime::events::Event for OnCrmInvoiceUserFieldSetEnumValues {
 }
 
 /// The `data` of [`OnCrmInvoiceUserFieldSetEnumValues`] (`ONCRMINVOICEUSERFIELDSETENUMVALUES`).
-#[cfg(feature = "crm")]
 pub type OnCrmInvoiceUserFieldSetEnumValuesData = OnCrmInvoiceUserFieldAddData;
 
 /// `ONCRMINVOICEUSERFIELDUPDATE`: an event Bitrix24 posts to a bound handler.
@@ -1599,12 +1386,10 @@ pub type OnCrmInvoiceUserFieldSetEnumValuesData = OnCrmInvoiceUserFieldAddData;
 /// - Data: [`OnCrmInvoiceUserFieldUpdateData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/crm/outdated/invoice/events-invoice/on-crm-invoice-user-field-update.html)
-#[cfg(feature = "crm")]
 #[deprecated(note = "documented as deprecated")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OnCrmInvoiceUserFieldUpdate;
 
-#[cfg(feature = "crm")]
 impl ::bitrix24_runtime::events::Event for OnCrmInvoiceUserFieldUpdate {
     const NAME: &'static str = "ONCRMINVOICEUSERFIELDUPDATE";
     const SCOPES: &'static [&'static str] = &["crm"];
@@ -1612,7 +1397,6 @@ impl ::bitrix24_runtime::events::Event for OnCrmInvoiceUserFieldUpdate {
 }
 
 /// The `data` of [`OnCrmInvoiceUserFieldUpdate`] (`ONCRMINVOICEUSERFIELDUPDATE`).
-#[cfg(feature = "crm")]
 pub type OnCrmInvoiceUserFieldUpdateData = OnCrmInvoiceUserFieldAddData;
 
 /// `ONCRMLEADADD`: an event Bitrix24 posts to a bound handler.
@@ -1621,11 +1405,9 @@ pub type OnCrmInvoiceUserFieldUpdateData = OnCrmInvoiceUserFieldAddData;
 /// - Data: [`OnCrmLeadAddData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/crm/leads/events/on-crm-lead-add.html)
-#[cfg(feature = "crm")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OnCrmLeadAdd;
 
-#[cfg(feature = "crm")]
 impl ::bitrix24_runtime::events::Event for OnCrmLeadAdd {
     const NAME: &'static str = "ONCRMLEADADD";
     const SCOPES: &'static [&'static str] = &["crm"];
@@ -1633,11 +1415,9 @@ impl ::bitrix24_runtime::events::Event for OnCrmLeadAdd {
 }
 
 /// The `data` of [`OnCrmLeadAdd`] (`ONCRMLEADADD`).
-#[cfg(feature = "crm")]
 pub type OnCrmLeadAddData = OnCrmActivityAddData;
 
 /// The `FIELDS` object.
-#[cfg(feature = "crm")]
 pub type OnCrmLeadAddDataFields = OnCrmActivityAddDataFields;
 
 /// `ONCRMLEADDELETE`: an event Bitrix24 posts to a bound handler.
@@ -1646,11 +1426,9 @@ pub type OnCrmLeadAddDataFields = OnCrmActivityAddDataFields;
 /// - Data: [`OnCrmLeadDeleteData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/crm/leads/events/on-crm-lead-delete.html)
-#[cfg(feature = "crm")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OnCrmLeadDelete;
 
-#[cfg(feature = "crm")]
 impl ::bitrix24_runtime::events::Event for OnCrmLeadDelete {
     const NAME: &'static str = "ONCRMLEADDELETE";
     const SCOPES: &'static [&'static str] = &["crm"];
@@ -1658,11 +1436,9 @@ impl ::bitrix24_runtime::events::Event for OnCrmLeadDelete {
 }
 
 /// The `data` of [`OnCrmLeadDelete`] (`ONCRMLEADDELETE`).
-#[cfg(feature = "crm")]
 pub type OnCrmLeadDeleteData = OnCrmActivityAddData;
 
 /// The `FIELDS` object.
-#[cfg(feature = "crm")]
 pub type OnCrmLeadDeleteDataFields = OnCrmActivityAddDataFields;
 
 /// `ONCRMLEADUPDATE`: an event Bitrix24 posts to a bound handler.
@@ -1671,11 +1447,9 @@ pub type OnCrmLeadDeleteDataFields = OnCrmActivityAddDataFields;
 /// - Data: [`OnCrmLeadUpdateData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/crm/leads/events/on-crm-lead-update.html)
-#[cfg(feature = "crm")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OnCrmLeadUpdate;
 
-#[cfg(feature = "crm")]
 impl ::bitrix24_runtime::events::Event for OnCrmLeadUpdate {
     const NAME: &'static str = "ONCRMLEADUPDATE";
     const SCOPES: &'static [&'static str] = &["crm"];
@@ -1683,11 +1457,9 @@ impl ::bitrix24_runtime::events::Event for OnCrmLeadUpdate {
 }
 
 /// The `data` of [`OnCrmLeadUpdate`] (`ONCRMLEADUPDATE`).
-#[cfg(feature = "crm")]
 pub type OnCrmLeadUpdateData = OnCrmActivityAddData;
 
 /// The `FIELDS` object.
-#[cfg(feature = "crm")]
 pub type OnCrmLeadUpdateDataFields = OnCrmActivityAddDataFields;
 
 /// `ONCRMLEADUSERFIELDADD`: an event Bitrix24 posts to a bound handler.
@@ -1696,11 +1468,9 @@ pub type OnCrmLeadUpdateDataFields = OnCrmActivityAddDataFields;
 /// - Data: [`OnCrmLeadUserFieldAddData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/crm/leads/userfield/events/on-crm-lead-user-field-add.html)
-#[cfg(feature = "crm")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OnCrmLeadUserFieldAdd;
 
-#[cfg(feature = "crm")]
 impl ::bitrix24_runtime::events::Event for OnCrmLeadUserFieldAdd {
     const NAME: &'static str = "ONCRMLEADUSERFIELDADD";
     const SCOPES: &'static [&'static str] = &["crm"];
@@ -1708,11 +1478,9 @@ impl ::bitrix24_runtime::events::Event for OnCrmLeadUserFieldAdd {
 }
 
 /// The `data` of [`OnCrmLeadUserFieldAdd`] (`ONCRMLEADUSERFIELDADD`).
-#[cfg(feature = "crm")]
 pub type OnCrmLeadUserFieldAddData = OnCrmCompanyUserFieldAddData;
 
 /// The `FIELDS` object.
-#[cfg(feature = "crm")]
 pub type OnCrmLeadUserFieldAddDataFields = OnCrmCompanyUserFieldAddDataFields;
 
 /// `ONCRMLEADUSERFIELDDELETE`: an event Bitrix24 posts to a bound handler.
@@ -1721,11 +1489,9 @@ pub type OnCrmLeadUserFieldAddDataFields = OnCrmCompanyUserFieldAddDataFields;
 /// - Data: [`OnCrmLeadUserFieldDeleteData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/crm/leads/userfield/events/on-crm-lead-user-field-delete.html)
-#[cfg(feature = "crm")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OnCrmLeadUserFieldDelete;
 
-#[cfg(feature = "crm")]
 impl ::bitrix24_runtime::events::Event for OnCrmLeadUserFieldDelete {
     const NAME: &'static str = "ONCRMLEADUSERFIELDDELETE";
     const SCOPES: &'static [&'static str] = &["crm"];
@@ -1733,11 +1499,9 @@ impl ::bitrix24_runtime::events::Event for OnCrmLeadUserFieldDelete {
 }
 
 /// The `data` of [`OnCrmLeadUserFieldDelete`] (`ONCRMLEADUSERFIELDDELETE`).
-#[cfg(feature = "crm")]
 pub type OnCrmLeadUserFieldDeleteData = OnCrmCompanyUserFieldAddData;
 
 /// The `FIELDS` object.
-#[cfg(feature = "crm")]
 pub type OnCrmLeadUserFieldDeleteDataFields = OnCrmCompanyUserFieldAddDataFields;
 
 /// `ONCRMLEADUSERFIELDSETENUMVALUES`: an event Bitrix24 posts to a bound handler.
@@ -1746,11 +1510,9 @@ pub type OnCrmLeadUserFieldDeleteDataFields = OnCrmCompanyUserFieldAddDataFields
 /// - Data: [`OnCrmLeadUserFieldSetEnumValuesData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/crm/leads/userfield/events/on-crm-lead-user-field-set-enum-values.html)
-#[cfg(feature = "crm")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OnCrmLeadUserFieldSetEnumValues;
 
-#[cfg(feature = "crm")]
 impl ::bitrix24_runtime::events::Event for OnCrmLeadUserFieldSetEnumValues {
     const NAME: &'static str = "ONCRMLEADUSERFIELDSETENUMVALUES";
     const SCOPES: &'static [&'static str] = &["crm"];
@@ -1758,11 +1520,9 @@ impl ::bitrix24_runtime::events::Event for OnCrmLeadUserFieldSetEnumValues {
 }
 
 /// The `data` of [`OnCrmLeadUserFieldSetEnumValues`] (`ONCRMLEADUSERFIELDSETENUMVALUES`).
-#[cfg(feature = "crm")]
 pub type OnCrmLeadUserFieldSetEnumValuesData = OnCrmCompanyUserFieldAddData;
 
 /// The `FIELDS` object.
-#[cfg(feature = "crm")]
 pub type OnCrmLeadUserFieldSetEnumValuesDataFields = OnCrmCompanyUserFieldAddDataFields;
 
 /// `ONCRMLEADUSERFIELDUPDATE`: an event Bitrix24 posts to a bound handler.
@@ -1771,11 +1531,9 @@ pub type OnCrmLeadUserFieldSetEnumValuesDataFields = OnCrmCompanyUserFieldAddDat
 /// - Data: [`OnCrmLeadUserFieldUpdateData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/crm/leads/userfield/events/on-crm-lead-user-field-update.html)
-#[cfg(feature = "crm")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OnCrmLeadUserFieldUpdate;
 
-#[cfg(feature = "crm")]
 impl ::bitrix24_runtime::events::Event for OnCrmLeadUserFieldUpdate {
     const NAME: &'static str = "ONCRMLEADUSERFIELDUPDATE";
     const SCOPES: &'static [&'static str] = &["crm"];
@@ -1783,11 +1541,9 @@ impl ::bitrix24_runtime::events::Event for OnCrmLeadUserFieldUpdate {
 }
 
 /// The `data` of [`OnCrmLeadUserFieldUpdate`] (`ONCRMLEADUSERFIELDUPDATE`).
-#[cfg(feature = "crm")]
 pub type OnCrmLeadUserFieldUpdateData = OnCrmCompanyUserFieldAddData;
 
 /// The `FIELDS` object.
-#[cfg(feature = "crm")]
 pub type OnCrmLeadUserFieldUpdateDataFields = OnCrmCompanyUserFieldAddDataFields;
 
 /// `ONCRMMEASUREADD`: an event Bitrix24 posts to a bound handler.
@@ -1796,12 +1552,10 @@ pub type OnCrmLeadUserFieldUpdateDataFields = OnCrmCompanyUserFieldAddDataFields
 /// - Data: [`OnCrmMeasureAddData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/crm/outdated/measure/events/on-crm-measure-add.html)
-#[cfg(feature = "crm")]
 #[deprecated(note = "documented as deprecated")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OnCrmMeasureAdd;
 
-#[cfg(feature = "crm")]
 impl ::bitrix24_runtime::events::Event for OnCrmMeasureAdd {
     const NAME: &'static str = "ONCRMMEASUREADD";
     const SCOPES: &'static [&'static str] = &["crm"];
@@ -1809,11 +1563,9 @@ impl ::bitrix24_runtime::events::Event for OnCrmMeasureAdd {
 }
 
 /// The `data` of [`OnCrmMeasureAdd`] (`ONCRMMEASUREADD`).
-#[cfg(feature = "crm")]
 pub type OnCrmMeasureAddData = OnCrmActivityAddData;
 
 /// The `FIELDS` object.
-#[cfg(feature = "crm")]
 pub type OnCrmMeasureAddDataFields = OnCrmActivityAddDataFields;
 
 /// `ONCRMMEASUREDELETE`: an event Bitrix24 posts to a bound handler.
@@ -1822,12 +1574,10 @@ pub type OnCrmMeasureAddDataFields = OnCrmActivityAddDataFields;
 /// - Data: [`OnCrmMeasureDeleteData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/crm/outdated/measure/events/on-crm-measure-delete.html)
-#[cfg(feature = "crm")]
 #[deprecated(note = "documented as deprecated")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OnCrmMeasureDelete;
 
-#[cfg(feature = "crm")]
 impl ::bitrix24_runtime::events::Event for OnCrmMeasureDelete {
     const NAME: &'static str = "ONCRMMEASUREDELETE";
     const SCOPES: &'static [&'static str] = &["crm"];
@@ -1835,11 +1585,9 @@ impl ::bitrix24_runtime::events::Event for OnCrmMeasureDelete {
 }
 
 /// The `data` of [`OnCrmMeasureDelete`] (`ONCRMMEASUREDELETE`).
-#[cfg(feature = "crm")]
 pub type OnCrmMeasureDeleteData = OnCrmActivityAddData;
 
 /// The `FIELDS` object.
-#[cfg(feature = "crm")]
 pub type OnCrmMeasureDeleteDataFields = OnCrmActivityAddDataFields;
 
 /// `ONCRMMEASUREUPDATE`: an event Bitrix24 posts to a bound handler.
@@ -1848,12 +1596,10 @@ pub type OnCrmMeasureDeleteDataFields = OnCrmActivityAddDataFields;
 /// - Data: [`OnCrmMeasureUpdateData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/crm/outdated/measure/events/on-crm-measure-update.html)
-#[cfg(feature = "crm")]
 #[deprecated(note = "documented as deprecated")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OnCrmMeasureUpdate;
 
-#[cfg(feature = "crm")]
 impl ::bitrix24_runtime::events::Event for OnCrmMeasureUpdate {
     const NAME: &'static str = "ONCRMMEASUREUPDATE";
     const SCOPES: &'static [&'static str] = &["crm"];
@@ -1861,11 +1607,9 @@ impl ::bitrix24_runtime::events::Event for OnCrmMeasureUpdate {
 }
 
 /// The `data` of [`OnCrmMeasureUpdate`] (`ONCRMMEASUREUPDATE`).
-#[cfg(feature = "crm")]
 pub type OnCrmMeasureUpdateData = OnCrmActivityAddData;
 
 /// The `FIELDS` object.
-#[cfg(feature = "crm")]
 pub type OnCrmMeasureUpdateDataFields = OnCrmActivityAddDataFields;
 
 /// `ONCRMPRODUCTADD`: an event Bitrix24 posts to a bound handler.
@@ -1874,12 +1618,10 @@ pub type OnCrmMeasureUpdateDataFields = OnCrmActivityAddDataFields;
 /// - Data: [`OnCrmProductAddData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/crm/outdated/products/events-custom/on-crm-product-add.html)
-#[cfg(feature = "crm")]
 #[deprecated(note = "documented as deprecated")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OnCrmProductAdd;
 
-#[cfg(feature = "crm")]
 impl ::bitrix24_runtime::events::Event for OnCrmProductAdd {
     const NAME: &'static str = "ONCRMPRODUCTADD";
     const SCOPES: &'static [&'static str] = &["crm"];
@@ -1887,11 +1629,9 @@ impl ::bitrix24_runtime::events::Event for OnCrmProductAdd {
 }
 
 /// The `data` of [`OnCrmProductAdd`] (`ONCRMPRODUCTADD`).
-#[cfg(feature = "crm")]
 pub type OnCrmProductAddData = OnCrmActivityAddData;
 
 /// The `FIELDS` object.
-#[cfg(feature = "crm")]
 pub type OnCrmProductAddDataFields = OnCrmActivityAddDataFields;
 
 /// `ONCRMPRODUCTDELETE`: an event Bitrix24 posts to a bound handler.
@@ -1900,12 +1640,10 @@ pub type OnCrmProductAddDataFields = OnCrmActivityAddDataFields;
 /// - Data: [`OnCrmProductDeleteData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/crm/outdated/products/events-custom/on-crm-product-delete.html)
-#[cfg(feature = "crm")]
 #[deprecated(note = "documented as deprecated")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OnCrmProductDelete;
 
-#[cfg(feature = "crm")]
 impl ::bitrix24_runtime::events::Event for OnCrmProductDelete {
     const NAME: &'static str = "ONCRMPRODUCTDELETE";
     const SCOPES: &'static [&'static str] = &["crm"];
@@ -1913,11 +1651,9 @@ impl ::bitrix24_runtime::events::Event for OnCrmProductDelete {
 }
 
 /// The `data` of [`OnCrmProductDelete`] (`ONCRMPRODUCTDELETE`).
-#[cfg(feature = "crm")]
 pub type OnCrmProductDeleteData = OnCrmActivityAddData;
 
 /// The `FIELDS` object.
-#[cfg(feature = "crm")]
 pub type OnCrmProductDeleteDataFields = OnCrmActivityAddDataFields;
 
 /// `ONCRMPRODUCTPROPERTYADD`: an event Bitrix24 posts to a bound handler.
@@ -1926,12 +1662,10 @@ pub type OnCrmProductDeleteDataFields = OnCrmActivityAddDataFields;
 /// - Data: [`OnCrmProductPropertyAddData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/crm/outdated/products/events-custom/on-crm-product-property-add.html)
-#[cfg(feature = "crm")]
 #[deprecated(note = "documented as deprecated")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OnCrmProductPropertyAdd;
 
-#[cfg(feature = "crm")]
 impl ::bitrix24_runtime::events::Event for OnCrmProductPropertyAdd {
     const NAME: &'static str = "ONCRMPRODUCTPROPERTYADD";
     const SCOPES: &'static [&'static str] = &["crm"];
@@ -1939,11 +1673,9 @@ impl ::bitrix24_runtime::events::Event for OnCrmProductPropertyAdd {
 }
 
 /// The `data` of [`OnCrmProductPropertyAdd`] (`ONCRMPRODUCTPROPERTYADD`).
-#[cfg(feature = "crm")]
 pub type OnCrmProductPropertyAddData = OnCrmActivityAddData;
 
 /// The `FIELDS` object.
-#[cfg(feature = "crm")]
 pub type OnCrmProductPropertyAddDataFields = OnCrmActivityAddDataFields;
 
 /// `ONCRMPRODUCTPROPERTYDELETE`: an event Bitrix24 posts to a bound handler.
@@ -1952,12 +1684,10 @@ pub type OnCrmProductPropertyAddDataFields = OnCrmActivityAddDataFields;
 /// - Data: [`OnCrmProductPropertyDeleteData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/crm/outdated/products/events-custom/on-crm-product-property-delete.html)
-#[cfg(feature = "crm")]
 #[deprecated(note = "documented as deprecated")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OnCrmProductPropertyDelete;
 
-#[cfg(feature = "crm")]
 impl ::bitrix24_runtime::events::Event for OnCrmProductPropertyDelete {
     const NAME: &'static str = "ONCRMPRODUCTPROPERTYDELETE";
     const SCOPES: &'static [&'static str] = &["crm"];
@@ -1965,11 +1695,9 @@ impl ::bitrix24_runtime::events::Event for OnCrmProductPropertyDelete {
 }
 
 /// The `data` of [`OnCrmProductPropertyDelete`] (`ONCRMPRODUCTPROPERTYDELETE`).
-#[cfg(feature = "crm")]
 pub type OnCrmProductPropertyDeleteData = OnCrmActivityAddData;
 
 /// The `FIELDS` object.
-#[cfg(feature = "crm")]
 pub type OnCrmProductPropertyDeleteDataFields = OnCrmActivityAddDataFields;
 
 /// `ONCRMPRODUCTPROPERTYUPDATE`: an event Bitrix24 posts to a bound handler.
@@ -1978,12 +1706,10 @@ pub type OnCrmProductPropertyDeleteDataFields = OnCrmActivityAddDataFields;
 /// - Data: [`OnCrmProductPropertyUpdateData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/crm/outdated/products/events-custom/on-crm-product-property-update.html)
-#[cfg(feature = "crm")]
 #[deprecated(note = "documented as deprecated")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OnCrmProductPropertyUpdate;
 
-#[cfg(feature = "crm")]
 impl ::bitrix24_runtime::events::Event for OnCrmProductPropertyUpdate {
     const NAME: &'static str = "ONCRMPRODUCTPROPERTYUPDATE";
     const SCOPES: &'static [&'static str] = &["crm"];
@@ -1991,11 +1717,9 @@ impl ::bitrix24_runtime::events::Event for OnCrmProductPropertyUpdate {
 }
 
 /// The `data` of [`OnCrmProductPropertyUpdate`] (`ONCRMPRODUCTPROPERTYUPDATE`).
-#[cfg(feature = "crm")]
 pub type OnCrmProductPropertyUpdateData = OnCrmActivityAddData;
 
 /// The `FIELDS` object.
-#[cfg(feature = "crm")]
 pub type OnCrmProductPropertyUpdateDataFields = OnCrmActivityAddDataFields;
 
 /// `ONCRMPRODUCTSECTIONADD`: an event Bitrix24 posts to a bound handler.
@@ -2004,12 +1728,10 @@ pub type OnCrmProductPropertyUpdateDataFields = OnCrmActivityAddDataFields;
 /// - Data: [`OnCrmProductSectionAddData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/crm/outdated/product-section/events/on-crm-product-section-add.html)
-#[cfg(feature = "crm")]
 #[deprecated(note = "documented as deprecated")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OnCrmProductSectionAdd;
 
-#[cfg(feature = "crm")]
 impl ::bitrix24_runtime::events::Event for OnCrmProductSectionAdd {
     const NAME: &'static str = "ONCRMPRODUCTSECTIONADD";
     const SCOPES: &'static [&'static str] = &["crm"];
@@ -2017,11 +1739,9 @@ impl ::bitrix24_runtime::events::Event for OnCrmProductSectionAdd {
 }
 
 /// The `data` of [`OnCrmProductSectionAdd`] (`ONCRMPRODUCTSECTIONADD`).
-#[cfg(feature = "crm")]
 pub type OnCrmProductSectionAddData = OnCrmActivityAddData;
 
 /// The `FIELDS` object.
-#[cfg(feature = "crm")]
 pub type OnCrmProductSectionAddDataFields = OnCrmActivityAddDataFields;
 
 /// `ONCRMPRODUCTSECTIONDELETE`: an event Bitrix24 posts to a bound handler.
@@ -2030,12 +1750,10 @@ pub type OnCrmProductSectionAddDataFields = OnCrmActivityAddDataFields;
 /// - Data: [`OnCrmProductSectionDeleteData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/crm/outdated/product-section/events/on-crm-product-section-delete.html)
-#[cfg(feature = "crm")]
 #[deprecated(note = "documented as deprecated")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OnCrmProductSectionDelete;
 
-#[cfg(feature = "crm")]
 impl ::bitrix24_runtime::events::Event for OnCrmProductSectionDelete {
     const NAME: &'static str = "ONCRMPRODUCTSECTIONDELETE";
     const SCOPES: &'static [&'static str] = &["crm"];
@@ -2043,11 +1761,9 @@ impl ::bitrix24_runtime::events::Event for OnCrmProductSectionDelete {
 }
 
 /// The `data` of [`OnCrmProductSectionDelete`] (`ONCRMPRODUCTSECTIONDELETE`).
-#[cfg(feature = "crm")]
 pub type OnCrmProductSectionDeleteData = OnCrmActivityAddData;
 
 /// The `FIELDS` object.
-#[cfg(feature = "crm")]
 pub type OnCrmProductSectionDeleteDataFields = OnCrmActivityAddDataFields;
 
 /// `ONCRMPRODUCTSECTIONUPDATE`: an event Bitrix24 posts to a bound handler.
@@ -2056,12 +1772,10 @@ pub type OnCrmProductSectionDeleteDataFields = OnCrmActivityAddDataFields;
 /// - Data: [`OnCrmProductSectionUpdateData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/crm/outdated/product-section/events/on-crm-product-section-update.html)
-#[cfg(feature = "crm")]
 #[deprecated(note = "documented as deprecated")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OnCrmProductSectionUpdate;
 
-#[cfg(feature = "crm")]
 impl ::bitrix24_runtime::events::Event for OnCrmProductSectionUpdate {
     const NAME: &'static str = "ONCRMPRODUCTSECTIONUPDATE";
     const SCOPES: &'static [&'static str] = &["crm"];
@@ -2069,11 +1783,9 @@ impl ::bitrix24_runtime::events::Event for OnCrmProductSectionUpdate {
 }
 
 /// The `data` of [`OnCrmProductSectionUpdate`] (`ONCRMPRODUCTSECTIONUPDATE`).
-#[cfg(feature = "crm")]
 pub type OnCrmProductSectionUpdateData = OnCrmActivityAddData;
 
 /// The `FIELDS` object.
-#[cfg(feature = "crm")]
 pub type OnCrmProductSectionUpdateDataFields = OnCrmActivityAddDataFields;
 
 /// `ONCRMPRODUCTUPDATE`: an event Bitrix24 posts to a bound handler.
@@ -2082,12 +1794,10 @@ pub type OnCrmProductSectionUpdateDataFields = OnCrmActivityAddDataFields;
 /// - Data: [`OnCrmProductUpdateData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/crm/outdated/products/events-custom/on-crm-product-update.html)
-#[cfg(feature = "crm")]
 #[deprecated(note = "documented as deprecated")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OnCrmProductUpdate;
 
-#[cfg(feature = "crm")]
 impl ::bitrix24_runtime::events::Event for OnCrmProductUpdate {
     const NAME: &'static str = "ONCRMPRODUCTUPDATE";
     const SCOPES: &'static [&'static str] = &["crm"];
@@ -2095,11 +1805,9 @@ impl ::bitrix24_runtime::events::Event for OnCrmProductUpdate {
 }
 
 /// The `data` of [`OnCrmProductUpdate`] (`ONCRMPRODUCTUPDATE`).
-#[cfg(feature = "crm")]
 pub type OnCrmProductUpdateData = OnCrmActivityAddData;
 
 /// The `FIELDS` object.
-#[cfg(feature = "crm")]
 pub type OnCrmProductUpdateDataFields = OnCrmActivityAddDataFields;
 
 /// `ONCRMQUOTEADD`: an event Bitrix24 posts to a bound handler.
@@ -2108,11 +1816,9 @@ pub type OnCrmProductUpdateDataFields = OnCrmActivityAddDataFields;
 /// - Data: [`OnCrmQuoteAddData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/crm/quote/events/on-crm-quote-add.html)
-#[cfg(feature = "crm")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OnCrmQuoteAdd;
 
-#[cfg(feature = "crm")]
 impl ::bitrix24_runtime::events::Event for OnCrmQuoteAdd {
     const NAME: &'static str = "ONCRMQUOTEADD";
     const SCOPES: &'static [&'static str] = &["crm"];
@@ -2120,11 +1826,9 @@ impl ::bitrix24_runtime::events::Event for OnCrmQuoteAdd {
 }
 
 /// The `data` of [`OnCrmQuoteAdd`] (`ONCRMQUOTEADD`).
-#[cfg(feature = "crm")]
 pub type OnCrmQuoteAddData = OnCrmActivityAddData;
 
 /// The `FIELDS` object.
-#[cfg(feature = "crm")]
 pub type OnCrmQuoteAddDataFields = OnCrmActivityAddDataFields;
 
 /// `ONCRMQUOTEDELETE`: an event Bitrix24 posts to a bound handler.
@@ -2133,11 +1837,9 @@ pub type OnCrmQuoteAddDataFields = OnCrmActivityAddDataFields;
 /// - Data: [`OnCrmQuoteDeleteData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/crm/quote/events/on-crm-quote-delete.html)
-#[cfg(feature = "crm")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OnCrmQuoteDelete;
 
-#[cfg(feature = "crm")]
 impl ::bitrix24_runtime::events::Event for OnCrmQuoteDelete {
     const NAME: &'static str = "ONCRMQUOTEDELETE";
     const SCOPES: &'static [&'static str] = &["crm"];
@@ -2145,11 +1847,9 @@ impl ::bitrix24_runtime::events::Event for OnCrmQuoteDelete {
 }
 
 /// The `data` of [`OnCrmQuoteDelete`] (`ONCRMQUOTEDELETE`).
-#[cfg(feature = "crm")]
 pub type OnCrmQuoteDeleteData = OnCrmActivityAddData;
 
 /// The `FIELDS` object.
-#[cfg(feature = "crm")]
 pub type OnCrmQuoteDeleteDataFields = OnCrmActivityAddDataFields;
 
 /// `ONCRMQUOTEUPDATE`: an event Bitrix24 posts to a bound handler.
@@ -2158,11 +1858,9 @@ pub type OnCrmQuoteDeleteDataFields = OnCrmActivityAddDataFields;
 /// - Data: [`OnCrmQuoteUpdateData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/crm/quote/events/on-crm-quote-update.html)
-#[cfg(feature = "crm")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OnCrmQuoteUpdate;
 
-#[cfg(feature = "crm")]
 impl ::bitrix24_runtime::events::Event for OnCrmQuoteUpdate {
     const NAME: &'static str = "ONCRMQUOTEUPDATE";
     const SCOPES: &'static [&'static str] = &["crm"];
@@ -2170,11 +1868,9 @@ impl ::bitrix24_runtime::events::Event for OnCrmQuoteUpdate {
 }
 
 /// The `data` of [`OnCrmQuoteUpdate`] (`ONCRMQUOTEUPDATE`).
-#[cfg(feature = "crm")]
 pub type OnCrmQuoteUpdateData = OnCrmActivityAddData;
 
 /// The `FIELDS` object.
-#[cfg(feature = "crm")]
 pub type OnCrmQuoteUpdateDataFields = OnCrmActivityAddDataFields;
 
 /// `ONCRMQUOTEUSERFIELDADD`: an event Bitrix24 posts to a bound handler.
@@ -2183,11 +1879,9 @@ pub type OnCrmQuoteUpdateDataFields = OnCrmActivityAddDataFields;
 /// - Data: [`OnCrmQuoteUserFieldAddData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/crm/quote/user-field/events/on-crm-quote-user-field-add.html)
-#[cfg(feature = "crm")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OnCrmQuoteUserFieldAdd;
 
-#[cfg(feature = "crm")]
 impl ::bitrix24_runtime::events::Event for OnCrmQuoteUserFieldAdd {
     const NAME: &'static str = "ONCRMQUOTEUSERFIELDADD";
     const SCOPES: &'static [&'static str] = &["crm"];
@@ -2195,11 +1889,9 @@ impl ::bitrix24_runtime::events::Event for OnCrmQuoteUserFieldAdd {
 }
 
 /// The `data` of [`OnCrmQuoteUserFieldAdd`] (`ONCRMQUOTEUSERFIELDADD`).
-#[cfg(feature = "crm")]
 pub type OnCrmQuoteUserFieldAddData = OnCrmCompanyUserFieldAddData;
 
 /// The `FIELDS` object.
-#[cfg(feature = "crm")]
 pub type OnCrmQuoteUserFieldAddDataFields = OnCrmCompanyUserFieldAddDataFields;
 
 /// `ONCRMQUOTEUSERFIELDDELETE`: an event Bitrix24 posts to a bound handler.
@@ -2208,11 +1900,9 @@ pub type OnCrmQuoteUserFieldAddDataFields = OnCrmCompanyUserFieldAddDataFields;
 /// - Data: [`OnCrmQuoteUserFieldDeleteData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/crm/quote/user-field/events/on-crm-quote-user-field-delete.html)
-#[cfg(feature = "crm")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OnCrmQuoteUserFieldDelete;
 
-#[cfg(feature = "crm")]
 impl ::bitrix24_runtime::events::Event for OnCrmQuoteUserFieldDelete {
     const NAME: &'static str = "ONCRMQUOTEUSERFIELDDELETE";
     const SCOPES: &'static [&'static str] = &["crm"];
@@ -2220,11 +1910,9 @@ impl ::bitrix24_runtime::events::Event for OnCrmQuoteUserFieldDelete {
 }
 
 /// The `data` of [`OnCrmQuoteUserFieldDelete`] (`ONCRMQUOTEUSERFIELDDELETE`).
-#[cfg(feature = "crm")]
 pub type OnCrmQuoteUserFieldDeleteData = OnCrmCompanyUserFieldAddData;
 
 /// The `FIELDS` object.
-#[cfg(feature = "crm")]
 pub type OnCrmQuoteUserFieldDeleteDataFields = OnCrmCompanyUserFieldAddDataFields;
 
 /// `ONCRMQUOTEUSERFIELDSETENUMVALUES`: an event Bitrix24 posts to a bound handler.
@@ -2233,11 +1921,9 @@ pub type OnCrmQuoteUserFieldDeleteDataFields = OnCrmCompanyUserFieldAddDataField
 /// - Data: [`OnCrmQuoteUserFieldSetEnumValuesData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/crm/quote/user-field/events/on-crm-quote-user-field-set-enum-values.html)
-#[cfg(feature = "crm")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OnCrmQuoteUserFieldSetEnumValues;
 
-#[cfg(feature = "crm")]
 impl ::bitrix24_runtime::events::Event for OnCrmQuoteUserFieldSetEnumValues {
     const NAME: &'static str = "ONCRMQUOTEUSERFIELDSETENUMVALUES";
     const SCOPES: &'static [&'static str] = &["crm"];
@@ -2245,11 +1931,9 @@ impl ::bitrix24_runtime::events::Event for OnCrmQuoteUserFieldSetEnumValues {
 }
 
 /// The `data` of [`OnCrmQuoteUserFieldSetEnumValues`] (`ONCRMQUOTEUSERFIELDSETENUMVALUES`).
-#[cfg(feature = "crm")]
 pub type OnCrmQuoteUserFieldSetEnumValuesData = OnCrmCompanyUserFieldAddData;
 
 /// The `FIELDS` object.
-#[cfg(feature = "crm")]
 pub type OnCrmQuoteUserFieldSetEnumValuesDataFields = OnCrmCompanyUserFieldAddDataFields;
 
 /// `ONCRMQUOTEUSERFIELDUPDATE`: an event Bitrix24 posts to a bound handler.
@@ -2258,11 +1942,9 @@ pub type OnCrmQuoteUserFieldSetEnumValuesDataFields = OnCrmCompanyUserFieldAddDa
 /// - Data: [`OnCrmQuoteUserFieldUpdateData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/crm/quote/user-field/events/on-crm-quote-user-field-update.html)
-#[cfg(feature = "crm")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OnCrmQuoteUserFieldUpdate;
 
-#[cfg(feature = "crm")]
 impl ::bitrix24_runtime::events::Event for OnCrmQuoteUserFieldUpdate {
     const NAME: &'static str = "ONCRMQUOTEUSERFIELDUPDATE";
     const SCOPES: &'static [&'static str] = &["crm"];
@@ -2270,11 +1952,9 @@ impl ::bitrix24_runtime::events::Event for OnCrmQuoteUserFieldUpdate {
 }
 
 /// The `data` of [`OnCrmQuoteUserFieldUpdate`] (`ONCRMQUOTEUSERFIELDUPDATE`).
-#[cfg(feature = "crm")]
 pub type OnCrmQuoteUserFieldUpdateData = OnCrmCompanyUserFieldAddData;
 
 /// The `FIELDS` object.
-#[cfg(feature = "crm")]
 pub type OnCrmQuoteUserFieldUpdateDataFields = OnCrmCompanyUserFieldAddDataFields;
 
 /// `ONCRMREQUISITEADD`: an event Bitrix24 posts to a bound handler.
@@ -2283,11 +1963,9 @@ pub type OnCrmQuoteUserFieldUpdateDataFields = OnCrmCompanyUserFieldAddDataField
 /// - Data: [`OnCrmRequisiteAddData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/crm/requisites/events/on-crm-requisite-add.html)
-#[cfg(feature = "crm")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OnCrmRequisiteAdd;
 
-#[cfg(feature = "crm")]
 impl ::bitrix24_runtime::events::Event for OnCrmRequisiteAdd {
     const NAME: &'static str = "ONCRMREQUISITEADD";
     const SCOPES: &'static [&'static str] = &["crm"];
@@ -2295,11 +1973,9 @@ impl ::bitrix24_runtime::events::Event for OnCrmRequisiteAdd {
 }
 
 /// The `data` of [`OnCrmRequisiteAdd`] (`ONCRMREQUISITEADD`).
-#[cfg(feature = "crm")]
 pub type OnCrmRequisiteAddData = OnCrmActivityAddData;
 
 /// The `FIELDS` object.
-#[cfg(feature = "crm")]
 pub type OnCrmRequisiteAddDataFields = OnCrmActivityAddDataFields;
 
 /// `ONCRMREQUISITEDELETE`: an event Bitrix24 posts to a bound handler.
@@ -2308,11 +1984,9 @@ pub type OnCrmRequisiteAddDataFields = OnCrmActivityAddDataFields;
 /// - Data: [`OnCrmRequisiteDeleteData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/crm/requisites/events/on-crm-requisite-delete.html)
-#[cfg(feature = "crm")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OnCrmRequisiteDelete;
 
-#[cfg(feature = "crm")]
 impl ::bitrix24_runtime::events::Event for OnCrmRequisiteDelete {
     const NAME: &'static str = "ONCRMREQUISITEDELETE";
     const SCOPES: &'static [&'static str] = &["crm"];
@@ -2320,11 +1994,9 @@ impl ::bitrix24_runtime::events::Event for OnCrmRequisiteDelete {
 }
 
 /// The `data` of [`OnCrmRequisiteDelete`] (`ONCRMREQUISITEDELETE`).
-#[cfg(feature = "crm")]
 pub type OnCrmRequisiteDeleteData = OnCrmActivityAddData;
 
 /// The `FIELDS` object.
-#[cfg(feature = "crm")]
 pub type OnCrmRequisiteDeleteDataFields = OnCrmActivityAddDataFields;
 
 /// `ONCRMREQUISITEUPDATE`: an event Bitrix24 posts to a bound handler.
@@ -2333,11 +2005,9 @@ pub type OnCrmRequisiteDeleteDataFields = OnCrmActivityAddDataFields;
 /// - Data: [`OnCrmRequisiteUpdateData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/crm/requisites/events/on-crm-requisite-update.html)
-#[cfg(feature = "crm")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OnCrmRequisiteUpdate;
 
-#[cfg(feature = "crm")]
 impl ::bitrix24_runtime::events::Event for OnCrmRequisiteUpdate {
     const NAME: &'static str = "ONCRMREQUISITEUPDATE";
     const SCOPES: &'static [&'static str] = &["crm"];
@@ -2345,11 +2015,9 @@ impl ::bitrix24_runtime::events::Event for OnCrmRequisiteUpdate {
 }
 
 /// The `data` of [`OnCrmRequisiteUpdate`] (`ONCRMREQUISITEUPDATE`).
-#[cfg(feature = "crm")]
 pub type OnCrmRequisiteUpdateData = OnCrmActivityAddData;
 
 /// The `FIELDS` object.
-#[cfg(feature = "crm")]
 pub type OnCrmRequisiteUpdateDataFields = OnCrmActivityAddDataFields;
 
 /// `ONCRMREQUISITEUSERFIELDADD`: an event Bitrix24 posts to a bound handler.
@@ -2358,11 +2026,9 @@ pub type OnCrmRequisiteUpdateDataFields = OnCrmActivityAddDataFields;
 /// - Data: [`OnCrmRequisiteUserFieldAddData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/crm/requisites/events/on-crm-requisite-user-field-add.html)
-#[cfg(feature = "crm")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OnCrmRequisiteUserFieldAdd;
 
-#[cfg(feature = "crm")]
 impl ::bitrix24_runtime::events::Event for OnCrmRequisiteUserFieldAdd {
     const NAME: &'static str = "ONCRMREQUISITEUSERFIELDADD";
     const SCOPES: &'static [&'static str] = &["crm"];
@@ -2370,11 +2036,9 @@ impl ::bitrix24_runtime::events::Event for OnCrmRequisiteUserFieldAdd {
 }
 
 /// The `data` of [`OnCrmRequisiteUserFieldAdd`] (`ONCRMREQUISITEUSERFIELDADD`).
-#[cfg(feature = "crm")]
 pub type OnCrmRequisiteUserFieldAddData = OnCrmCompanyUserFieldAddData;
 
 /// The `FIELDS` object.
-#[cfg(feature = "crm")]
 pub type OnCrmRequisiteUserFieldAddDataFields = OnCrmCompanyUserFieldAddDataFields;
 
 /// `ONCRMREQUISITEUSERFIELDDELETE`: an event Bitrix24 posts to a bound handler.
@@ -2383,11 +2047,9 @@ pub type OnCrmRequisiteUserFieldAddDataFields = OnCrmCompanyUserFieldAddDataFiel
 /// - Data: [`OnCrmRequisiteUserFieldDeleteData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/crm/requisites/events/on-crm-requisite-user-field-delete.html)
-#[cfg(feature = "crm")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OnCrmRequisiteUserFieldDelete;
 
-#[cfg(feature = "crm")]
 impl ::bitrix24_runtime::events::Event for OnCrmRequisiteUserFieldDelete {
     const NAME: &'static str = "ONCRMREQUISITEUSERFIELDDELETE";
     const SCOPES: &'static [&'static str] = &["crm"];
@@ -2395,11 +2057,9 @@ impl ::bitrix24_runtime::events::Event for OnCrmRequisiteUserFieldDelete {
 }
 
 /// The `data` of [`OnCrmRequisiteUserFieldDelete`] (`ONCRMREQUISITEUSERFIELDDELETE`).
-#[cfg(feature = "crm")]
 pub type OnCrmRequisiteUserFieldDeleteData = OnCrmCompanyUserFieldAddData;
 
 /// The `FIELDS` object.
-#[cfg(feature = "crm")]
 pub type OnCrmRequisiteUserFieldDeleteDataFields = OnCrmCompanyUserFieldAddDataFields;
 
 /// `ONCRMREQUISITEUSERFIELDSETENUMVALUES`: an event Bitrix24 posts to a bound handler.
@@ -2408,11 +2068,9 @@ pub type OnCrmRequisiteUserFieldDeleteDataFields = OnCrmCompanyUserFieldAddDataF
 /// - Data: [`OnCrmRequisiteUserFieldSetEnumValuesData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/crm/requisites/events/on-crm-requisite-user-field-set-enum-values.html)
-#[cfg(feature = "crm")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OnCrmRequisiteUserFieldSetEnumValues;
 
-#[cfg(feature = "crm")]
 impl ::bitrix24_runtime::events::Event for OnCrmRequisiteUserFieldSetEnumValues {
     const NAME: &'static str = "ONCRMREQUISITEUSERFIELDSETENUMVALUES";
     const SCOPES: &'static [&'static str] = &["crm"];
@@ -2420,11 +2078,9 @@ impl ::bitrix24_runtime::events::Event for OnCrmRequisiteUserFieldSetEnumValues 
 }
 
 /// The `data` of [`OnCrmRequisiteUserFieldSetEnumValues`] (`ONCRMREQUISITEUSERFIELDSETENUMVALUES`).
-#[cfg(feature = "crm")]
 pub type OnCrmRequisiteUserFieldSetEnumValuesData = OnCrmCompanyUserFieldAddData;
 
 /// The `FIELDS` object.
-#[cfg(feature = "crm")]
 pub type OnCrmRequisiteUserFieldSetEnumValuesDataFields = OnCrmCompanyUserFieldAddDataFields;
 
 /// `ONCRMREQUISITEUSERFIELDUPDATE`: an event Bitrix24 posts to a bound handler.
@@ -2433,11 +2089,9 @@ pub type OnCrmRequisiteUserFieldSetEnumValuesDataFields = OnCrmCompanyUserFieldA
 /// - Data: [`OnCrmRequisiteUserFieldUpdateData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/crm/requisites/events/on-crm-requisite-user-field-update.html)
-#[cfg(feature = "crm")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OnCrmRequisiteUserFieldUpdate;
 
-#[cfg(feature = "crm")]
 impl ::bitrix24_runtime::events::Event for OnCrmRequisiteUserFieldUpdate {
     const NAME: &'static str = "ONCRMREQUISITEUSERFIELDUPDATE";
     const SCOPES: &'static [&'static str] = &["crm"];
@@ -2445,11 +2099,9 @@ impl ::bitrix24_runtime::events::Event for OnCrmRequisiteUserFieldUpdate {
 }
 
 /// The `data` of [`OnCrmRequisiteUserFieldUpdate`] (`ONCRMREQUISITEUSERFIELDUPDATE`).
-#[cfg(feature = "crm")]
 pub type OnCrmRequisiteUserFieldUpdateData = OnCrmCompanyUserFieldAddData;
 
 /// The `FIELDS` object.
-#[cfg(feature = "crm")]
 pub type OnCrmRequisiteUserFieldUpdateDataFields = OnCrmCompanyUserFieldAddDataFields;
 
 /// `ONCRMTIMELINECOMMENTADD`: an event Bitrix24 posts to a bound handler.
@@ -2458,11 +2110,9 @@ pub type OnCrmRequisiteUserFieldUpdateDataFields = OnCrmCompanyUserFieldAddDataF
 /// - Data: [`OnCrmTimelineCommentAddData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/crm/timeline/comments/events/on-Crm-Timeline-Comment-Add.html)
-#[cfg(feature = "crm")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OnCrmTimelineCommentAdd;
 
-#[cfg(feature = "crm")]
 impl ::bitrix24_runtime::events::Event for OnCrmTimelineCommentAdd {
     const NAME: &'static str = "ONCRMTIMELINECOMMENTADD";
     const SCOPES: &'static [&'static str] = &["crm"];
@@ -2470,7 +2120,6 @@ impl ::bitrix24_runtime::events::Event for OnCrmTimelineCommentAdd {
 }
 
 /// The `data` of [`OnCrmTimelineCommentAdd`] (`ONCRMTIMELINECOMMENTADD`).
-#[cfg(feature = "crm")]
 pub type OnCrmTimelineCommentAddData = OnCrmActivityAddDataFields;
 
 /// `ONCRMTIMELINECOMMENTDELETE`: an event Bitrix24 posts to a bound handler.
@@ -2479,11 +2128,9 @@ pub type OnCrmTimelineCommentAddData = OnCrmActivityAddDataFields;
 /// - Data: [`OnCrmTimelineCommentDeleteData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/crm/timeline/comments/events/on-Crm-Timeline-Comment-Delete.html)
-#[cfg(feature = "crm")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OnCrmTimelineCommentDelete;
 
-#[cfg(feature = "crm")]
 impl ::bitrix24_runtime::events::Event for OnCrmTimelineCommentDelete {
     const NAME: &'static str = "ONCRMTIMELINECOMMENTDELETE";
     const SCOPES: &'static [&'static str] = &["crm"];
@@ -2491,7 +2138,6 @@ impl ::bitrix24_runtime::events::Event for OnCrmTimelineCommentDelete {
 }
 
 /// The `data` of [`OnCrmTimelineCommentDelete`] (`ONCRMTIMELINECOMMENTDELETE`).
-#[cfg(feature = "crm")]
 pub type OnCrmTimelineCommentDeleteData = OnCrmActivityAddDataFields;
 
 /// `ONCRMTIMELINECOMMENTUPDATE`: an event Bitrix24 posts to a bound handler.
@@ -2500,11 +2146,9 @@ pub type OnCrmTimelineCommentDeleteData = OnCrmActivityAddDataFields;
 /// - Data: [`OnCrmTimelineCommentUpdateData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/crm/timeline/comments/events/on-Crm-Timeline-Comment-Update.html)
-#[cfg(feature = "crm")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OnCrmTimelineCommentUpdate;
 
-#[cfg(feature = "crm")]
 impl ::bitrix24_runtime::events::Event for OnCrmTimelineCommentUpdate {
     const NAME: &'static str = "ONCRMTIMELINECOMMENTUPDATE";
     const SCOPES: &'static [&'static str] = &["crm"];
@@ -2512,7 +2156,6 @@ impl ::bitrix24_runtime::events::Event for OnCrmTimelineCommentUpdate {
 }
 
 /// The `data` of [`OnCrmTimelineCommentUpdate`] (`ONCRMTIMELINECOMMENTUPDATE`).
-#[cfg(feature = "crm")]
 pub type OnCrmTimelineCommentUpdateData = OnCrmActivityAddDataFields;
 
 /// `ONCRMTYPEADD`: an event Bitrix24 posts to a bound handler.
@@ -2521,11 +2164,9 @@ pub type OnCrmTimelineCommentUpdateData = OnCrmActivityAddDataFields;
 /// - Data: [`OnCrmTypeAddData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/crm/universal/events/type/on-crm-type-add.html)
-#[cfg(feature = "crm")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OnCrmTypeAdd;
 
-#[cfg(feature = "crm")]
 impl ::bitrix24_runtime::events::Event for OnCrmTypeAdd {
     const NAME: &'static str = "ONCRMTYPEADD";
     const SCOPES: &'static [&'static str] = &["crm"];
@@ -2533,11 +2174,9 @@ impl ::bitrix24_runtime::events::Event for OnCrmTypeAdd {
 }
 
 /// The `data` of [`OnCrmTypeAdd`] (`ONCRMTYPEADD`).
-#[cfg(feature = "crm")]
 pub type OnCrmTypeAddData = OnCrmActivityAddData;
 
 /// The `FIELDS` object.
-#[cfg(feature = "crm")]
 pub type OnCrmTypeAddDataFields = OnCrmActivityAddDataFields;
 
 /// `ONCRMTYPEDELETE`: an event Bitrix24 posts to a bound handler.
@@ -2546,11 +2185,9 @@ pub type OnCrmTypeAddDataFields = OnCrmActivityAddDataFields;
 /// - Data: [`OnCrmTypeDeleteData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/crm/universal/events/type/on-crm-type-delete.html)
-#[cfg(feature = "crm")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OnCrmTypeDelete;
 
-#[cfg(feature = "crm")]
 impl ::bitrix24_runtime::events::Event for OnCrmTypeDelete {
     const NAME: &'static str = "ONCRMTYPEDELETE";
     const SCOPES: &'static [&'static str] = &["crm"];
@@ -2558,11 +2195,9 @@ impl ::bitrix24_runtime::events::Event for OnCrmTypeDelete {
 }
 
 /// The `data` of [`OnCrmTypeDelete`] (`ONCRMTYPEDELETE`).
-#[cfg(feature = "crm")]
 pub type OnCrmTypeDeleteData = OnCrmActivityAddData;
 
 /// The `FIELDS` object.
-#[cfg(feature = "crm")]
 pub type OnCrmTypeDeleteDataFields = OnCrmActivityAddDataFields;
 
 /// `ONCRMTYPEUPDATE`: an event Bitrix24 posts to a bound handler.
@@ -2571,11 +2206,9 @@ pub type OnCrmTypeDeleteDataFields = OnCrmActivityAddDataFields;
 /// - Data: [`OnCrmTypeUpdateData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/crm/universal/events/type/on-crm-type-update.html)
-#[cfg(feature = "crm")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OnCrmTypeUpdate;
 
-#[cfg(feature = "crm")]
 impl ::bitrix24_runtime::events::Event for OnCrmTypeUpdate {
     const NAME: &'static str = "ONCRMTYPEUPDATE";
     const SCOPES: &'static [&'static str] = &["crm"];
@@ -2583,11 +2216,9 @@ impl ::bitrix24_runtime::events::Event for OnCrmTypeUpdate {
 }
 
 /// The `data` of [`OnCrmTypeUpdate`] (`ONCRMTYPEUPDATE`).
-#[cfg(feature = "crm")]
 pub type OnCrmTypeUpdateData = OnCrmActivityAddData;
 
 /// The `FIELDS` object.
-#[cfg(feature = "crm")]
 pub type OnCrmTypeUpdateDataFields = OnCrmActivityAddDataFields;
 
 /// `ONCRMTYPEUSERFIELDADD`: an event Bitrix24 posts to a bound handler.
@@ -2596,11 +2227,9 @@ pub type OnCrmTypeUpdateDataFields = OnCrmActivityAddDataFields;
 /// - Data: [`OnCrmTypeUserFieldAddData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/crm/universal/userfieldconfig/events/on-crm-type-user-field-add.html)
-#[cfg(feature = "crm")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OnCrmTypeUserFieldAdd;
 
-#[cfg(feature = "crm")]
 impl ::bitrix24_runtime::events::Event for OnCrmTypeUserFieldAdd {
     const NAME: &'static str = "ONCRMTYPEUSERFIELDADD";
     const SCOPES: &'static [&'static str] = &["crm"];
@@ -2608,11 +2237,9 @@ impl ::bitrix24_runtime::events::Event for OnCrmTypeUserFieldAdd {
 }
 
 /// The `data` of [`OnCrmTypeUserFieldAdd`] (`ONCRMTYPEUSERFIELDADD`).
-#[cfg(feature = "crm")]
 pub type OnCrmTypeUserFieldAddData = OnCrmCompanyUserFieldAddData;
 
 /// The `FIELDS` object.
-#[cfg(feature = "crm")]
 pub type OnCrmTypeUserFieldAddDataFields = OnCrmCompanyUserFieldAddDataFields;
 
 /// `ONCRMTYPEUSERFIELDDELETE`: an event Bitrix24 posts to a bound handler.
@@ -2621,11 +2248,9 @@ pub type OnCrmTypeUserFieldAddDataFields = OnCrmCompanyUserFieldAddDataFields;
 /// - Data: [`OnCrmTypeUserFieldDeleteData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/crm/universal/userfieldconfig/events/on-crm-type-user-field-delete.html)
-#[cfg(feature = "crm")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OnCrmTypeUserFieldDelete;
 
-#[cfg(feature = "crm")]
 impl ::bitrix24_runtime::events::Event for OnCrmTypeUserFieldDelete {
     const NAME: &'static str = "ONCRMTYPEUSERFIELDDELETE";
     const SCOPES: &'static [&'static str] = &["crm"];
@@ -2633,11 +2258,9 @@ impl ::bitrix24_runtime::events::Event for OnCrmTypeUserFieldDelete {
 }
 
 /// The `data` of [`OnCrmTypeUserFieldDelete`] (`ONCRMTYPEUSERFIELDDELETE`).
-#[cfg(feature = "crm")]
 pub type OnCrmTypeUserFieldDeleteData = OnCrmCompanyUserFieldAddData;
 
 /// The `FIELDS` object.
-#[cfg(feature = "crm")]
 pub type OnCrmTypeUserFieldDeleteDataFields = OnCrmCompanyUserFieldAddDataFields;
 
 /// `ONCRMTYPEUSERFIELDSETENUMVALUES`: an event Bitrix24 posts to a bound handler.
@@ -2646,11 +2269,9 @@ pub type OnCrmTypeUserFieldDeleteDataFields = OnCrmCompanyUserFieldAddDataFields
 /// - Data: [`OnCrmTypeUserFieldSetEnumValuesData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/crm/universal/userfieldconfig/events/on-crm-type-user-field-set-enum-values.html)
-#[cfg(feature = "crm")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OnCrmTypeUserFieldSetEnumValues;
 
-#[cfg(feature = "crm")]
 impl ::bitrix24_runtime::events::Event for OnCrmTypeUserFieldSetEnumValues {
     const NAME: &'static str = "ONCRMTYPEUSERFIELDSETENUMVALUES";
     const SCOPES: &'static [&'static str] = &["crm"];
@@ -2658,11 +2279,9 @@ impl ::bitrix24_runtime::events::Event for OnCrmTypeUserFieldSetEnumValues {
 }
 
 /// The `data` of [`OnCrmTypeUserFieldSetEnumValues`] (`ONCRMTYPEUSERFIELDSETENUMVALUES`).
-#[cfg(feature = "crm")]
 pub type OnCrmTypeUserFieldSetEnumValuesData = OnCrmCompanyUserFieldAddData;
 
 /// The `FIELDS` object.
-#[cfg(feature = "crm")]
 pub type OnCrmTypeUserFieldSetEnumValuesDataFields = OnCrmCompanyUserFieldAddDataFields;
 
 /// `ONCRMTYPEUSERFIELDUPDATE`: an event Bitrix24 posts to a bound handler.
@@ -2671,11 +2290,9 @@ pub type OnCrmTypeUserFieldSetEnumValuesDataFields = OnCrmCompanyUserFieldAddDat
 /// - Data: [`OnCrmTypeUserFieldUpdateData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/crm/universal/userfieldconfig/events/on-crm-type-user-field-update.html)
-#[cfg(feature = "crm")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OnCrmTypeUserFieldUpdate;
 
-#[cfg(feature = "crm")]
 impl ::bitrix24_runtime::events::Event for OnCrmTypeUserFieldUpdate {
     const NAME: &'static str = "ONCRMTYPEUSERFIELDUPDATE";
     const SCOPES: &'static [&'static str] = &["crm"];
@@ -2683,9 +2300,7 @@ impl ::bitrix24_runtime::events::Event for OnCrmTypeUserFieldUpdate {
 }
 
 /// The `data` of [`OnCrmTypeUserFieldUpdate`] (`ONCRMTYPEUSERFIELDUPDATE`).
-#[cfg(feature = "crm")]
 pub type OnCrmTypeUserFieldUpdateData = OnCrmCompanyUserFieldAddData;
 
 /// The `FIELDS` object.
-#[cfg(feature = "crm")]
 pub type OnCrmTypeUserFieldUpdateDataFields = OnCrmCompanyUserFieldAddDataFields;

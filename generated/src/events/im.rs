@@ -9,11 +9,9 @@ use ::bitrix24_runtime::wire as w;
 /// - Data: [`OnImV2JoinChatData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/im.v2/events/events.html)
-#[cfg(feature = "im")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OnImV2JoinChat;
 
-#[cfg(feature = "im")]
 impl ::bitrix24_runtime::events::Event for OnImV2JoinChat {
     const NAME: &'static str = "ONIMV2JOINCHAT";
     const SCOPES: &'static [&'static str] = &["im"];
@@ -21,7 +19,6 @@ impl ::bitrix24_runtime::events::Event for OnImV2JoinChat {
 }
 
 /// The `data` of [`OnImV2JoinChat`] (`ONIMV2JOINCHAT`).
-#[cfg(feature = "im")]
 #[derive(Debug, Clone, PartialEq, Default, w::Object)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(default)]
@@ -45,11 +42,9 @@ pub struct OnImV2JoinChatData {
 /// - Data: [`OnImV2MessageAddData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/im.v2/events/events.html)
-#[cfg(feature = "im")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OnImV2MessageAdd;
 
-#[cfg(feature = "im")]
 impl ::bitrix24_runtime::events::Event for OnImV2MessageAdd {
     const NAME: &'static str = "ONIMV2MESSAGEADD";
     const SCOPES: &'static [&'static str] = &["im"];
@@ -57,7 +52,6 @@ impl ::bitrix24_runtime::events::Event for OnImV2MessageAdd {
 }
 
 /// The `data` of [`OnImV2MessageAdd`] (`ONIMV2MESSAGEADD`).
-#[cfg(feature = "im")]
 #[derive(Debug, Clone, PartialEq, Default, w::Object)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(default)]
@@ -80,11 +74,9 @@ pub struct OnImV2MessageAddData {
 /// - Data: [`OnImV2MessageDeleteData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/im.v2/events/events.html)
-#[cfg(feature = "im")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OnImV2MessageDelete;
 
-#[cfg(feature = "im")]
 impl ::bitrix24_runtime::events::Event for OnImV2MessageDelete {
     const NAME: &'static str = "ONIMV2MESSAGEDELETE";
     const SCOPES: &'static [&'static str] = &["im"];
@@ -92,7 +84,6 @@ impl ::bitrix24_runtime::events::Event for OnImV2MessageDelete {
 }
 
 /// The `data` of [`OnImV2MessageDelete`] (`ONIMV2MESSAGEDELETE`).
-#[cfg(feature = "im")]
 #[derive(Debug, Clone, PartialEq, Default, w::Object)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(default)]
@@ -116,11 +107,9 @@ pub struct OnImV2MessageDeleteData {
 /// - Data: [`OnImV2MessageUpdateData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/im.v2/events/events.html)
-#[cfg(feature = "im")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OnImV2MessageUpdate;
 
-#[cfg(feature = "im")]
 impl ::bitrix24_runtime::events::Event for OnImV2MessageUpdate {
     const NAME: &'static str = "ONIMV2MESSAGEUPDATE";
     const SCOPES: &'static [&'static str] = &["im"];
@@ -128,7 +117,6 @@ impl ::bitrix24_runtime::events::Event for OnImV2MessageUpdate {
 }
 
 /// The `data` of [`OnImV2MessageUpdate`] (`ONIMV2MESSAGEUPDATE`).
-#[cfg(feature = "im")]
 pub type OnImV2MessageUpdateData = OnImV2MessageAddData;
 
 /// `ONIMV2REACTIONCHANGE`: an event Bitrix24 posts to a bound handler.
@@ -137,11 +125,9 @@ pub type OnImV2MessageUpdateData = OnImV2MessageAddData;
 /// - Data: [`OnImV2ReactionChangeData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/im.v2/events/events.html)
-#[cfg(feature = "im")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OnImV2ReactionChange;
 
-#[cfg(feature = "im")]
 impl ::bitrix24_runtime::events::Event for OnImV2ReactionChange {
     const NAME: &'static str = "ONIMV2REACTIONCHANGE";
     const SCOPES: &'static [&'static str] = &["im"];
@@ -149,7 +135,6 @@ impl ::bitrix24_runtime::events::Event for OnImV2ReactionChange {
 }
 
 /// The `data` of [`OnImV2ReactionChange`] (`ONIMV2REACTIONCHANGE`).
-#[cfg(feature = "im")]
 #[derive(Debug, Clone, PartialEq, Default, w::Object)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(default)]

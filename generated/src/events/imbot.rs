@@ -9,12 +9,10 @@ use ::bitrix24_runtime::wire as w;
 /// - Data: [`OnImbotDeleteData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/chat-bots/outdated/events/on-imbot-delete.html)
-#[cfg(feature = "imbot")]
 #[deprecated(note = "documented as deprecated")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OnImbotDelete;
 
-#[cfg(feature = "imbot")]
 impl ::bitrix24_runtime::events::Event for OnImbotDelete {
     const NAME: &'static str = "ONIMBOTDELETE";
     const SCOPES: &'static [&'static str] = &["imbot"];
@@ -22,7 +20,6 @@ impl ::bitrix24_runtime::events::Event for OnImbotDelete {
 }
 
 /// The `data` of [`OnImbotDelete`] (`ONIMBOTDELETE`).
-#[cfg(feature = "imbot")]
 #[derive(Debug, Clone, PartialEq, Default, w::Object)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(default)]
@@ -42,12 +39,10 @@ pub struct OnImbotDeleteData {
 /// - Data: [`OnImbotJoinChatData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/chat-bots/outdated/chats/events/on-imbot-join-chat.html)
-#[cfg(feature = "imbot")]
 #[deprecated(note = "documented as deprecated")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OnImbotJoinChat;
 
-#[cfg(feature = "imbot")]
 impl ::bitrix24_runtime::events::Event for OnImbotJoinChat {
     const NAME: &'static str = "ONIMBOTJOINCHAT";
     const SCOPES: &'static [&'static str] = &["imbot"];
@@ -55,7 +50,6 @@ impl ::bitrix24_runtime::events::Event for OnImbotJoinChat {
 }
 
 /// The `data` of [`OnImbotJoinChat`] (`ONIMBOTJOINCHAT`).
-#[cfg(feature = "imbot")]
 #[derive(Debug, Clone, PartialEq, Default, w::Object)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(default)]
@@ -75,15 +69,12 @@ pub struct OnImbotJoinChatData {
 }
 
 /// Allowed values of `CHAT_TYPE`.
-#[cfg(feature = "imbot")]
 pub type OnImbotJoinChatDataParamsChatType = OnImCommandAddDataParamsChatType;
 
 /// Allowed values of `MESSAGE_TYPE`.
-#[cfg(feature = "imbot")]
 pub type OnImbotJoinChatDataParamsMessageType = OnImCommandAddDataParamsChatType;
 
 /// The `PARAMS` object.
-#[cfg(feature = "imbot")]
 #[derive(Debug, Clone, PartialEq, Default, w::Object)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(default)]
@@ -136,7 +127,6 @@ pub struct OnImbotJoinChatDataParams {
 }
 
 /// The `USER` object.
-#[cfg(feature = "imbot")]
 #[derive(Debug, Clone, PartialEq, Default, w::Object)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(default)]
@@ -168,12 +158,10 @@ pub struct OnImbotJoinChatDataUser {
 /// - Data: [`OnImbotMessageAddData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/chat-bots/outdated/messages/events/on-imbot-message-add.html)
-#[cfg(feature = "imbot")]
 #[deprecated(note = "documented as deprecated")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OnImbotMessageAdd;
 
-#[cfg(feature = "imbot")]
 impl ::bitrix24_runtime::events::Event for OnImbotMessageAdd {
     const NAME: &'static str = "ONIMBOTMESSAGEADD";
     const SCOPES: &'static [&'static str] = &["imbot"];
@@ -181,7 +169,6 @@ impl ::bitrix24_runtime::events::Event for OnImbotMessageAdd {
 }
 
 /// The `data` of [`OnImbotMessageAdd`] (`ONIMBOTMESSAGEADD`).
-#[cfg(feature = "imbot")]
 #[derive(Debug, Clone, PartialEq, Default, w::Object)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(default)]
@@ -201,19 +188,15 @@ pub struct OnImbotMessageAddData {
 }
 
 /// Allowed values of `MESSAGE_TYPE`.
-#[cfg(feature = "imbot")]
 pub type OnImbotMessageAddDataParamsMessageType = OnImCommandAddDataParamsChatType;
 
 /// Allowed values of `CHAT_TYPE`.
-#[cfg(feature = "imbot")]
 pub type OnImbotMessageAddDataParamsChatType = OnImCommandAddDataParamsChatType;
 
 /// The `MENTIONED_LIST` object.
-#[cfg(feature = "imbot")]
 pub type OnImbotMessageAddDataParamsMentionedList = OnImCommandAddDataCommand;
 
 /// The `PARAMS` object.
-#[cfg(feature = "imbot")]
 #[derive(Debug, Clone, PartialEq, Default, w::Object)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(default)]
@@ -356,7 +339,6 @@ pub struct OnImbotMessageAddDataParams {
 }
 
 /// The `USER` object.
-#[cfg(feature = "imbot")]
 #[derive(Debug, Clone, PartialEq, Default, w::Object)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(default)]
@@ -400,12 +382,10 @@ pub struct OnImbotMessageAddDataUser {
 /// - Data: [`OnImbotMessageDeleteData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/chat-bots/outdated/messages/events/on-imbot-message-delete.html)
-#[cfg(feature = "imbot")]
 #[deprecated(note = "documented as deprecated")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OnImbotMessageDelete;
 
-#[cfg(feature = "imbot")]
 impl ::bitrix24_runtime::events::Event for OnImbotMessageDelete {
     const NAME: &'static str = "ONIMBOTMESSAGEDELETE";
     const SCOPES: &'static [&'static str] = &["imbot"];
@@ -413,7 +393,6 @@ impl ::bitrix24_runtime::events::Event for OnImbotMessageDelete {
 }
 
 /// The `data` of [`OnImbotMessageDelete`] (`ONIMBOTMESSAGEDELETE`).
-#[cfg(feature = "imbot")]
 #[derive(Debug, Clone, PartialEq, Default, w::Object)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(default)]
@@ -431,19 +410,15 @@ pub struct OnImbotMessageDeleteData {
 }
 
 /// The `BOT` object.
-#[cfg(feature = "imbot")]
 pub type OnImbotMessageDeleteDataBot = OnImCommandAddDataCommand;
 
 /// Allowed values of `MESSAGE_TYPE`.
-#[cfg(feature = "imbot")]
 pub type OnImbotMessageDeleteDataParamsMessageType = OnImCommandAddDataParamsChatType;
 
 /// Allowed values of `CHAT_TYPE`.
-#[cfg(feature = "imbot")]
 pub type OnImbotMessageDeleteDataParamsChatType = OnImCommandAddDataParamsChatType;
 
 /// The `PARAMS` object.
-#[cfg(feature = "imbot")]
 #[derive(Debug, Clone, PartialEq, Default, w::Object)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(default)]
@@ -499,7 +474,6 @@ pub struct OnImbotMessageDeleteDataParams {
 }
 
 /// The `USER` object.
-#[cfg(feature = "imbot")]
 pub type OnImbotMessageDeleteDataUser = OnImbotMessageAddDataUser;
 
 /// `ONIMBOTMESSAGEUPDATE`: an event Bitrix24 posts to a bound handler.
@@ -508,12 +482,10 @@ pub type OnImbotMessageDeleteDataUser = OnImbotMessageAddDataUser;
 /// - Data: [`OnImbotMessageUpdateData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/chat-bots/outdated/messages/events/on-imbot-message-update.html)
-#[cfg(feature = "imbot")]
 #[deprecated(note = "documented as deprecated")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OnImbotMessageUpdate;
 
-#[cfg(feature = "imbot")]
 impl ::bitrix24_runtime::events::Event for OnImbotMessageUpdate {
     const NAME: &'static str = "ONIMBOTMESSAGEUPDATE";
     const SCOPES: &'static [&'static str] = &["imbot"];
@@ -521,7 +493,6 @@ impl ::bitrix24_runtime::events::Event for OnImbotMessageUpdate {
 }
 
 /// The `data` of [`OnImbotMessageUpdate`] (`ONIMBOTMESSAGEUPDATE`).
-#[cfg(feature = "imbot")]
 #[derive(Debug, Clone, PartialEq, Default, w::Object)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(default)]
@@ -539,23 +510,18 @@ pub struct OnImbotMessageUpdateData {
 }
 
 /// The `BOT` object.
-#[cfg(feature = "imbot")]
 pub type OnImbotMessageUpdateDataBot = OnImCommandAddDataCommand;
 
 /// Allowed values of `MESSAGE_TYPE`.
-#[cfg(feature = "imbot")]
 pub type OnImbotMessageUpdateDataParamsMessageType = OnImCommandAddDataParamsChatType;
 
 /// The `MENTIONED_LIST` object.
-#[cfg(feature = "imbot")]
 pub type OnImbotMessageUpdateDataParamsMentionedList = OnImCommandAddDataCommand;
 
 /// Allowed values of `CHAT_TYPE`.
-#[cfg(feature = "imbot")]
 pub type OnImbotMessageUpdateDataParamsChatType = OnImCommandAddDataParamsChatType;
 
 /// The `PARAMS` object.
-#[cfg(feature = "imbot")]
 #[derive(Debug, Clone, PartialEq, Default, w::Object)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(default)]
@@ -629,7 +595,6 @@ pub struct OnImbotMessageUpdateDataParams {
 }
 
 /// The `USER` object.
-#[cfg(feature = "imbot")]
 pub type OnImbotMessageUpdateDataUser = OnImbotMessageAddDataUser;
 
 /// `ONIMBOTV2COMMANDADD`: an event Bitrix24 posts to a bound handler.
@@ -638,11 +603,9 @@ pub type OnImbotMessageUpdateDataUser = OnImbotMessageAddDataUser;
 /// - Data: [`OnImbotV2CommandAddData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/events/events.html)
-#[cfg(feature = "imbot")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OnImbotV2CommandAdd;
 
-#[cfg(feature = "imbot")]
 impl ::bitrix24_runtime::events::Event for OnImbotV2CommandAdd {
     const NAME: &'static str = "ONIMBOTV2COMMANDADD";
     const SCOPES: &'static [&'static str] = &["imbot"];
@@ -650,7 +613,6 @@ impl ::bitrix24_runtime::events::Event for OnImbotV2CommandAdd {
 }
 
 /// The `data` of [`OnImbotV2CommandAdd`] (`ONIMBOTV2COMMANDADD`).
-#[cfg(feature = "imbot")]
 #[derive(Debug, Clone, PartialEq, Default, w::Object)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(default)]
@@ -675,7 +637,6 @@ pub struct OnImbotV2CommandAddData {
 }
 
 /// The `command` object.
-#[cfg(feature = "imbot")]
 #[derive(Debug, Clone, PartialEq, Default, w::Object)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(default)]
@@ -701,11 +662,9 @@ pub struct OnImbotV2CommandAddDataCommand {
 /// - Data: [`OnImbotV2ContextGetData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/events/events.html)
-#[cfg(feature = "imbot")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OnImbotV2ContextGet;
 
-#[cfg(feature = "imbot")]
 impl ::bitrix24_runtime::events::Event for OnImbotV2ContextGet {
     const NAME: &'static str = "ONIMBOTV2CONTEXTGET";
     const SCOPES: &'static [&'static str] = &["imbot"];
@@ -713,7 +672,6 @@ impl ::bitrix24_runtime::events::Event for OnImbotV2ContextGet {
 }
 
 /// The `data` of [`OnImbotV2ContextGet`] (`ONIMBOTV2CONTEXTGET`).
-#[cfg(feature = "imbot")]
 #[derive(Debug, Clone, PartialEq, Default, w::Object)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(default)]
@@ -747,11 +705,9 @@ pub struct OnImbotV2ContextGetData {
 /// - Data: [`OnImbotV2DeleteData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/events/events.html)
-#[cfg(feature = "imbot")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OnImbotV2Delete;
 
-#[cfg(feature = "imbot")]
 impl ::bitrix24_runtime::events::Event for OnImbotV2Delete {
     const NAME: &'static str = "ONIMBOTV2DELETE";
     const SCOPES: &'static [&'static str] = &["imbot"];
@@ -759,7 +715,6 @@ impl ::bitrix24_runtime::events::Event for OnImbotV2Delete {
 }
 
 /// The `data` of [`OnImbotV2Delete`] (`ONIMBOTV2DELETE`).
-#[cfg(feature = "imbot")]
 #[derive(Debug, Clone, PartialEq, Default, w::Object)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(default)]
@@ -778,11 +733,9 @@ pub struct OnImbotV2DeleteData {
 /// - Data: [`OnImbotV2JoinChatData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/events/events.html)
-#[cfg(feature = "imbot")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OnImbotV2JoinChat;
 
-#[cfg(feature = "imbot")]
 impl ::bitrix24_runtime::events::Event for OnImbotV2JoinChat {
     const NAME: &'static str = "ONIMBOTV2JOINCHAT";
     const SCOPES: &'static [&'static str] = &["imbot"];
@@ -790,7 +743,6 @@ impl ::bitrix24_runtime::events::Event for OnImbotV2JoinChat {
 }
 
 /// The `data` of [`OnImbotV2JoinChat`] (`ONIMBOTV2JOINCHAT`).
-#[cfg(feature = "imbot")]
 #[derive(Debug, Clone, PartialEq, Default, w::Object)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(default)]
@@ -819,11 +771,9 @@ pub struct OnImbotV2JoinChatData {
 /// - Data: [`OnImbotV2MessageAddData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/events/events.html)
-#[cfg(feature = "imbot")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OnImbotV2MessageAdd;
 
-#[cfg(feature = "imbot")]
 impl ::bitrix24_runtime::events::Event for OnImbotV2MessageAdd {
     const NAME: &'static str = "ONIMBOTV2MESSAGEADD";
     const SCOPES: &'static [&'static str] = &["imbot"];
@@ -831,7 +781,6 @@ impl ::bitrix24_runtime::events::Event for OnImbotV2MessageAdd {
 }
 
 /// The `data` of [`OnImbotV2MessageAdd`] (`ONIMBOTV2MESSAGEADD`).
-#[cfg(feature = "imbot")]
 #[derive(Debug, Clone, PartialEq, Default, w::Object)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(default)]
@@ -859,11 +808,9 @@ pub struct OnImbotV2MessageAddData {
 /// - Data: [`OnImbotV2MessageDeleteData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/events/events.html)
-#[cfg(feature = "imbot")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OnImbotV2MessageDelete;
 
-#[cfg(feature = "imbot")]
 impl ::bitrix24_runtime::events::Event for OnImbotV2MessageDelete {
     const NAME: &'static str = "ONIMBOTV2MESSAGEDELETE";
     const SCOPES: &'static [&'static str] = &["imbot"];
@@ -871,7 +818,6 @@ impl ::bitrix24_runtime::events::Event for OnImbotV2MessageDelete {
 }
 
 /// The `data` of [`OnImbotV2MessageDelete`] (`ONIMBOTV2MESSAGEDELETE`).
-#[cfg(feature = "imbot")]
 #[derive(Debug, Clone, PartialEq, Default, w::Object)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(default)]
@@ -900,11 +846,9 @@ pub struct OnImbotV2MessageDeleteData {
 /// - Data: [`OnImbotV2MessageUpdateData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/events/events.html)
-#[cfg(feature = "imbot")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OnImbotV2MessageUpdate;
 
-#[cfg(feature = "imbot")]
 impl ::bitrix24_runtime::events::Event for OnImbotV2MessageUpdate {
     const NAME: &'static str = "ONIMBOTV2MESSAGEUPDATE";
     const SCOPES: &'static [&'static str] = &["imbot"];
@@ -912,7 +856,6 @@ impl ::bitrix24_runtime::events::Event for OnImbotV2MessageUpdate {
 }
 
 /// The `data` of [`OnImbotV2MessageUpdate`] (`ONIMBOTV2MESSAGEUPDATE`).
-#[cfg(feature = "imbot")]
 pub type OnImbotV2MessageUpdateData = OnImbotV2MessageAddData;
 
 /// `ONIMBOTV2REACTIONCHANGE`: an event Bitrix24 posts to a bound handler.
@@ -921,11 +864,9 @@ pub type OnImbotV2MessageUpdateData = OnImbotV2MessageAddData;
 /// - Data: [`OnImbotV2ReactionChangeData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/events/events.html)
-#[cfg(feature = "imbot")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OnImbotV2ReactionChange;
 
-#[cfg(feature = "imbot")]
 impl ::bitrix24_runtime::events::Event for OnImbotV2ReactionChange {
     const NAME: &'static str = "ONIMBOTV2REACTIONCHANGE";
     const SCOPES: &'static [&'static str] = &["imbot"];
@@ -933,7 +874,6 @@ impl ::bitrix24_runtime::events::Event for OnImbotV2ReactionChange {
 }
 
 /// The `data` of [`OnImbotV2ReactionChange`] (`ONIMBOTV2REACTIONCHANGE`).
-#[cfg(feature = "imbot")]
 #[derive(Debug, Clone, PartialEq, Default, w::Object)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(default)]
@@ -967,12 +907,10 @@ pub struct OnImbotV2ReactionChangeData {
 /// - Data: [`OnImCommandAddData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/chat-bots/outdated/commands/events/on-im-command-add.html)
-#[cfg(feature = "imbot")]
 #[deprecated(note = "documented as deprecated")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OnImCommandAdd;
 
-#[cfg(feature = "imbot")]
 impl ::bitrix24_runtime::events::Event for OnImCommandAdd {
     const NAME: &'static str = "ONIMCOMMANDADD";
     const SCOPES: &'static [&'static str] = &["imbot"];
@@ -980,7 +918,6 @@ impl ::bitrix24_runtime::events::Event for OnImCommandAdd {
 }
 
 /// The `data` of [`OnImCommandAdd`] (`ONIMCOMMANDADD`).
-#[cfg(feature = "imbot")]
 #[derive(Debug, Clone, PartialEq, Default, w::Object)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(default)]
@@ -998,7 +935,6 @@ pub struct OnImCommandAddData {
 }
 
 /// The `COMMAND` object.
-#[cfg(feature = "imbot")]
 #[derive(Debug, Clone, PartialEq, Default, w::Object)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(default)]
@@ -1010,11 +946,9 @@ pub struct OnImCommandAddDataCommand {
 }
 
 /// Allowed values of `MESSAGE_TYPE`.
-#[cfg(feature = "imbot")]
 pub type OnImCommandAddDataParamsMessageType = OnImCommandAddDataParamsChatType;
 
 /// Allowed values of `CHAT_TYPE`.
-#[cfg(feature = "imbot")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum OnImCommandAddDataParamsChatType {
@@ -1044,18 +978,15 @@ pub enum OnImCommandAddDataParamsChatType {
     Unknown(::std::string::String),
 }
 
-#[cfg(feature = "imbot")]
 ::bitrix24_runtime::str_enum!(
     OnImCommandAddDataParamsChatType { P = "P", C = "C", O = "O", L = "L", S = "S", N =
     "N", J = "J", T = "T", A = "A", B = "B", X = "X" }
 );
 
 /// The `BOT_IN_CHAT` object.
-#[cfg(feature = "imbot")]
 pub type OnImCommandAddDataParamsBotInChat = OnImCommandAddDataCommand;
 
 /// The `PARAMS` object.
-#[cfg(feature = "imbot")]
 #[derive(Debug, Clone, PartialEq, Default, w::Object)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(default)]
@@ -1198,7 +1129,6 @@ pub struct OnImCommandAddDataParams {
 }
 
 /// The `USER` object.
-#[cfg(feature = "imbot")]
 #[derive(Debug, Clone, PartialEq, Default, w::Object)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(default)]

@@ -9,11 +9,9 @@ use ::bitrix24_runtime::wire as w;
 /// - Data: [`OnImConnectorDialogFinishData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/imopenlines/imconnector/events/on-im-connector-dialog-finish.html)
-#[cfg(feature = "imconnector")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OnImConnectorDialogFinish;
 
-#[cfg(feature = "imconnector")]
 impl ::bitrix24_runtime::events::Event for OnImConnectorDialogFinish {
     const NAME: &'static str = "ONIMCONNECTORDIALOGFINISH";
     const SCOPES: &'static [&'static str] = &["imconnector"];
@@ -21,7 +19,6 @@ impl ::bitrix24_runtime::events::Event for OnImConnectorDialogFinish {
 }
 
 /// The `data` of [`OnImConnectorDialogFinish`] (`ONIMCONNECTORDIALOGFINISH`).
-#[cfg(feature = "imconnector")]
 #[derive(Debug, Clone, PartialEq, Default, w::Object)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(default)]
@@ -39,7 +36,6 @@ pub struct OnImConnectorDialogFinishData {
 }
 
 /// The `connector` object.
-#[cfg(feature = "imconnector")]
 #[derive(Debug, Clone, PartialEq, Default, w::Object)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(default)]
@@ -60,7 +56,6 @@ pub struct OnImConnectorDialogFinishDataDataConnector {
 }
 
 /// The `session` object.
-#[cfg(feature = "imconnector")]
 #[derive(Debug, Clone, PartialEq, Default, w::Object)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(default)]
@@ -81,7 +76,6 @@ pub struct OnImConnectorDialogFinishDataDataSession {
 }
 
 /// The `chat` object.
-#[cfg(feature = "imconnector")]
 #[derive(Debug, Clone, PartialEq, Default, w::Object)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(default)]
@@ -93,11 +87,9 @@ pub struct OnImConnectorDialogFinishDataDataChat {
 }
 
 /// The `user` object.
-#[cfg(feature = "imconnector")]
 pub type OnImConnectorDialogFinishDataDataUser = OnImConnectorDialogFinishDataDataChat;
 
 /// The `DATA` object.
-#[cfg(feature = "imconnector")]
 #[derive(Debug, Clone, PartialEq, Default, w::Object)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(default)]
@@ -119,11 +111,9 @@ pub struct OnImConnectorDialogFinishDataData {
 /// - Data: [`OnImConnectorDialogStartData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/imopenlines/imconnector/events/on-im-connector-dialog-start.html)
-#[cfg(feature = "imconnector")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OnImConnectorDialogStart;
 
-#[cfg(feature = "imconnector")]
 impl ::bitrix24_runtime::events::Event for OnImConnectorDialogStart {
     const NAME: &'static str = "ONIMCONNECTORDIALOGSTART";
     const SCOPES: &'static [&'static str] = &["imconnector"];
@@ -131,27 +121,21 @@ impl ::bitrix24_runtime::events::Event for OnImConnectorDialogStart {
 }
 
 /// The `data` of [`OnImConnectorDialogStart`] (`ONIMCONNECTORDIALOGSTART`).
-#[cfg(feature = "imconnector")]
 pub type OnImConnectorDialogStartData = OnImConnectorDialogFinishData;
 
 /// The `connector` object.
-#[cfg(feature = "imconnector")]
 pub type OnImConnectorDialogStartDataDataConnector = OnImConnectorDialogFinishDataDataConnector;
 
 /// The `session` object.
-#[cfg(feature = "imconnector")]
 pub type OnImConnectorDialogStartDataDataSession = OnImConnectorDialogFinishDataDataSession;
 
 /// The `chat` object.
-#[cfg(feature = "imconnector")]
 pub type OnImConnectorDialogStartDataDataChat = OnImConnectorDialogFinishDataDataChat;
 
 /// The `user` object.
-#[cfg(feature = "imconnector")]
 pub type OnImConnectorDialogStartDataDataUser = OnImConnectorDialogFinishDataDataChat;
 
 /// The `DATA` object.
-#[cfg(feature = "imconnector")]
 pub type OnImConnectorDialogStartDataData = OnImConnectorDialogFinishDataData;
 
 /// `ONIMCONNECTORLINEDELETE`: an event Bitrix24 posts to a bound handler.
@@ -160,11 +144,9 @@ pub type OnImConnectorDialogStartDataData = OnImConnectorDialogFinishDataData;
 /// - Data: [`OnImConnectorLineDeleteData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/imopenlines/imconnector/events/on-im-connector-line-delete.html)
-#[cfg(feature = "imconnector")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OnImConnectorLineDelete;
 
-#[cfg(feature = "imconnector")]
 impl ::bitrix24_runtime::events::Event for OnImConnectorLineDelete {
     const NAME: &'static str = "ONIMCONNECTORLINEDELETE";
     const SCOPES: &'static [&'static str] = &["imconnector"];
@@ -172,13 +154,11 @@ impl ::bitrix24_runtime::events::Event for OnImConnectorLineDelete {
 }
 
 /// The `data` of [`OnImConnectorLineDelete`] (`ONIMCONNECTORLINEDELETE`).
-#[cfg(feature = "imconnector")]
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct OnImConnectorLineDeleteData(#[serde(with = "w::As::<w::Int>")] pub i64);
 
-#[cfg(feature = "imconnector")]
 impl OnImConnectorLineDeleteData {
     /// The wrapped value.
     pub fn into_inner(self) -> i64 {
@@ -192,11 +172,9 @@ impl OnImConnectorLineDeleteData {
 /// - Data: [`OnImConnectorMessageAddData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/imopenlines/imconnector/events/on-im-connector-message-add.html)
-#[cfg(feature = "imconnector")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OnImConnectorMessageAdd;
 
-#[cfg(feature = "imconnector")]
 impl ::bitrix24_runtime::events::Event for OnImConnectorMessageAdd {
     const NAME: &'static str = "ONIMCONNECTORMESSAGEADD";
     const SCOPES: &'static [&'static str] = &["imconnector"];
@@ -204,7 +182,6 @@ impl ::bitrix24_runtime::events::Event for OnImConnectorMessageAdd {
 }
 
 /// The `data` of [`OnImConnectorMessageAdd`] (`ONIMCONNECTORMESSAGEADD`).
-#[cfg(feature = "imconnector")]
 #[derive(Debug, Clone, PartialEq, Default, w::Object)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(default)]
@@ -224,7 +201,6 @@ pub struct OnImConnectorMessageAddData {
 }
 
 /// The `im` object.
-#[cfg(feature = "imconnector")]
 #[derive(Debug, Clone, PartialEq, Default, w::Object)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(default)]
@@ -239,7 +215,6 @@ pub struct OnImConnectorMessageAddDataMessagesIm {
 }
 
 /// The `message` object.
-#[cfg(feature = "imconnector")]
 #[derive(Debug, Clone, PartialEq, Default, w::Object)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(default)]
@@ -254,7 +229,6 @@ pub struct OnImConnectorMessageAddDataMessagesMessage {
 }
 
 /// The `chat` object.
-#[cfg(feature = "imconnector")]
 #[derive(Debug, Clone, PartialEq, Default, w::Object)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(default)]
@@ -266,7 +240,6 @@ pub struct OnImConnectorMessageAddDataMessagesChat {
 }
 
 /// The `MESSAGES` object.
-#[cfg(feature = "imconnector")]
 #[derive(Debug, Clone, PartialEq, Default, w::Object)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(default)]
@@ -286,11 +259,9 @@ pub struct OnImConnectorMessageAddDataMessages {
 /// - Data: [`OnImConnectorMessageDeleteData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/imopenlines/imconnector/events/on-im-connector-message-delete.html)
-#[cfg(feature = "imconnector")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OnImConnectorMessageDelete;
 
-#[cfg(feature = "imconnector")]
 impl ::bitrix24_runtime::events::Event for OnImConnectorMessageDelete {
     const NAME: &'static str = "ONIMCONNECTORMESSAGEDELETE";
     const SCOPES: &'static [&'static str] = &["imconnector"];
@@ -298,7 +269,6 @@ impl ::bitrix24_runtime::events::Event for OnImConnectorMessageDelete {
 }
 
 /// The `data` of [`OnImConnectorMessageDelete`] (`ONIMCONNECTORMESSAGEDELETE`).
-#[cfg(feature = "imconnector")]
 #[derive(Debug, Clone, PartialEq, Default, w::Object)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(default)]
@@ -318,19 +288,15 @@ pub struct OnImConnectorMessageDeleteData {
 }
 
 /// The `im` object.
-#[cfg(feature = "imconnector")]
 pub type OnImConnectorMessageDeleteDataMessagesIm = OnImConnectorMessageAddDataMessagesIm;
 
 /// The `message` object.
-#[cfg(feature = "imconnector")]
 pub type OnImConnectorMessageDeleteDataMessagesMessage = OnImConnectorMessageAddDataMessagesChat;
 
 /// The `chat` object.
-#[cfg(feature = "imconnector")]
 pub type OnImConnectorMessageDeleteDataMessagesChat = OnImConnectorMessageAddDataMessagesChat;
 
 /// The `MESSAGES` object.
-#[cfg(feature = "imconnector")]
 #[derive(Debug, Clone, PartialEq, Default, w::Object)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(default)]
@@ -350,11 +316,9 @@ pub struct OnImConnectorMessageDeleteDataMessages {
 /// - Data: [`OnImConnectorMessageUpdateData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/imopenlines/imconnector/events/on-im-connector-message-update.html)
-#[cfg(feature = "imconnector")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OnImConnectorMessageUpdate;
 
-#[cfg(feature = "imconnector")]
 impl ::bitrix24_runtime::events::Event for OnImConnectorMessageUpdate {
     const NAME: &'static str = "ONIMCONNECTORMESSAGEUPDATE";
     const SCOPES: &'static [&'static str] = &["imconnector"];
@@ -362,7 +326,6 @@ impl ::bitrix24_runtime::events::Event for OnImConnectorMessageUpdate {
 }
 
 /// The `data` of [`OnImConnectorMessageUpdate`] (`ONIMCONNECTORMESSAGEUPDATE`).
-#[cfg(feature = "imconnector")]
 #[derive(Debug, Clone, PartialEq, Default, w::Object)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(default)]
@@ -382,11 +345,9 @@ pub struct OnImConnectorMessageUpdateData {
 }
 
 /// The `im` object.
-#[cfg(feature = "imconnector")]
 pub type OnImConnectorMessageUpdateDataMessagesIm = OnImConnectorMessageAddDataMessagesIm;
 
 /// The `message` object.
-#[cfg(feature = "imconnector")]
 #[derive(Debug, Clone, PartialEq, Default, w::Object)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(default)]
@@ -401,11 +362,9 @@ pub struct OnImConnectorMessageUpdateDataMessagesMessage {
 }
 
 /// The `chat` object.
-#[cfg(feature = "imconnector")]
 pub type OnImConnectorMessageUpdateDataMessagesChat = OnImConnectorMessageAddDataMessagesChat;
 
 /// The `MESSAGES` object.
-#[cfg(feature = "imconnector")]
 #[derive(Debug, Clone, PartialEq, Default, w::Object)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(default)]
@@ -425,11 +384,9 @@ pub struct OnImConnectorMessageUpdateDataMessages {
 /// - Data: [`OnImConnectorStatusDeleteData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/imopenlines/imconnector/events/on-im-connector-status-delete.html)
-#[cfg(feature = "imconnector")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OnImConnectorStatusDelete;
 
-#[cfg(feature = "imconnector")]
 impl ::bitrix24_runtime::events::Event for OnImConnectorStatusDelete {
     const NAME: &'static str = "ONIMCONNECTORSTATUSDELETE";
     const SCOPES: &'static [&'static str] = &["imconnector"];
@@ -437,7 +394,6 @@ impl ::bitrix24_runtime::events::Event for OnImConnectorStatusDelete {
 }
 
 /// The `data` of [`OnImConnectorStatusDelete`] (`ONIMCONNECTORSTATUSDELETE`).
-#[cfg(feature = "imconnector")]
 #[derive(Debug, Clone, PartialEq, Default, w::Object)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(default)]

@@ -9,11 +9,9 @@ use ::bitrix24_runtime::wire as w;
 /// - Data: [`OnOpenLineMessageAddData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/events/on-open-line-message-add.html)
-#[cfg(feature = "imopenlines")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OnOpenLineMessageAdd;
 
-#[cfg(feature = "imopenlines")]
 impl ::bitrix24_runtime::events::Event for OnOpenLineMessageAdd {
     const NAME: &'static str = "ONOPENLINEMESSAGEADD";
     const SCOPES: &'static [&'static str] = &["imopenlines"];
@@ -21,7 +19,6 @@ impl ::bitrix24_runtime::events::Event for OnOpenLineMessageAdd {
 }
 
 /// The `data` of [`OnOpenLineMessageAdd`] (`ONOPENLINEMESSAGEADD`).
-#[cfg(feature = "imopenlines")]
 #[derive(Debug, Clone, PartialEq, Default, w::Object)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(default)]
@@ -33,7 +30,6 @@ pub struct OnOpenLineMessageAddData {
 }
 
 /// The `connector` object.
-#[cfg(feature = "imopenlines")]
 #[derive(Debug, Clone, PartialEq, Default, w::Object)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(default)]
@@ -54,7 +50,6 @@ pub struct OnOpenLineMessageAddDataDataConnector {
 }
 
 /// The `chat` object.
-#[cfg(feature = "imopenlines")]
 #[derive(Debug, Clone, PartialEq, Default, w::Object)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(default)]
@@ -66,7 +61,6 @@ pub struct OnOpenLineMessageAddDataDataChat {
 }
 
 /// The `message` object.
-#[cfg(feature = "imopenlines")]
 #[derive(Debug, Clone, PartialEq, Default, w::Object)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(default)]
@@ -96,7 +90,6 @@ pub struct OnOpenLineMessageAddDataDataMessage {
 }
 
 /// The `extra` object.
-#[cfg(feature = "imopenlines")]
 #[derive(Debug, Clone, PartialEq, Default, w::Object)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(default)]
@@ -108,7 +101,6 @@ pub struct OnOpenLineMessageAddDataDataExtra {
 }
 
 /// The `DATA` object.
-#[cfg(feature = "imopenlines")]
 #[derive(Debug, Clone, PartialEq, Default, w::Object)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(default)]
@@ -133,11 +125,9 @@ pub struct OnOpenLineMessageAddDataData {
 /// - Data: [`OnOpenLineMessageDeleteData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/events/on-open-line-message-delete.html)
-#[cfg(feature = "imopenlines")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OnOpenLineMessageDelete;
 
-#[cfg(feature = "imopenlines")]
 impl ::bitrix24_runtime::events::Event for OnOpenLineMessageDelete {
     const NAME: &'static str = "ONOPENLINEMESSAGEDELETE";
     const SCOPES: &'static [&'static str] = &["imopenlines"];
@@ -145,7 +135,6 @@ impl ::bitrix24_runtime::events::Event for OnOpenLineMessageDelete {
 }
 
 /// The `data` of [`OnOpenLineMessageDelete`] (`ONOPENLINEMESSAGEDELETE`).
-#[cfg(feature = "imopenlines")]
 #[derive(Debug, Clone, PartialEq, Default, w::Object)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(default)]
@@ -163,7 +152,6 @@ pub struct OnOpenLineMessageDeleteData {
 }
 
 /// The `im` object.
-#[cfg(feature = "imopenlines")]
 #[derive(Debug, Clone, PartialEq, Default, w::Object)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(default)]
@@ -178,15 +166,12 @@ pub struct OnOpenLineMessageDeleteDataDataIm {
 }
 
 /// The `message` object.
-#[cfg(feature = "imopenlines")]
 pub type OnOpenLineMessageDeleteDataDataMessage = OnOpenLineMessageAddDataDataChat;
 
 /// The `chat` object.
-#[cfg(feature = "imopenlines")]
 pub type OnOpenLineMessageDeleteDataDataChat = OnOpenLineMessageAddDataDataChat;
 
 /// The `DATA` object.
-#[cfg(feature = "imopenlines")]
 #[derive(Debug, Clone, PartialEq, Default, w::Object)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(default)]
@@ -206,11 +191,9 @@ pub struct OnOpenLineMessageDeleteDataData {
 /// - Data: [`OnOpenLineMessageUpdateData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/events/on-open-line-message-update.html)
-#[cfg(feature = "imopenlines")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OnOpenLineMessageUpdate;
 
-#[cfg(feature = "imopenlines")]
 impl ::bitrix24_runtime::events::Event for OnOpenLineMessageUpdate {
     const NAME: &'static str = "ONOPENLINEMESSAGEUPDATE";
     const SCOPES: &'static [&'static str] = &["imopenlines"];
@@ -218,23 +201,18 @@ impl ::bitrix24_runtime::events::Event for OnOpenLineMessageUpdate {
 }
 
 /// The `data` of [`OnOpenLineMessageUpdate`] (`ONOPENLINEMESSAGEUPDATE`).
-#[cfg(feature = "imopenlines")]
 pub type OnOpenLineMessageUpdateData = OnOpenLineMessageDeleteData;
 
 /// The `im` object.
-#[cfg(feature = "imopenlines")]
 pub type OnOpenLineMessageUpdateDataDataIm = OnOpenLineMessageDeleteDataDataIm;
 
 /// The `message` object.
-#[cfg(feature = "imopenlines")]
 pub type OnOpenLineMessageUpdateDataDataMessage = OnOpenLineMessageAddDataDataChat;
 
 /// The `chat` object.
-#[cfg(feature = "imopenlines")]
 pub type OnOpenLineMessageUpdateDataDataChat = OnOpenLineMessageAddDataDataChat;
 
 /// The `DATA` object.
-#[cfg(feature = "imopenlines")]
 pub type OnOpenLineMessageUpdateDataData = OnOpenLineMessageDeleteDataData;
 
 /// `ONSESSIONFINISH`: an event Bitrix24 posts to a bound handler.
@@ -243,11 +221,9 @@ pub type OnOpenLineMessageUpdateDataData = OnOpenLineMessageDeleteDataData;
 /// - Data: [`OnSessionFinishData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/events/on-session-finish.html)
-#[cfg(feature = "imopenlines")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OnSessionFinish;
 
-#[cfg(feature = "imopenlines")]
 impl ::bitrix24_runtime::events::Event for OnSessionFinish {
     const NAME: &'static str = "ONSESSIONFINISH";
     const SCOPES: &'static [&'static str] = &["imopenlines"];
@@ -255,7 +231,6 @@ impl ::bitrix24_runtime::events::Event for OnSessionFinish {
 }
 
 /// The `data` of [`OnSessionFinish`] (`ONSESSIONFINISH`).
-#[cfg(feature = "imopenlines")]
 #[derive(Debug, Clone, PartialEq, Default, w::Object)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(default)]
@@ -267,11 +242,9 @@ pub struct OnSessionFinishData {
 }
 
 /// The `connector` object.
-#[cfg(feature = "imopenlines")]
 pub type OnSessionFinishDataDataConnector = OnOpenLineMessageAddDataDataConnector;
 
 /// The `session` object.
-#[cfg(feature = "imopenlines")]
 #[derive(Debug, Clone, PartialEq, Default, w::Object)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(default)]
@@ -292,15 +265,12 @@ pub struct OnSessionFinishDataDataSession {
 }
 
 /// The `chat` object.
-#[cfg(feature = "imopenlines")]
 pub type OnSessionFinishDataDataChat = OnOpenLineMessageAddDataDataChat;
 
 /// The `user` object.
-#[cfg(feature = "imopenlines")]
 pub type OnSessionFinishDataDataUser = OnOpenLineMessageAddDataDataChat;
 
 /// The `DATA` object.
-#[cfg(feature = "imopenlines")]
 #[derive(Debug, Clone, PartialEq, Default, w::Object)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(default)]
@@ -322,11 +292,9 @@ pub struct OnSessionFinishDataData {
 /// - Data: [`OnSessionStartData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/events/on-session-start.html)
-#[cfg(feature = "imopenlines")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OnSessionStart;
 
-#[cfg(feature = "imopenlines")]
 impl ::bitrix24_runtime::events::Event for OnSessionStart {
     const NAME: &'static str = "ONSESSIONSTART";
     const SCOPES: &'static [&'static str] = &["imopenlines"];
@@ -334,25 +302,19 @@ impl ::bitrix24_runtime::events::Event for OnSessionStart {
 }
 
 /// The `data` of [`OnSessionStart`] (`ONSESSIONSTART`).
-#[cfg(feature = "imopenlines")]
 pub type OnSessionStartData = OnSessionFinishData;
 
 /// The `connector` object.
-#[cfg(feature = "imopenlines")]
 pub type OnSessionStartDataDataConnector = OnOpenLineMessageAddDataDataConnector;
 
 /// The `session` object.
-#[cfg(feature = "imopenlines")]
 pub type OnSessionStartDataDataSession = OnSessionFinishDataDataSession;
 
 /// The `chat` object.
-#[cfg(feature = "imopenlines")]
 pub type OnSessionStartDataDataChat = OnOpenLineMessageAddDataDataChat;
 
 /// The `user` object.
-#[cfg(feature = "imopenlines")]
 pub type OnSessionStartDataDataUser = OnOpenLineMessageAddDataDataChat;
 
 /// The `DATA` object.
-#[cfg(feature = "imopenlines")]
 pub type OnSessionStartDataData = OnSessionFinishDataData;

@@ -9,11 +9,9 @@ use ::bitrix24_runtime::wire as w;
 /// - Data: [`OnLiveFeedPostAddData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/log/events/on-live-feed-post-add.html)
-#[cfg(feature = "log")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OnLiveFeedPostAdd;
 
-#[cfg(feature = "log")]
 impl ::bitrix24_runtime::events::Event for OnLiveFeedPostAdd {
     const NAME: &'static str = "ONLIVEFEEDPOSTADD";
     const SCOPES: &'static [&'static str] = &["log"];
@@ -21,7 +19,6 @@ impl ::bitrix24_runtime::events::Event for OnLiveFeedPostAdd {
 }
 
 /// The `data` of [`OnLiveFeedPostAdd`] (`ONLIVEFEEDPOSTADD`).
-#[cfg(feature = "log")]
 #[derive(Debug, Clone, PartialEq, Default, w::Object)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(default)]
@@ -33,7 +30,6 @@ pub struct OnLiveFeedPostAddData {
 }
 
 /// The `FIELDS` object.
-#[cfg(feature = "log")]
 #[derive(Debug, Clone, PartialEq, Default, w::Object)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(default)]
@@ -50,11 +46,9 @@ pub struct OnLiveFeedPostAddDataFields {
 /// - Data: [`OnLiveFeedPostDeleteData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/log/events/on-live-feed-post-delete.html)
-#[cfg(feature = "log")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OnLiveFeedPostDelete;
 
-#[cfg(feature = "log")]
 impl ::bitrix24_runtime::events::Event for OnLiveFeedPostDelete {
     const NAME: &'static str = "ONLIVEFEEDPOSTDELETE";
     const SCOPES: &'static [&'static str] = &["log"];
@@ -62,11 +56,9 @@ impl ::bitrix24_runtime::events::Event for OnLiveFeedPostDelete {
 }
 
 /// The `data` of [`OnLiveFeedPostDelete`] (`ONLIVEFEEDPOSTDELETE`).
-#[cfg(feature = "log")]
 pub type OnLiveFeedPostDeleteData = OnLiveFeedPostAddData;
 
 /// The `FIELDS` object.
-#[cfg(feature = "log")]
 pub type OnLiveFeedPostDeleteDataFields = OnLiveFeedPostAddDataFields;
 
 /// `ONLIVEFEEDPOSTUPDATE`: an event Bitrix24 posts to a bound handler.
@@ -75,11 +67,9 @@ pub type OnLiveFeedPostDeleteDataFields = OnLiveFeedPostAddDataFields;
 /// - Data: [`OnLiveFeedPostUpdateData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/log/events/on-live-feed-post-update.html)
-#[cfg(feature = "log")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OnLiveFeedPostUpdate;
 
-#[cfg(feature = "log")]
 impl ::bitrix24_runtime::events::Event for OnLiveFeedPostUpdate {
     const NAME: &'static str = "ONLIVEFEEDPOSTUPDATE";
     const SCOPES: &'static [&'static str] = &["log"];
@@ -87,9 +77,7 @@ impl ::bitrix24_runtime::events::Event for OnLiveFeedPostUpdate {
 }
 
 /// The `data` of [`OnLiveFeedPostUpdate`] (`ONLIVEFEEDPOSTUPDATE`).
-#[cfg(feature = "log")]
 pub type OnLiveFeedPostUpdateData = OnLiveFeedPostAddData;
 
 /// The `FIELDS` object.
-#[cfg(feature = "log")]
 pub type OnLiveFeedPostUpdateDataFields = OnLiveFeedPostAddDataFields;

@@ -7,66 +7,82 @@
 //! Read a delivery with [`EventReceiver`](::bitrix24_runtime::events::EventReceiver)
 //! (which checks the application token) into one event or into `AnyEvent`.
 /// Events of the `basic` scope.
+#[cfg(feature = "basic")]
 #[rustfmt::skip]
 pub mod basic;
 
 /// Events of the `booking` scope.
+#[cfg(feature = "booking")]
 #[rustfmt::skip]
 pub mod booking;
 
 /// Events of the `calendar` scope.
+#[cfg(feature = "calendar")]
 #[rustfmt::skip]
 pub mod calendar;
 
 /// Events of the `catalog` scope.
+#[cfg(feature = "catalog")]
 #[rustfmt::skip]
 pub mod catalog;
 
 /// Events of the `crm` scope.
+#[cfg(feature = "crm")]
 #[rustfmt::skip]
 pub mod crm;
 
 /// Events of the `im` scope.
+#[cfg(feature = "im")]
 #[rustfmt::skip]
 pub mod im;
 
 /// Events of the `imbot` scope.
+#[cfg(feature = "imbot")]
 #[rustfmt::skip]
 pub mod imbot;
 
 /// Events of the `imconnector` scope.
+#[cfg(feature = "imconnector")]
 #[rustfmt::skip]
 pub mod imconnector;
 
 /// Events of the `imopenlines` scope.
+#[cfg(feature = "imopenlines")]
 #[rustfmt::skip]
 pub mod imopenlines;
 
 /// Events of the `log` scope.
+#[cfg(feature = "log")]
 #[rustfmt::skip]
 pub mod log;
 
 /// Events of the `sale` scope.
+#[cfg(feature = "sale")]
 #[rustfmt::skip]
 pub mod sale;
 
 /// Events of the `sign.b2e` scope.
+#[cfg(feature = "sign.b2e")]
 #[rustfmt::skip]
 pub mod sign_b2e;
 
 /// Events of the `sonet` scope.
+#[cfg(feature = "sonet")]
 #[rustfmt::skip]
 pub mod sonet;
 
 /// Events of the `task` scope.
+#[cfg(feature = "task")]
 #[rustfmt::skip]
 pub mod task;
 
 /// Events of the `telephony` scope.
+#[cfg(feature = "telephony")]
 #[rustfmt::skip]
 pub mod telephony;
 
 /// Events of the `user` scope.
+#[cfg(feature = "user")]
 #[rustfmt::skip]
 pub mod user;
 

@@ -9,11 +9,9 @@ use ::bitrix24_runtime::wire as w;
 /// - Data: [`OnOrderDeletedData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/sale/events/on-order-deleted.html)
-#[cfg(feature = "sale")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OnOrderDeleted;
 
-#[cfg(feature = "sale")]
 impl ::bitrix24_runtime::events::Event for OnOrderDeleted {
     const NAME: &'static str = "ONORDERDELETED";
     const SCOPES: &'static [&'static str] = &["sale"];
@@ -21,7 +19,6 @@ impl ::bitrix24_runtime::events::Event for OnOrderDeleted {
 }
 
 /// The `data` of [`OnOrderDeleted`] (`ONORDERDELETED`).
-#[cfg(feature = "sale")]
 #[derive(Debug, Clone, PartialEq, Default, w::Object)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(default)]
@@ -33,7 +30,6 @@ pub struct OnOrderDeletedData {
 }
 
 /// The `FIELDS` object.
-#[cfg(feature = "sale")]
 #[derive(Debug, Clone, PartialEq, Default, w::Object)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(default)]
@@ -50,11 +46,9 @@ pub struct OnOrderDeletedDataFields {
 /// - Data: [`OnOrderEntitySavedData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/sale/events/on-order-entity-saved.html)
-#[cfg(feature = "sale")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OnOrderEntitySaved;
 
-#[cfg(feature = "sale")]
 impl ::bitrix24_runtime::events::Event for OnOrderEntitySaved {
     const NAME: &'static str = "ONORDERENTITYSAVED";
     const SCOPES: &'static [&'static str] = &["sale"];
@@ -62,11 +56,9 @@ impl ::bitrix24_runtime::events::Event for OnOrderEntitySaved {
 }
 
 /// The `data` of [`OnOrderEntitySaved`] (`ONORDERENTITYSAVED`).
-#[cfg(feature = "sale")]
 pub type OnOrderEntitySavedData = OnOrderDeletedData;
 
 /// The `FIELDS` object.
-#[cfg(feature = "sale")]
 pub type OnOrderEntitySavedDataFields = OnOrderDeletedDataFields;
 
 /// `ONPAYMENTDELETED`: an event Bitrix24 posts to a bound handler.
@@ -75,11 +67,9 @@ pub type OnOrderEntitySavedDataFields = OnOrderDeletedDataFields;
 /// - Data: [`OnPaymentDeletedData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/sale/events/on-payment-deleted.html)
-#[cfg(feature = "sale")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OnPaymentDeleted;
 
-#[cfg(feature = "sale")]
 impl ::bitrix24_runtime::events::Event for OnPaymentDeleted {
     const NAME: &'static str = "ONPAYMENTDELETED";
     const SCOPES: &'static [&'static str] = &["sale"];
@@ -87,11 +77,9 @@ impl ::bitrix24_runtime::events::Event for OnPaymentDeleted {
 }
 
 /// The `data` of [`OnPaymentDeleted`] (`ONPAYMENTDELETED`).
-#[cfg(feature = "sale")]
 pub type OnPaymentDeletedData = OnOrderDeletedData;
 
 /// The `FIELDS` object.
-#[cfg(feature = "sale")]
 pub type OnPaymentDeletedDataFields = OnOrderDeletedDataFields;
 
 /// `ONPAYMENTENTITYSAVED`: an event Bitrix24 posts to a bound handler.
@@ -100,11 +88,9 @@ pub type OnPaymentDeletedDataFields = OnOrderDeletedDataFields;
 /// - Data: [`OnPaymentEntitySavedData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/sale/events/on-payment-entity-saved.html)
-#[cfg(feature = "sale")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OnPaymentEntitySaved;
 
-#[cfg(feature = "sale")]
 impl ::bitrix24_runtime::events::Event for OnPaymentEntitySaved {
     const NAME: &'static str = "ONPAYMENTENTITYSAVED";
     const SCOPES: &'static [&'static str] = &["sale"];
@@ -112,11 +98,9 @@ impl ::bitrix24_runtime::events::Event for OnPaymentEntitySaved {
 }
 
 /// The `data` of [`OnPaymentEntitySaved`] (`ONPAYMENTENTITYSAVED`).
-#[cfg(feature = "sale")]
 pub type OnPaymentEntitySavedData = OnOrderDeletedData;
 
 /// The `FIELDS` object.
-#[cfg(feature = "sale")]
 pub type OnPaymentEntitySavedDataFields = OnOrderDeletedDataFields;
 
 /// `ONPROPERTYVALUEDELETED`: an event Bitrix24 posts to a bound handler.
@@ -125,11 +109,9 @@ pub type OnPaymentEntitySavedDataFields = OnOrderDeletedDataFields;
 /// - Data: [`OnPropertyValueDeletedData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/sale/events/on-property-value-deleted.html)
-#[cfg(feature = "sale")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OnPropertyValueDeleted;
 
-#[cfg(feature = "sale")]
 impl ::bitrix24_runtime::events::Event for OnPropertyValueDeleted {
     const NAME: &'static str = "ONPROPERTYVALUEDELETED";
     const SCOPES: &'static [&'static str] = &["sale"];
@@ -137,11 +119,9 @@ impl ::bitrix24_runtime::events::Event for OnPropertyValueDeleted {
 }
 
 /// The `data` of [`OnPropertyValueDeleted`] (`ONPROPERTYVALUEDELETED`).
-#[cfg(feature = "sale")]
 pub type OnPropertyValueDeletedData = OnOrderDeletedData;
 
 /// The `FIELDS` object.
-#[cfg(feature = "sale")]
 pub type OnPropertyValueDeletedDataFields = OnOrderDeletedDataFields;
 
 /// `ONPROPERTYVALUEENTITYSAVED`: an event Bitrix24 posts to a bound handler.
@@ -150,11 +130,9 @@ pub type OnPropertyValueDeletedDataFields = OnOrderDeletedDataFields;
 /// - Data: [`OnPropertyValueEntitySavedData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/sale/events/on-property-value-entity-saved.html)
-#[cfg(feature = "sale")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OnPropertyValueEntitySaved;
 
-#[cfg(feature = "sale")]
 impl ::bitrix24_runtime::events::Event for OnPropertyValueEntitySaved {
     const NAME: &'static str = "ONPROPERTYVALUEENTITYSAVED";
     const SCOPES: &'static [&'static str] = &["sale"];
@@ -162,11 +140,9 @@ impl ::bitrix24_runtime::events::Event for OnPropertyValueEntitySaved {
 }
 
 /// The `data` of [`OnPropertyValueEntitySaved`] (`ONPROPERTYVALUEENTITYSAVED`).
-#[cfg(feature = "sale")]
 pub type OnPropertyValueEntitySavedData = OnOrderDeletedData;
 
 /// The `FIELDS` object.
-#[cfg(feature = "sale")]
 pub type OnPropertyValueEntitySavedDataFields = OnOrderDeletedDataFields;
 
 /// `ONSALEBEFOREORDERDELETE`: an event Bitrix24 posts to a bound handler.
@@ -175,11 +151,9 @@ pub type OnPropertyValueEntitySavedDataFields = OnOrderDeletedDataFields;
 /// - Data: [`OnSaleBeforeOrderDeleteData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/sale/events/on-sale-before-order-delete.html)
-#[cfg(feature = "sale")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OnSaleBeforeOrderDelete;
 
-#[cfg(feature = "sale")]
 impl ::bitrix24_runtime::events::Event for OnSaleBeforeOrderDelete {
     const NAME: &'static str = "ONSALEBEFOREORDERDELETE";
     const SCOPES: &'static [&'static str] = &["sale"];
@@ -187,7 +161,6 @@ impl ::bitrix24_runtime::events::Event for OnSaleBeforeOrderDelete {
 }
 
 /// The `data` of [`OnSaleBeforeOrderDelete`] (`ONSALEBEFOREORDERDELETE`).
-#[cfg(feature = "sale")]
 #[derive(Debug, Clone, PartialEq, Default, w::Object)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(default)]
@@ -199,7 +172,6 @@ pub struct OnSaleBeforeOrderDeleteData {
 }
 
 /// The `FIELDS` object.
-#[cfg(feature = "sale")]
 #[derive(Debug, Clone, PartialEq, Default, w::Object)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(default)]
@@ -222,11 +194,9 @@ pub struct OnSaleBeforeOrderDeleteDataFields {
 /// - Data: [`OnSaleOrderSavedData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/sale/events/on-sale-order-saved.html)
-#[cfg(feature = "sale")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OnSaleOrderSaved;
 
-#[cfg(feature = "sale")]
 impl ::bitrix24_runtime::events::Event for OnSaleOrderSaved {
     const NAME: &'static str = "ONSALEORDERSAVED";
     const SCOPES: &'static [&'static str] = &["sale"];
@@ -234,11 +204,9 @@ impl ::bitrix24_runtime::events::Event for OnSaleOrderSaved {
 }
 
 /// The `data` of [`OnSaleOrderSaved`] (`ONSALEORDERSAVED`).
-#[cfg(feature = "sale")]
 pub type OnSaleOrderSavedData = OnSaleBeforeOrderDeleteData;
 
 /// The `FIELDS` object.
-#[cfg(feature = "sale")]
 pub type OnSaleOrderSavedDataFields = OnSaleBeforeOrderDeleteDataFields;
 
 /// `ONSHIPMENTDELETED`: an event Bitrix24 posts to a bound handler.
@@ -247,11 +215,9 @@ pub type OnSaleOrderSavedDataFields = OnSaleBeforeOrderDeleteDataFields;
 /// - Data: [`OnShipmentDeletedData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/sale/events/on-shipment-deleted.html)
-#[cfg(feature = "sale")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OnShipmentDeleted;
 
-#[cfg(feature = "sale")]
 impl ::bitrix24_runtime::events::Event for OnShipmentDeleted {
     const NAME: &'static str = "ONSHIPMENTDELETED";
     const SCOPES: &'static [&'static str] = &["sale"];
@@ -259,7 +225,6 @@ impl ::bitrix24_runtime::events::Event for OnShipmentDeleted {
 }
 
 /// The `data` of [`OnShipmentDeleted`] (`ONSHIPMENTDELETED`).
-#[cfg(feature = "sale")]
 #[derive(Debug, Clone, PartialEq, Default, w::Object)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(default)]
@@ -271,7 +236,6 @@ pub struct OnShipmentDeletedData {
 }
 
 /// The `FIELDS` object.
-#[cfg(feature = "sale")]
 #[derive(Debug, Clone, PartialEq, Default, w::Object)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(default)]
@@ -288,11 +252,9 @@ pub struct OnShipmentDeletedDataFields {
 /// - Data: [`OnShipmentEntitySavedData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/sale/events/on-shipment-entity-saved.html)
-#[cfg(feature = "sale")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OnShipmentEntitySaved;
 
-#[cfg(feature = "sale")]
 impl ::bitrix24_runtime::events::Event for OnShipmentEntitySaved {
     const NAME: &'static str = "ONSHIPMENTENTITYSAVED";
     const SCOPES: &'static [&'static str] = &["sale"];
@@ -300,9 +262,7 @@ impl ::bitrix24_runtime::events::Event for OnShipmentEntitySaved {
 }
 
 /// The `data` of [`OnShipmentEntitySaved`] (`ONSHIPMENTENTITYSAVED`).
-#[cfg(feature = "sale")]
 pub type OnShipmentEntitySavedData = OnShipmentDeletedData;
 
 /// The `FIELDS` object.
-#[cfg(feature = "sale")]
 pub type OnShipmentEntitySavedDataFields = OnShipmentDeletedDataFields;

@@ -9,11 +9,9 @@ use ::bitrix24_runtime::wire as w;
 /// - Data: [`OnSignB2eDocumentStatusChangedData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/sign/events/on-sign-b2e-document-status-changed.html)
-#[cfg(feature = "sign.b2e")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OnSignB2eDocumentStatusChanged;
 
-#[cfg(feature = "sign.b2e")]
 impl ::bitrix24_runtime::events::Event for OnSignB2eDocumentStatusChanged {
     const NAME: &'static str = "ONSIGNB2EDOCUMENTSTATUSCHANGED";
     const SCOPES: &'static [&'static str] = &["sign.b2e"];
@@ -21,7 +19,6 @@ impl ::bitrix24_runtime::events::Event for OnSignB2eDocumentStatusChanged {
 }
 
 /// The `data` of [`OnSignB2eDocumentStatusChanged`] (`ONSIGNB2EDOCUMENTSTATUSCHANGED`).
-#[cfg(feature = "sign.b2e")]
 #[derive(Debug, Clone, PartialEq, Default, w::Object)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(default)]
@@ -47,11 +44,9 @@ pub struct OnSignB2eDocumentStatusChangedData {
 /// - Data: [`OnSignB2eMemberStatusChangedData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/sign/events/on-sign-b2e-member-status-changed.html)
-#[cfg(feature = "sign.b2e")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OnSignB2eMemberStatusChanged;
 
-#[cfg(feature = "sign.b2e")]
 impl ::bitrix24_runtime::events::Event for OnSignB2eMemberStatusChanged {
     const NAME: &'static str = "ONSIGNB2EMEMBERSTATUSCHANGED";
     const SCOPES: &'static [&'static str] = &["sign.b2e"];
@@ -59,7 +54,6 @@ impl ::bitrix24_runtime::events::Event for OnSignB2eMemberStatusChanged {
 }
 
 /// The `data` of [`OnSignB2eMemberStatusChanged`] (`ONSIGNB2EMEMBERSTATUSCHANGED`).
-#[cfg(feature = "sign.b2e")]
 #[derive(Debug, Clone, PartialEq, Default, w::Object)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(default)]
@@ -88,11 +82,9 @@ pub struct OnSignB2eMemberStatusChangedData {
 /// - Data: [`OnSignHcmLinkB2eDocumentSignedData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/sign/events/on-sign-hcm-link-b2e-document-signed.html)
-#[cfg(feature = "sign.b2e")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OnSignHcmLinkB2eDocumentSigned;
 
-#[cfg(feature = "sign.b2e")]
 impl ::bitrix24_runtime::events::Event for OnSignHcmLinkB2eDocumentSigned {
     const NAME: &'static str = "ONSIGNHCMLINKB2EDOCUMENTSIGNED";
     const SCOPES: &'static [&'static str] = &["sign.b2e"];
@@ -100,7 +92,6 @@ impl ::bitrix24_runtime::events::Event for OnSignHcmLinkB2eDocumentSigned {
 }
 
 /// The `data` of [`OnSignHcmLinkB2eDocumentSigned`] (`ONSIGNHCMLINKB2EDOCUMENTSIGNED`).
-#[cfg(feature = "sign.b2e")]
 #[derive(Debug, Clone, PartialEq, Default, w::Object)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(default)]

@@ -9,11 +9,9 @@ use ::bitrix24_runtime::wire as w;
 /// - Data: [`OnSonetGroupAddData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/sonet-group/events/on-sonet-group-add.html)
-#[cfg(feature = "sonet")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OnSonetGroupAdd;
 
-#[cfg(feature = "sonet")]
 impl ::bitrix24_runtime::events::Event for OnSonetGroupAdd {
     const NAME: &'static str = "ONSONETGROUPADD";
     const SCOPES: &'static [&'static str] = &["sonet"];
@@ -21,7 +19,6 @@ impl ::bitrix24_runtime::events::Event for OnSonetGroupAdd {
 }
 
 /// The `data` of [`OnSonetGroupAdd`] (`ONSONETGROUPADD`).
-#[cfg(feature = "sonet")]
 #[derive(Debug, Clone, PartialEq, Default, w::Object)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(default)]
@@ -33,7 +30,6 @@ pub struct OnSonetGroupAddData {
 }
 
 /// The `FIELDS` object.
-#[cfg(feature = "sonet")]
 #[derive(Debug, Clone, PartialEq, Default, w::Object)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(default)]
@@ -50,11 +46,9 @@ pub struct OnSonetGroupAddDataFields {
 /// - Data: [`OnSonetGroupDeleteData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/sonet-group/events/on-sonet-group-delete.html)
-#[cfg(feature = "sonet")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OnSonetGroupDelete;
 
-#[cfg(feature = "sonet")]
 impl ::bitrix24_runtime::events::Event for OnSonetGroupDelete {
     const NAME: &'static str = "ONSONETGROUPDELETE";
     const SCOPES: &'static [&'static str] = &["sonet"];
@@ -62,11 +56,9 @@ impl ::bitrix24_runtime::events::Event for OnSonetGroupDelete {
 }
 
 /// The `data` of [`OnSonetGroupDelete`] (`ONSONETGROUPDELETE`).
-#[cfg(feature = "sonet")]
 pub type OnSonetGroupDeleteData = OnSonetGroupAddData;
 
 /// The `FIELDS` object.
-#[cfg(feature = "sonet")]
 pub type OnSonetGroupDeleteDataFields = OnSonetGroupAddDataFields;
 
 /// `ONSONETGROUPSUBJECTADD`: an event Bitrix24 posts to a bound handler.
@@ -75,12 +67,10 @@ pub type OnSonetGroupDeleteDataFields = OnSonetGroupAddDataFields;
 /// - Data: [`OnSonetGroupSubjectAddData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/sonet-group/outdated/on-sonet-group-subject-add.html)
-#[cfg(feature = "sonet")]
 #[deprecated(note = "documented as deprecated")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OnSonetGroupSubjectAdd;
 
-#[cfg(feature = "sonet")]
 impl ::bitrix24_runtime::events::Event for OnSonetGroupSubjectAdd {
     const NAME: &'static str = "ONSONETGROUPSUBJECTADD";
     const SCOPES: &'static [&'static str] = &["sonet"];
@@ -88,7 +78,6 @@ impl ::bitrix24_runtime::events::Event for OnSonetGroupSubjectAdd {
 }
 
 /// The `data` of [`OnSonetGroupSubjectAdd`] (`ONSONETGROUPSUBJECTADD`).
-#[cfg(feature = "sonet")]
 #[derive(Debug, Clone, PartialEq, Default, w::Object)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(default)]
@@ -105,12 +94,10 @@ pub struct OnSonetGroupSubjectAddData {
 /// - Data: [`OnSonetGroupSubjectDeleteData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/sonet-group/outdated/on-sonet-group-subject-delete.html)
-#[cfg(feature = "sonet")]
 #[deprecated(note = "documented as deprecated")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OnSonetGroupSubjectDelete;
 
-#[cfg(feature = "sonet")]
 impl ::bitrix24_runtime::events::Event for OnSonetGroupSubjectDelete {
     const NAME: &'static str = "ONSONETGROUPSUBJECTDELETE";
     const SCOPES: &'static [&'static str] = &["sonet"];
@@ -118,7 +105,6 @@ impl ::bitrix24_runtime::events::Event for OnSonetGroupSubjectDelete {
 }
 
 /// The `data` of [`OnSonetGroupSubjectDelete`] (`ONSONETGROUPSUBJECTDELETE`).
-#[cfg(feature = "sonet")]
 pub type OnSonetGroupSubjectDeleteData = OnSonetGroupSubjectAddData;
 
 /// `ONSONETGROUPSUBJECTUPDATE`: an event Bitrix24 posts to a bound handler.
@@ -127,12 +113,10 @@ pub type OnSonetGroupSubjectDeleteData = OnSonetGroupSubjectAddData;
 /// - Data: [`OnSonetGroupSubjectUpdateData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/sonet-group/outdated/on-sonet-group-subject-update.html)
-#[cfg(feature = "sonet")]
 #[deprecated(note = "documented as deprecated")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OnSonetGroupSubjectUpdate;
 
-#[cfg(feature = "sonet")]
 impl ::bitrix24_runtime::events::Event for OnSonetGroupSubjectUpdate {
     const NAME: &'static str = "ONSONETGROUPSUBJECTUPDATE";
     const SCOPES: &'static [&'static str] = &["sonet"];
@@ -140,7 +124,6 @@ impl ::bitrix24_runtime::events::Event for OnSonetGroupSubjectUpdate {
 }
 
 /// The `data` of [`OnSonetGroupSubjectUpdate`] (`ONSONETGROUPSUBJECTUPDATE`).
-#[cfg(feature = "sonet")]
 pub type OnSonetGroupSubjectUpdateData = OnSonetGroupSubjectAddData;
 
 /// `ONSONETGROUPUPDATE`: an event Bitrix24 posts to a bound handler.
@@ -149,11 +132,9 @@ pub type OnSonetGroupSubjectUpdateData = OnSonetGroupSubjectAddData;
 /// - Data: [`OnSonetGroupUpdateData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/sonet-group/events/on-sonet-group-update.html)
-#[cfg(feature = "sonet")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OnSonetGroupUpdate;
 
-#[cfg(feature = "sonet")]
 impl ::bitrix24_runtime::events::Event for OnSonetGroupUpdate {
     const NAME: &'static str = "ONSONETGROUPUPDATE";
     const SCOPES: &'static [&'static str] = &["sonet"];
@@ -161,9 +142,7 @@ impl ::bitrix24_runtime::events::Event for OnSonetGroupUpdate {
 }
 
 /// The `data` of [`OnSonetGroupUpdate`] (`ONSONETGROUPUPDATE`).
-#[cfg(feature = "sonet")]
 pub type OnSonetGroupUpdateData = OnSonetGroupAddData;
 
 /// The `FIELDS` object.
-#[cfg(feature = "sonet")]
 pub type OnSonetGroupUpdateDataFields = OnSonetGroupAddDataFields;

@@ -9,11 +9,9 @@ use ::bitrix24_runtime::wire as w;
 /// - Data: [`OnTaskAddData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/tasks/events-tasks/on-task-add.html)
-#[cfg(feature = "task")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OnTaskAdd;
 
-#[cfg(feature = "task")]
 impl ::bitrix24_runtime::events::Event for OnTaskAdd {
     const NAME: &'static str = "ONTASKADD";
     const SCOPES: &'static [&'static str] = &["task"];
@@ -21,7 +19,6 @@ impl ::bitrix24_runtime::events::Event for OnTaskAdd {
 }
 
 /// The `data` of [`OnTaskAdd`] (`ONTASKADD`).
-#[cfg(feature = "task")]
 #[derive(Debug, Clone, PartialEq, Default, w::Object)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(default)]
@@ -47,11 +44,9 @@ pub struct OnTaskAddData {
 /// - Data: [`OnTaskCommentAddData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/tasks/comment-item/events-comment/on-task-comment-add.html)
-#[cfg(feature = "task")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OnTaskCommentAdd;
 
-#[cfg(feature = "task")]
 impl ::bitrix24_runtime::events::Event for OnTaskCommentAdd {
     const NAME: &'static str = "ONTASKCOMMENTADD";
     const SCOPES: &'static [&'static str] = &["task"];
@@ -59,7 +54,6 @@ impl ::bitrix24_runtime::events::Event for OnTaskCommentAdd {
 }
 
 /// The `data` of [`OnTaskCommentAdd`] (`ONTASKCOMMENTADD`).
-#[cfg(feature = "task")]
 pub type OnTaskCommentAddData = OnTaskAddData;
 
 /// `ONTASKCOMMENTDELETE`: an event Bitrix24 posts to a bound handler.
@@ -68,11 +62,9 @@ pub type OnTaskCommentAddData = OnTaskAddData;
 /// - Data: [`OnTaskCommentDeleteData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/tasks/comment-item/events-comment/on-task-comment-delete.html)
-#[cfg(feature = "task")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OnTaskCommentDelete;
 
-#[cfg(feature = "task")]
 impl ::bitrix24_runtime::events::Event for OnTaskCommentDelete {
     const NAME: &'static str = "ONTASKCOMMENTDELETE";
     const SCOPES: &'static [&'static str] = &["task"];
@@ -80,7 +72,6 @@ impl ::bitrix24_runtime::events::Event for OnTaskCommentDelete {
 }
 
 /// The `data` of [`OnTaskCommentDelete`] (`ONTASKCOMMENTDELETE`).
-#[cfg(feature = "task")]
 pub type OnTaskCommentDeleteData = OnTaskAddData;
 
 /// `ONTASKCOMMENTUPDATE`: an event Bitrix24 posts to a bound handler.
@@ -89,11 +80,9 @@ pub type OnTaskCommentDeleteData = OnTaskAddData;
 /// - Data: [`OnTaskCommentUpdateData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/tasks/comment-item/events-comment/on-task-comment-update.html)
-#[cfg(feature = "task")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OnTaskCommentUpdate;
 
-#[cfg(feature = "task")]
 impl ::bitrix24_runtime::events::Event for OnTaskCommentUpdate {
     const NAME: &'static str = "ONTASKCOMMENTUPDATE";
     const SCOPES: &'static [&'static str] = &["task"];
@@ -101,7 +90,6 @@ impl ::bitrix24_runtime::events::Event for OnTaskCommentUpdate {
 }
 
 /// The `data` of [`OnTaskCommentUpdate`] (`ONTASKCOMMENTUPDATE`).
-#[cfg(feature = "task")]
 pub type OnTaskCommentUpdateData = OnTaskAddData;
 
 /// `ONTASKDELETE`: an event Bitrix24 posts to a bound handler.
@@ -110,11 +98,9 @@ pub type OnTaskCommentUpdateData = OnTaskAddData;
 /// - Data: [`OnTaskDeleteData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/tasks/events-tasks/on-task-delete.html)
-#[cfg(feature = "task")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OnTaskDelete;
 
-#[cfg(feature = "task")]
 impl ::bitrix24_runtime::events::Event for OnTaskDelete {
     const NAME: &'static str = "ONTASKDELETE";
     const SCOPES: &'static [&'static str] = &["task"];
@@ -122,7 +108,6 @@ impl ::bitrix24_runtime::events::Event for OnTaskDelete {
 }
 
 /// The `data` of [`OnTaskDelete`] (`ONTASKDELETE`).
-#[cfg(feature = "task")]
 pub type OnTaskDeleteData = OnTaskAddData;
 
 /// `ONTASKUPDATE`: an event Bitrix24 posts to a bound handler.
@@ -131,11 +116,9 @@ pub type OnTaskDeleteData = OnTaskAddData;
 /// - Data: [`OnTaskUpdateData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/tasks/events-tasks/on-task-update.html)
-#[cfg(feature = "task")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OnTaskUpdate;
 
-#[cfg(feature = "task")]
 impl ::bitrix24_runtime::events::Event for OnTaskUpdate {
     const NAME: &'static str = "ONTASKUPDATE";
     const SCOPES: &'static [&'static str] = &["task"];
@@ -143,5 +126,4 @@ impl ::bitrix24_runtime::events::Event for OnTaskUpdate {
 }
 
 /// The `data` of [`OnTaskUpdate`] (`ONTASKUPDATE`).
-#[cfg(feature = "task")]
 pub type OnTaskUpdateData = OnTaskAddData;

@@ -9,11 +9,9 @@ use ::bitrix24_runtime::wire as w;
 /// - Data: [`OnExternalCallBackStartData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/telephony/events/on-external-call-back-start.html)
-#[cfg(feature = "telephony")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OnExternalCallBackStart;
 
-#[cfg(feature = "telephony")]
 impl ::bitrix24_runtime::events::Event for OnExternalCallBackStart {
     const NAME: &'static str = "ONEXTERNALCALLBACKSTART";
     const SCOPES: &'static [&'static str] = &["telephony"];
@@ -21,7 +19,6 @@ impl ::bitrix24_runtime::events::Event for OnExternalCallBackStart {
 }
 
 /// The `data` of [`OnExternalCallBackStart`] (`ONEXTERNALCALLBACKSTART`).
-#[cfg(feature = "telephony")]
 #[derive(Debug, Clone, PartialEq, Default, w::Object)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(default)]
@@ -53,11 +50,9 @@ pub struct OnExternalCallBackStartData {
 /// - Data: [`OnExternalCallStartData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/telephony/events/on-external-call-start.html)
-#[cfg(feature = "telephony")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OnExternalCallStart;
 
-#[cfg(feature = "telephony")]
 impl ::bitrix24_runtime::events::Event for OnExternalCallStart {
     const NAME: &'static str = "ONEXTERNALCALLSTART";
     const SCOPES: &'static [&'static str] = &["telephony"];
@@ -65,7 +60,6 @@ impl ::bitrix24_runtime::events::Event for OnExternalCallStart {
 }
 
 /// The `data` of [`OnExternalCallStart`] (`ONEXTERNALCALLSTART`).
-#[cfg(feature = "telephony")]
 #[derive(Debug, Clone, PartialEq, Default, w::Object)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(default)]
@@ -105,7 +99,6 @@ pub struct OnExternalCallStartData {
 }
 
 /// Allowed values of `IS_MOBILE`.
-#[cfg(feature = "telephony")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum OnExternalCallStartDataIsMobile {
@@ -117,7 +110,6 @@ pub enum OnExternalCallStartDataIsMobile {
     Unknown(::std::string::String),
 }
 
-#[cfg(feature = "telephony")]
 ::bitrix24_runtime::str_enum!(OnExternalCallStartDataIsMobile { V0 = "0", V1 = "1" });
 
 /// `ONVOXIMPLANTCALLEND`: an event Bitrix24 posts to a bound handler.
@@ -126,11 +118,9 @@ pub enum OnExternalCallStartDataIsMobile {
 /// - Data: [`OnVoximplantCallEndData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/telephony/voximplant/events/on-voximplant-call-end.html)
-#[cfg(feature = "telephony")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OnVoximplantCallEnd;
 
-#[cfg(feature = "telephony")]
 impl ::bitrix24_runtime::events::Event for OnVoximplantCallEnd {
     const NAME: &'static str = "ONVOXIMPLANTCALLEND";
     const SCOPES: &'static [&'static str] = &["telephony"];
@@ -138,7 +128,6 @@ impl ::bitrix24_runtime::events::Event for OnVoximplantCallEnd {
 }
 
 /// The `data` of [`OnVoximplantCallEnd`] (`ONVOXIMPLANTCALLEND`).
-#[cfg(feature = "telephony")]
 #[derive(Debug, Clone, PartialEq, Default, w::Object)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(default)]
@@ -185,7 +174,6 @@ pub struct OnVoximplantCallEndData {
 }
 
 /// Allowed values of `CALL_TYPE`.
-#[cfg(feature = "telephony")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum OnVoximplantCallEndDataCallType {
@@ -203,14 +191,12 @@ pub enum OnVoximplantCallEndDataCallType {
     Unknown(i64),
 }
 
-#[cfg(feature = "telephony")]
 ::bitrix24_runtime::int_enum!(
     OnVoximplantCallEndDataCallType { V1 = 1i64, V2 = 2i64, V3 = 3i64, V4 = 4i64, V5 =
     5i64 }
 );
 
 /// Allowed values of `CALL_FAILED_CODE`.
-#[cfg(feature = "telephony")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum OnVoximplantCallEndDataCallFailedCode {
@@ -244,7 +230,6 @@ pub enum OnVoximplantCallEndDataCallFailedCode {
     Unknown(::std::string::String),
 }
 
-#[cfg(feature = "telephony")]
 ::bitrix24_runtime::str_enum!(
     OnVoximplantCallEndDataCallFailedCode { V200 = "200", V304 = "304", V603 = "603",
     V603S = "603-S", V403 = "403", V404 = "404", V486 = "486", V484 = "484", V503 =
@@ -257,11 +242,9 @@ pub enum OnVoximplantCallEndDataCallFailedCode {
 /// - Data: [`OnVoximplantCallInitData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/telephony/voximplant/events/on-voximplant-call-init.html)
-#[cfg(feature = "telephony")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OnVoximplantCallInit;
 
-#[cfg(feature = "telephony")]
 impl ::bitrix24_runtime::events::Event for OnVoximplantCallInit {
     const NAME: &'static str = "ONVOXIMPLANTCALLINIT";
     const SCOPES: &'static [&'static str] = &["telephony"];
@@ -269,7 +252,6 @@ impl ::bitrix24_runtime::events::Event for OnVoximplantCallInit {
 }
 
 /// The `data` of [`OnVoximplantCallInit`] (`ONVOXIMPLANTCALLINIT`).
-#[cfg(feature = "telephony")]
 #[derive(Debug, Clone, PartialEq, Default, w::Object)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(default)]
@@ -300,11 +282,9 @@ pub struct OnVoximplantCallInitData {
 }
 
 /// Allowed values of `CALL_TYPE`.
-#[cfg(feature = "telephony")]
 pub type OnVoximplantCallInitDataCallType = OnVoximplantCallEndDataCallType;
 
 /// Allowed values of `ACCOUNT_SEARCH_ID`.
-#[cfg(feature = "telephony")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum OnVoximplantCallInitDataAccountSearchId {
@@ -318,7 +298,6 @@ pub enum OnVoximplantCallInitDataAccountSearchId {
     Unknown(::std::string::String),
 }
 
-#[cfg(feature = "telephony")]
 ::bitrix24_runtime::str_enum!(
     OnVoximplantCallInitDataAccountSearchId { Xxx = "XXX", RegXxx = "regXXX", SipXxx =
     "sipXXX" }
@@ -330,11 +309,9 @@ pub enum OnVoximplantCallInitDataAccountSearchId {
 /// - Data: [`OnVoximplantCallStartData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/telephony/voximplant/events/on-voximplant-call-start.html)
-#[cfg(feature = "telephony")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OnVoximplantCallStart;
 
-#[cfg(feature = "telephony")]
 impl ::bitrix24_runtime::events::Event for OnVoximplantCallStart {
     const NAME: &'static str = "ONVOXIMPLANTCALLSTART";
     const SCOPES: &'static [&'static str] = &["telephony"];
@@ -342,7 +319,6 @@ impl ::bitrix24_runtime::events::Event for OnVoximplantCallStart {
 }
 
 /// The `data` of [`OnVoximplantCallStart`] (`ONVOXIMPLANTCALLSTART`).
-#[cfg(feature = "telephony")]
 #[derive(Debug, Clone, PartialEq, Default, w::Object)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(default)]

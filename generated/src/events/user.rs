@@ -9,11 +9,9 @@ use ::bitrix24_runtime::wire as w;
 /// - Data: [`OnUserAddData`]
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/common/events/on-user-add.html)
-#[cfg(feature = "user")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OnUserAdd;
 
-#[cfg(feature = "user")]
 impl ::bitrix24_runtime::events::Event for OnUserAdd {
     const NAME: &'static str = "ONUSERADD";
     const SCOPES: &'static [&'static str] = &["user"];
@@ -21,7 +19,6 @@ impl ::bitrix24_runtime::events::Event for OnUserAdd {
 }
 
 /// The `data` of [`OnUserAdd`] (`ONUSERADD`).
-#[cfg(feature = "user")]
 #[derive(Debug, Clone, PartialEq, Default, w::Object)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(default)]

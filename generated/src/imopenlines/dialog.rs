@@ -286,7 +286,7 @@ pub type GetResponsePermissions = crate::types::ChatsPermissions;
 pub type GetResponseReadedList = crate::types::ChatsReadedList;
 
 /// The `first_viewers` object.
-pub type GetResponseLastMessageViewsFirstViewers = crate::types::ChatsFirstViewers;
+pub type GetResponseLastMessageViewsFirstViewers = crate::types::ChatsLastMessageViewsFirstViewers;
 
 /// The `last_message_views` object.
 pub type GetResponseLastMessageViews = crate::types::ChatsLastMessageViews;

@@ -62,8 +62,8 @@ impl ::bitrix24_runtime::Method for Add {
 #[serde(default)]
 #[non_exhaustive]
 pub struct AddResponse {
-    /// `item`: `Tasks`.
-    pub item: ::std::option::Option<crate::types::Tasks>,
+    /// `item`: `Taskdto`.
+    pub item: ::std::option::Option<crate::types::Taskdto>,
 }
 
 /// Errors of [`tasks.task.add`](https://apidocs.bitrix24.com/api-reference/tasks/tasks-task-add-rest-v3.html).
@@ -411,13 +411,13 @@ pub struct Update {
     /// `id`: integer, required.
     #[serde(with = "w::As::<w::Int>")]
     pub id: i64,
-    /// `fields`: `Tasks`, required.
-    pub fields: crate::types::Tasks,
+    /// `fields`: `Taskdto`, required.
+    pub fields: crate::types::Taskdto,
 }
 
 impl Update {
     /// A value with the required `id`, `fields`.
-    pub fn new(id: i64, fields: crate::types::Tasks) -> Self {
+    pub fn new(id: i64, fields: crate::types::Taskdto) -> Self {
         Self { id, fields }
     }
 }
