@@ -22,11 +22,16 @@ pub fn gate(krate: &mut Crate) {
             }
             cfgs.extend(module.types.iter().map(TypeDef::cfg));
         }
-        let gate = match cfgs.into_iter().collect::<Vec<_>>().as_slice() {
-            [one] if !one.is_empty() => Some((*one).clone()),
-            _ => None,
-        };
-        krate.modules.get_mut(&path).expect("listed above").gate = gate;
+        krate.modules.get_mut(&path).expect("listed above").gate = shared_gate(cfgs);
+    }
+}
+
+/// The one non-empty `cfg` all these items print, if they share one.
+fn shared_gate<'c>(cfgs: impl IntoIterator<Item = &'c Cfg>) -> Option<Cfg> {
+    let cfgs: BTreeSet<&Cfg> = cfgs.into_iter().collect();
+    match cfgs.into_iter().collect::<Vec<_>>().as_slice() {
+        [one] if !one.is_empty() => Some((*one).clone()),
+        _ => None,
     }
 }
 
@@ -40,11 +45,7 @@ fn method_cfgs(m: &Method) -> impl Iterator<Item = &Cfg> {
 /// The gate of an events module (`events::crm`): the one non-empty `cfg` of all its
 /// events and their data types, if they share one.
 pub fn event_gate(events: &[&Event]) -> Option<Cfg> {
-    let cfgs: BTreeSet<&Cfg> = events.iter().flat_map(|e| event_cfgs(e)).collect();
-    match cfgs.into_iter().collect::<Vec<_>>().as_slice() {
-        [one] if !one.is_empty() => Some((*one).clone()),
-        _ => None,
-    }
+    shared_gate(events.iter().flat_map(|e| event_cfgs(e)))
 }
 
 /// Every `cfg` printed for an event's items.
