@@ -384,6 +384,11 @@ impl<'r, 'a> Walk<'r, 'a> {
             Ty::List(item) | Ty::Map(item) => self.container(item, value),
             Ty::OneOf(members) => self.one_of(ty, members, value, optional),
             Ty::FieldDescription => self.structure(&FIELD_DESCRIPTION, value),
+            Ty::Unit if value.is_null() => Ok(()),
+            Ty::Unit => {
+                self.untyped(value);
+                Err(self.expected("null", value))
+            }
         }
     }
 

@@ -12956,9 +12956,11 @@ pub struct Requisites {
 #[serde(default)]
 #[non_exhaustive]
 pub struct RestAppLayoutDto {
-    /// `blocks`: `RestAppLayoutDtoBlocks`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub blocks: ::std::option::Option<RestAppLayoutDtoBlocks>,
+    /// `blocks`: map of `RestAppLayoutDtoBlocks`.
+    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Map<w::Same>>")]
+    pub blocks: ::std::option::Option<
+        ::std::collections::BTreeMap<::std::string::String, RestAppLayoutDtoBlocks>,
+    >,
 }
 
 #[cfg(feature = "crm")]
@@ -12969,7 +12971,13 @@ impl RestAppLayoutDto {
     }
 
     /// Sets `blocks`.
-    pub fn blocks(mut self, value: RestAppLayoutDtoBlocks) -> Self {
+    pub fn blocks(
+        mut self,
+        value: ::std::collections::BTreeMap<
+            ::std::string::String,
+            RestAppLayoutDtoBlocks,
+        >,
+    ) -> Self {
         self.blocks = Some(value);
         self
     }
@@ -12981,21 +12989,18 @@ impl RestAppLayoutDto {
 #[serde(default)]
 #[non_exhaustive]
 pub struct RestAppLayoutDtoBlocks {
-    /// `block_1`: `RestAppLayoutDtoBlocksBlock1`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub block_1: ::std::option::Option<RestAppLayoutDtoBlocksBlock1>,
-    /// `block_2`: `RestAppLayoutDtoBlocksBlock2`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub block_2: ::std::option::Option<RestAppLayoutDtoBlocksBlock2>,
-    /// `block_3`: `RestAppLayoutDtoBlocksBlock3`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub block_3: ::std::option::Option<RestAppLayoutDtoBlocksBlock3>,
-    /// `block_4`: `RestAppLayoutDtoBlocksBlock4`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub block_4: ::std::option::Option<RestAppLayoutDtoBlocksBlock4>,
-    /// Fields matching `*` (and any other field not listed above), by wire name.
-    #[serde(flatten)]
-    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+    /// `type`: string.
+    #[serde(
+        rename = "type",
+        skip_serializing_if = "Option::is_none",
+        with = "w::As::<w::Text>",
+    )]
+    pub type_: ::std::option::Option<::std::string::String>,
+    /// `properties`: map of any JSON value.
+    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Map<w::Same>>")]
+    pub properties: ::std::option::Option<
+        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+    >,
 }
 
 #[cfg(feature = "crm")]
@@ -13003,491 +13008,29 @@ impl RestAppLayoutDtoBlocks {
     /// An empty value; set fields with the setters.
     pub fn new() -> Self {
         Self {
-            block_1: None,
-            block_2: None,
-            block_3: None,
-            block_4: None,
-            extra: ::std::collections::BTreeMap::new(),
-        }
-    }
-
-    /// Sets `block_1`.
-    pub fn block_1(mut self, value: RestAppLayoutDtoBlocksBlock1) -> Self {
-        self.block_1 = Some(value);
-        self
-    }
-
-    /// Sets `block_2`.
-    pub fn block_2(mut self, value: RestAppLayoutDtoBlocksBlock2) -> Self {
-        self.block_2 = Some(value);
-        self
-    }
-
-    /// Sets `block_3`.
-    pub fn block_3(mut self, value: RestAppLayoutDtoBlocksBlock3) -> Self {
-        self.block_3 = Some(value);
-        self
-    }
-
-    /// Sets `block_4`.
-    pub fn block_4(mut self, value: RestAppLayoutDtoBlocksBlock4) -> Self {
-        self.block_4 = Some(value);
-        self
-    }
-}
-
-/// The `block_1` object.
-#[cfg(feature = "crm")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, w::Object)]
-#[serde(default)]
-#[non_exhaustive]
-pub struct RestAppLayoutDtoBlocksBlock1 {
-    /// `properties`: `RestAppLayoutDtoBlocksBlock1Properties`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub properties: ::std::option::Option<RestAppLayoutDtoBlocksBlock1Properties>,
-    /// `type`: string.
-    #[serde(
-        rename = "type",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Text>",
-    )]
-    pub type_: ::std::option::Option<::std::string::String>,
-    /// Fields matching `*` (and any other field not listed above), by wire name.
-    #[serde(flatten)]
-    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-}
-
-#[cfg(feature = "crm")]
-impl RestAppLayoutDtoBlocksBlock1 {
-    /// An empty value; set fields with the setters.
-    pub fn new() -> Self {
-        Self {
-            properties: None,
             type_: None,
-            extra: ::std::collections::BTreeMap::new(),
+            properties: None,
         }
+    }
+
+    /// Sets `type`.
+    pub fn type_(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.type_ = Some(value.into());
+        self
     }
 
     /// Sets `properties`.
-    pub fn properties(mut self, value: RestAppLayoutDtoBlocksBlock1Properties) -> Self {
+    pub fn properties(
+        mut self,
+        value: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+    ) -> Self {
         self.properties = Some(value);
         self
     }
-
-    /// Sets `type`.
-    pub fn type_(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.type_ = Some(value.into());
-        self
-    }
 }
-
-/// The `properties` object.
-#[cfg(feature = "crm")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, w::Object)]
-#[serde(default)]
-#[non_exhaustive]
-pub struct RestAppLayoutDtoBlocksBlock1Properties {
-    /// `bold`: boolean, sent as `Y`/`N`.
-    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::YesNo>")]
-    pub bold: ::std::option::Option<bool>,
-    /// `color`: string.
-    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Text>")]
-    pub color: ::std::option::Option<::std::string::String>,
-    /// `multiline`: boolean, sent as `Y`/`N`.
-    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::YesNo>")]
-    pub multiline: ::std::option::Option<bool>,
-    /// `value`: string.
-    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Text>")]
-    pub value: ::std::option::Option<::std::string::String>,
-    /// Fields matching `*` (and any other field not listed above), by wire name.
-    #[serde(flatten)]
-    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-}
-
-#[cfg(feature = "crm")]
-impl RestAppLayoutDtoBlocksBlock1Properties {
-    /// An empty value; set fields with the setters.
-    pub fn new() -> Self {
-        Self {
-            bold: None,
-            color: None,
-            multiline: None,
-            value: None,
-            extra: ::std::collections::BTreeMap::new(),
-        }
-    }
-
-    /// Sets `bold`.
-    pub fn bold(mut self, value: bool) -> Self {
-        self.bold = Some(value);
-        self
-    }
-
-    /// Sets `color`.
-    pub fn color(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.color = Some(value.into());
-        self
-    }
-
-    /// Sets `multiline`.
-    pub fn multiline(mut self, value: bool) -> Self {
-        self.multiline = Some(value);
-        self
-    }
-
-    /// Sets `value`.
-    pub fn value(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.value = Some(value.into());
-        self
-    }
-}
-
-/// The `block_2` object.
-#[cfg(feature = "crm")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, w::Object)]
-#[serde(default)]
-#[non_exhaustive]
-pub struct RestAppLayoutDtoBlocksBlock2 {
-    /// `properties`: `RestAppLayoutDtoBlocksBlock2Properties`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub properties: ::std::option::Option<RestAppLayoutDtoBlocksBlock2Properties>,
-    /// `type`: string.
-    #[serde(
-        rename = "type",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Text>",
-    )]
-    pub type_: ::std::option::Option<::std::string::String>,
-    /// Fields matching `*` (and any other field not listed above), by wire name.
-    #[serde(flatten)]
-    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-}
-
-#[cfg(feature = "crm")]
-impl RestAppLayoutDtoBlocksBlock2 {
-    /// An empty value; set fields with the setters.
-    pub fn new() -> Self {
-        Self {
-            properties: None,
-            type_: None,
-            extra: ::std::collections::BTreeMap::new(),
-        }
-    }
-
-    /// Sets `properties`.
-    pub fn properties(mut self, value: RestAppLayoutDtoBlocksBlock2Properties) -> Self {
-        self.properties = Some(value);
-        self
-    }
-
-    /// Sets `type`.
-    pub fn type_(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.type_ = Some(value.into());
-        self
-    }
-}
-
-/// The `properties` object.
-#[cfg(feature = "crm")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, w::Object)]
-#[serde(default)]
-#[non_exhaustive]
-pub struct RestAppLayoutDtoBlocksBlock2Properties {
-    /// `value`: string.
-    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Text>")]
-    pub value: ::std::option::Option<::std::string::String>,
-    /// Fields matching `*` (and any other field not listed above), by wire name.
-    #[serde(flatten)]
-    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-}
-
-#[cfg(feature = "crm")]
-impl RestAppLayoutDtoBlocksBlock2Properties {
-    /// An empty value; set fields with the setters.
-    pub fn new() -> Self {
-        Self {
-            value: None,
-            extra: ::std::collections::BTreeMap::new(),
-        }
-    }
-
-    /// Sets `value`.
-    pub fn value(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.value = Some(value.into());
-        self
-    }
-}
-
-/// The `block_3` object.
-#[cfg(feature = "crm")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, w::Object)]
-#[serde(default)]
-#[non_exhaustive]
-pub struct RestAppLayoutDtoBlocksBlock3 {
-    /// `properties`: `RestAppLayoutDtoBlocksBlock3Properties`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub properties: ::std::option::Option<RestAppLayoutDtoBlocksBlock3Properties>,
-    /// `type`: string.
-    #[serde(
-        rename = "type",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Text>",
-    )]
-    pub type_: ::std::option::Option<::std::string::String>,
-    /// Fields matching `*` (and any other field not listed above), by wire name.
-    #[serde(flatten)]
-    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-}
-
-#[cfg(feature = "crm")]
-impl RestAppLayoutDtoBlocksBlock3 {
-    /// An empty value; set fields with the setters.
-    pub fn new() -> Self {
-        Self {
-            properties: None,
-            type_: None,
-            extra: ::std::collections::BTreeMap::new(),
-        }
-    }
-
-    /// Sets `properties`.
-    pub fn properties(mut self, value: RestAppLayoutDtoBlocksBlock3Properties) -> Self {
-        self.properties = Some(value);
-        self
-    }
-
-    /// Sets `type`.
-    pub fn type_(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.type_ = Some(value.into());
-        self
-    }
-}
-
-/// The `properties` object.
-#[cfg(feature = "crm")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, w::Object)]
-#[serde(default)]
-#[non_exhaustive]
-pub struct RestAppLayoutDtoBlocksBlock3Properties {
-    /// `action`: `RestAppLayoutDtoBlocksBlock3PropertiesAction`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub action: ::std::option::Option<RestAppLayoutDtoBlocksBlock3PropertiesAction>,
-    /// `bold`: boolean, sent as `Y`/`N`.
-    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::YesNo>")]
-    pub bold: ::std::option::Option<bool>,
-    /// `text`: string.
-    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Text>")]
-    pub text: ::std::option::Option<::std::string::String>,
-    /// Fields matching `*` (and any other field not listed above), by wire name.
-    #[serde(flatten)]
-    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-}
-
-#[cfg(feature = "crm")]
-impl RestAppLayoutDtoBlocksBlock3Properties {
-    /// An empty value; set fields with the setters.
-    pub fn new() -> Self {
-        Self {
-            action: None,
-            bold: None,
-            text: None,
-            extra: ::std::collections::BTreeMap::new(),
-        }
-    }
-
-    /// Sets `action`.
-    pub fn action(
-        mut self,
-        value: RestAppLayoutDtoBlocksBlock3PropertiesAction,
-    ) -> Self {
-        self.action = Some(value);
-        self
-    }
-
-    /// Sets `bold`.
-    pub fn bold(mut self, value: bool) -> Self {
-        self.bold = Some(value);
-        self
-    }
-
-    /// Sets `text`.
-    pub fn text(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.text = Some(value.into());
-        self
-    }
-}
-
-/// The `action` object.
-#[cfg(feature = "crm")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, w::Object)]
-#[serde(default)]
-#[non_exhaustive]
-pub struct RestAppLayoutDtoBlocksBlock3PropertiesAction {
-    /// `type`: string.
-    #[serde(
-        rename = "type",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Text>",
-    )]
-    pub type_: ::std::option::Option<::std::string::String>,
-    /// `uri`: string.
-    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Text>")]
-    pub uri: ::std::option::Option<::std::string::String>,
-    /// Fields matching `*` (and any other field not listed above), by wire name.
-    #[serde(flatten)]
-    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-}
-
-#[cfg(feature = "crm")]
-impl RestAppLayoutDtoBlocksBlock3PropertiesAction {
-    /// An empty value; set fields with the setters.
-    pub fn new() -> Self {
-        Self {
-            type_: None,
-            uri: None,
-            extra: ::std::collections::BTreeMap::new(),
-        }
-    }
-
-    /// Sets `type`.
-    pub fn type_(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.type_ = Some(value.into());
-        self
-    }
-
-    /// Sets `uri`.
-    pub fn uri(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.uri = Some(value.into());
-        self
-    }
-}
-
-/// The `block_4` object.
-#[cfg(feature = "crm")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, w::Object)]
-#[serde(default)]
-#[non_exhaustive]
-pub struct RestAppLayoutDtoBlocksBlock4 {
-    /// `properties`: `RestAppLayoutDtoBlocksBlock4Properties`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub properties: ::std::option::Option<RestAppLayoutDtoBlocksBlock4Properties>,
-    /// `type`: string.
-    #[serde(
-        rename = "type",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Text>",
-    )]
-    pub type_: ::std::option::Option<::std::string::String>,
-    /// Fields matching `*` (and any other field not listed above), by wire name.
-    #[serde(flatten)]
-    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-}
-
-#[cfg(feature = "crm")]
-impl RestAppLayoutDtoBlocksBlock4 {
-    /// An empty value; set fields with the setters.
-    pub fn new() -> Self {
-        Self {
-            properties: None,
-            type_: None,
-            extra: ::std::collections::BTreeMap::new(),
-        }
-    }
-
-    /// Sets `properties`.
-    pub fn properties(mut self, value: RestAppLayoutDtoBlocksBlock4Properties) -> Self {
-        self.properties = Some(value);
-        self
-    }
-
-    /// Sets `type`.
-    pub fn type_(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.type_ = Some(value.into());
-        self
-    }
-}
-
-/// The `properties` object.
-#[cfg(feature = "crm")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, w::Object)]
-#[serde(default)]
-#[non_exhaustive]
-pub struct RestAppLayoutDtoBlocksBlock4Properties {
-    /// `block`: `RestAppLayoutDtoBlocksBlock2`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub block: ::std::option::Option<RestAppLayoutDtoBlocksBlock2>,
-    /// `title`: string.
-    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Text>")]
-    pub title: ::std::option::Option<::std::string::String>,
-    /// Fields matching `*` (and any other field not listed above), by wire name.
-    #[serde(flatten)]
-    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-}
-
-#[cfg(feature = "crm")]
-impl RestAppLayoutDtoBlocksBlock4Properties {
-    /// An empty value; set fields with the setters.
-    pub fn new() -> Self {
-        Self {
-            block: None,
-            title: None,
-            extra: ::std::collections::BTreeMap::new(),
-        }
-    }
-
-    /// Sets `block`.
-    pub fn block(mut self, value: RestAppLayoutDtoBlocksBlock2) -> Self {
-        self.block = Some(value);
-        self
-    }
-
-    /// Sets `title`.
-    pub fn title(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.title = Some(value.into());
-        self
-    }
-}
-
-/// The `block` object.
-#[cfg(feature = "crm")]
-pub type RestAppLayoutDtoBlocksBlock4PropertiesBlock = RestAppLayoutDtoBlocksBlock2;
-
-/// The `properties` object.
-#[cfg(feature = "crm")]
-pub type RestAppLayoutDtoBlocksBlock4PropertiesBlockProperties = RestAppLayoutDtoBlocksBlock2Properties;
 
 /// The `sale_basket_item` object.
 ///

@@ -47,13 +47,24 @@ result:
   type: integer[]
 "#;
 
+/// `x.delete`, whose result is always `null`.
+const DELETE: &str = r#"
+method: x.delete
+scopes: [x]
+docs: x.md
+batch: true
+safe_to_repeat: true
+result:
+  type: "null"
+"#;
+
 fn krate() -> Crate {
     let method = |yaml: &str| -> (PathBuf, MethodSpec) {
         (PathBuf::from("x.yaml"), serde_yaml::from_str(yaml).unwrap())
     };
     let named: NamedType = serde_yaml::from_str(NAMED).unwrap();
     let set = SpecSet {
-        methods: vec![method(METHOD), method(LIST)],
+        methods: vec![method(METHOD), method(LIST), method(DELETE)],
         types: [(named.name.clone(), (PathBuf::from("t.yaml"), named))].into(),
         entities: [("user".to_owned(), crate::spec::IdType::Integer)].into(),
         ..SpecSet::default()
@@ -277,4 +288,15 @@ fn replies_without_a_result_are_errors() {
         reply_result(r#"{"result": [1], "time": {}}"#),
         Some(Ok(json!([1])))
     );
+}
+
+#[test]
+fn a_null_result_reads_null_and_nothing_else() {
+    let krate = krate();
+    let walker = Walker::new(&krate);
+    let read = |value: Value| walker.read("x.delete", ApiVersion::V2, &value).unwrap();
+    assert!(read(Value::Null).passes());
+    let reading = read(json!({"ID": 1}));
+    assert!(!reading.passes(), "an object is not `null`");
+    assert!(!read(json!(true)).passes());
 }

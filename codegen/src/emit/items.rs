@@ -279,14 +279,24 @@ pub fn enumeration(e: &Enum) -> TokenStream {
     }
 }
 
-/// A one-field wrapper around a non-object result.
+/// A one-field wrapper around a non-object result; a unit struct, read from `null`, for a
+/// result that is always `null`.
 pub fn newtype(n: &Newtype, module: &ModPath) -> TokenStream {
     let name = format_ident!("{}", n.name);
     let doc = doc_attrs(&n.doc);
     let cfg = cfg_gate(&n.cfg);
+    let (derives, registry_derives) = serde_derives(n.traffic, false);
+    if n.ty == Ty::Unit {
+        return quote! {
+            #doc
+            #cfg
+            #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, #derives)]
+            #registry_derives
+            pub struct #name;
+        };
+    }
     let ty = n.ty.tokens(module);
     let with = with_attr(&n.ty).map(|w| quote!(#[serde(with = #w)]));
-    let (derives, registry_derives) = serde_derives(n.traffic, false);
     quote! {
         #doc
         #cfg

@@ -14,7 +14,7 @@ use std::path::PathBuf;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use crate::ir::{Cfg, Crate, Method, ModPath, Module};
+use crate::ir::{Cfg, Crate, Method, ModPath, Module, TYPES_MODULE};
 use crate::output::FileSet;
 
 /// The first line of every generated Rust file.
@@ -157,7 +157,7 @@ fn child_modules(krate: &Crate, path: &ModPath) -> Vec<String> {
 fn module_summary(path: &ModPath, module: &Module) -> String {
     match path.as_slice() {
         [] => "Bitrix24 REST API.".to_owned(),
-        [only] if only == "types" => "Named types shared by several methods.".to_owned(),
+        [only] if only == TYPES_MODULE => "Named types shared by several methods.".to_owned(),
         [only] if only == "v3" => "REST 3.0 methods.".to_owned(),
         _ => format!("Methods `{}.*`.", module.wire_prefix),
     }

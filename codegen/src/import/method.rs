@@ -374,7 +374,10 @@ fn result_spec(
         // Without a table, the example reply is all the page says of the result.
         let reply = example.and_then(|t| serde_json::from_str::<serde_json::Value>(t).ok());
         if let Some(value) = reply.as_ref().and_then(|r| r.get("result")) {
-            let (ty, fields) = refine::shown_value(value);
+            let (ty, fields) = match value {
+                serde_json::Value::Null => (TypeExpr::Null, None),
+                _ => refine::shown_value(value),
+            };
             let counted = ["total", "next"]
                 .iter()
                 .any(|k| reply.as_ref().is_some_and(|r| r.get(k).is_some()));
@@ -456,6 +459,14 @@ fn result_spec(
     if paged_reply && result.ty == TypeExpr::Primitive(Primitive::Array) {
         result.ty = TypeExpr::List(Box::new(TypeExpr::Primitive(Primitive::Any)));
     }
+    // A result the table leaves open and the example shows as `null` is always `null`
+    // ("Root element of the response, equal to `null`").
+    if result.ty == TypeExpr::Primitive(Primitive::Any)
+        && result.fields.is_none()
+        && example_result(example).is_some_and(|r| r.is_null())
+    {
+        result.ty = TypeExpr::Null;
+    }
     let paged = paged_reply && matches!(result.ty, TypeExpr::List(_));
     (
         ResultSpec {
@@ -483,6 +494,12 @@ fn untyped_result() -> ResultSpec {
     }
 }
 
+/// The `result` member of the example reply, if it parses.
+fn example_result(example: Option<&str>) -> Option<serde_json::Value> {
+    let mut reply: serde_json::Value = serde_json::from_str(example?).ok()?;
+    Some(reply.get_mut("result")?.take())
+}
+
 /// The JSON kind of a value.
 enum JsonKind {
     Object,
@@ -492,8 +509,7 @@ enum JsonKind {
 /// Whether the example reply's `result` is an object or a list (a PHP-style object keyed
 /// `"0"`, `"1"`, … counts as a list).
 fn example_result_kind(example: Option<&str>) -> Option<JsonKind> {
-    let reply: serde_json::Value = serde_json::from_str(example?).ok()?;
-    match reply.get("result")? {
+    match &example_result(example)? {
         serde_json::Value::Array(items)
             if items.iter().all(serde_json::Value::is_object) && !items.is_empty() =>
         {
@@ -547,4 +563,42 @@ fn response_example(page: &Page) -> Option<String> {
             }
             _ => None,
         })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use super::*;
+
+    /// The result of a page whose reply table is `rows` (none: no table), with `example`.
+    fn result_of(rows: Option<&str>, example: &str) -> ResultSpec {
+        let table = rows.map_or(String::new(), |rows| {
+            format!("#|\n|| **Name**\n`type` | **Description** ||\n{rows}|#\n")
+        });
+        let text = format!("# Delete a thing a.delete\n\n## Response Handling\n\n{table}");
+        let page = Page::new("docs/a-delete.md".to_owned(), &text);
+        let corpus = Corpus {
+            pages: BTreeMap::new(),
+        };
+        let vocab = Vocabulary::default();
+        let mut objects = Objects::default();
+        let mut reader = FieldReader::new(&corpus, &vocab, &mut objects);
+        result_spec(&mut reader, &page, Some(example)).0
+    }
+
+    const NULL_REPLY: &str = r#"{"result": null, "time": {"start": 1.0}}"#;
+
+    #[test]
+    fn a_result_the_page_shows_only_as_null_is_null() {
+        let null_row = "|| **result**\n`null` | Equal to `null` ||\n";
+        assert_eq!(result_of(Some(null_row), NULL_REPLY).ty, TypeExpr::Null);
+        assert_eq!(result_of(None, NULL_REPLY).ty, TypeExpr::Null);
+        // A typed row, or an example of another value, keeps what they say.
+        let bool_row = "|| **result**\n`boolean` | Success ||\n";
+        let bool_result = result_of(Some(bool_row), NULL_REPLY).ty;
+        assert_eq!(bool_result, TypeExpr::Primitive(Primitive::Boolean));
+        let true_reply = r#"{"result": true}"#;
+        assert_ne!(result_of(Some(null_row), true_reply).ty, TypeExpr::Null);
+    }
 }

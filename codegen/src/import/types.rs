@@ -221,7 +221,7 @@ pub fn is_concrete(ty: &TypeExpr, has_fields: bool) -> bool {
                     **m != TypeExpr::Primitive(Primitive::File) && is_concrete(m, has_fields)
                 })
         }
-        TypeExpr::Null => false,
+        // Scalars, named types, and `null` alone: a result that is always `null`.
         _ => true,
     }
 }

@@ -5,7 +5,8 @@ use std::path::{Path, PathBuf};
 
 use super::{
     Cfg, Crate, Direction, Enum, ErrorCase, ErrorEnum, ErrorVariant, FastListing, Method, ModPath,
-    Newtype, Paging, Start, Struct, StructField, Traffic, Ty, TypeDef, TypeRef, Wildcards,
+    Newtype, Paging, Start, Struct, StructField, TYPES_MODULE, Traffic, Ty, TypeDef, TypeRef,
+    Wildcards,
 };
 use crate::naming::{Case, ident, unique};
 use crate::spec::{
@@ -17,9 +18,6 @@ use crate::{Diagnostic, Diagnostics};
 /// Base URL of the public documentation; a page's URL is this plus its path, `.md`
 /// replaced by `.html`.
 pub const DOCS_BASE_URL: &str = "https://apidocs.bitrix24.com/";
-
-/// The module holding named shared types.
-const TYPES_MODULE: &str = "types";
 
 /// Builds the IR, or reports names that collide in the generated crate.
 pub fn build(specs: &SpecSet) -> Result<Crate, Diagnostics> {
@@ -315,9 +313,16 @@ impl<'a> Resolver<'a> {
                     ..result
                 };
                 let ty = self.field_type(base, &item, Direction::Response);
+                let mut doc = response_doc;
+                if ty == Ty::Unit {
+                    doc.extend([
+                        String::new(),
+                        "Always `null`: the method returns nothing but its success.".to_owned(),
+                    ]);
+                }
                 TypeDef::Newtype(Newtype {
                     name: response_name,
-                    doc: response_doc,
+                    doc,
                     cfg: self.cfg.clone(),
                     ty,
                     traffic: Traffic::default(),
@@ -469,7 +474,8 @@ impl<'a> Resolver<'a> {
                 }
             },
             _ if element.is_some() => element.cloned().expect("checked"),
-            TypeExpr::Null => Ty::Json,
+            // Alone, only as a method's result: one that is always `null`.
+            TypeExpr::Null => Ty::Unit,
             TypeExpr::Primitive(p) => match p {
                 Primitive::Integer | Primitive::Timestamp => Ty::Int,
                 Primitive::Double => Ty::Float,

@@ -14,10 +14,9 @@
 
 use std::collections::BTreeMap;
 
-use super::{Alias, Cfg, Crate, ModPath, Struct, StructField, Ty, TypeDef, TypeRef};
-
-/// The module of shared types, whose members are kept over others.
-const TYPES_MODULE: &str = "types";
+use super::{
+    Alias, Cfg, Crate, ModPath, Struct, StructField, TYPES_MODULE, Ty, TypeDef, TypeRef,
+};
 
 /// Merges identical nested and shared types of `krate` until none is left.
 pub fn dedup(krate: &mut Crate) {
@@ -267,7 +266,13 @@ fn rename(ty: &mut Ty, renames: &BTreeMap<TypeRef, TypeRef>) {
         }
         Ty::List(inner) | Ty::Map(inner) => rename(inner, renames),
         Ty::OneOf(members) => members.iter_mut().for_each(|m| rename(m, renames)),
-        Ty::Int | Ty::Float | Ty::Bool(_) | Ty::Text | Ty::Json | Ty::FieldDescription => {}
+        Ty::Int
+        | Ty::Float
+        | Ty::Bool(_)
+        | Ty::Text
+        | Ty::Json
+        | Ty::FieldDescription
+        | Ty::Unit => {}
     }
 }
 

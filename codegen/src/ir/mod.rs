@@ -21,6 +21,9 @@ use crate::spec::ApiVersion;
 /// A module path inside the generated crate, as Rust identifiers (`["crm", "item"]`).
 pub type ModPath = Vec<String>;
 
+/// The module holding the named shared types (`specs/types/`).
+pub const TYPES_MODULE: &str = "types";
+
 /// The whole generated crate.
 #[derive(Debug, Clone, Default)]
 pub struct Crate {

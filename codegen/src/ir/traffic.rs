@@ -133,7 +133,13 @@ fn named(ty: &Ty, out: &mut Vec<TypeRef>) {
         Ty::Named(r) | Ty::IntEnum(r) => out.push(r.clone()),
         Ty::List(t) | Ty::Map(t) => named(t, out),
         Ty::OneOf(members) => members.iter().for_each(|m| named(m, out)),
-        Ty::Int | Ty::Float | Ty::Bool(_) | Ty::Text | Ty::Json | Ty::FieldDescription => {}
+        Ty::Int
+        | Ty::Float
+        | Ty::Bool(_)
+        | Ty::Text
+        | Ty::Json
+        | Ty::FieldDescription
+        | Ty::Unit => {}
     }
 }
 

@@ -41,6 +41,8 @@ pub enum Ty {
     OneOf(Vec<Ty>),
     /// The runtime's `FieldDescription`, read leniently on its own.
     FieldDescription,
+    /// `()`: a result that is always `null`.
+    Unit,
 }
 
 impl Ty {
@@ -53,6 +55,7 @@ impl Ty {
             Ty::Text => quote!(::std::string::String),
             Ty::Json => quote!(::serde_json::Value),
             Ty::FieldDescription => quote!(::bitrix24_runtime::FieldDescription),
+            Ty::Unit => quote!(()),
             Ty::List(t) => {
                 let t = t.tokens(from);
                 quote!(::std::vec::Vec<#t>)
@@ -97,7 +100,7 @@ impl Ty {
                 let adapters: Vec<String> = members.iter().map(Ty::adapter_or_same).collect();
                 format!("{W}::OneOf<({})>", adapters.join(", "))
             }
-            Ty::Json | Ty::Named(_) | Ty::FieldDescription => return None,
+            Ty::Json | Ty::Named(_) | Ty::FieldDescription | Ty::Unit => return None,
         })
     }
 
@@ -116,6 +119,7 @@ impl Ty {
             Ty::Text => "string".to_owned(),
             Ty::Json => "any JSON value".to_owned(),
             Ty::FieldDescription => "field description".to_owned(),
+            Ty::Unit => "`null`".to_owned(),
             Ty::List(t) => format!("list of {}", t.describe()),
             Ty::Map(t) => format!("map of {}", t.describe()),
             Ty::Named(r) | Ty::IntEnum(r) => format!("`{}`", r.name),

@@ -59,7 +59,18 @@ pub(super) fn check(set: &SpecSet, diags: &mut Diagnostics) {
         }
 
         let result = spec.result.as_field();
-        check_field(set, file, "result", &result, Position::Result, diags);
+        if result.ty == TypeExpr::Null {
+            // A result that is always `null`: the method returns nothing.
+            if result.fields.is_some() || result.values.is_some() || spec.result.paged {
+                diags.push(error(
+                    file,
+                    "result",
+                    "a `null` result has no fields, values or paging",
+                ));
+            }
+        } else {
+            check_field(set, file, "result", &result, Position::Result, diags);
+        }
         check_paging(file, spec, diags);
         check_errors(file, "errors", &spec.errors, diags);
     }
@@ -111,6 +122,7 @@ pub(super) fn check(set: &SpecSet, diags: &mut Diagnostics) {
         }
     }
 
+    check_reached(set, diags);
     super::event::check(set, diags);
 
     check_docs_path(
@@ -125,6 +137,49 @@ pub(super) fn check(set: &SpecSet, diags: &mut Diagnostics) {
         &set.system_errors.errors,
         diags,
     );
+}
+
+/// Every named type is reached from a method or an event, directly or through other named
+/// types: one that nothing reaches would have no feature to compile under, so every build
+/// would pay for it.
+fn check_reached(set: &SpecSet, diags: &mut Diagnostics) {
+    fn names_of(fields: &[Field], found: &mut Vec<String>) {
+        for field in fields {
+            field.ty.for_each_name(&mut |name| found.push(name.to_owned()));
+            names_of(field.fields.as_deref().unwrap_or_default(), found);
+        }
+    }
+    let mut pending = Vec::new();
+    for (_, spec) in &set.methods {
+        names_of(&spec.params, &mut pending);
+        names_of(&[spec.result.as_field()], &mut pending);
+    }
+    for (_, event) in &set.events {
+        if let Some(data) = &event.data {
+            names_of(&[data.as_field()], &mut pending);
+        }
+    }
+    let mut reached = BTreeSet::new();
+    while let Some(name) = pending.pop() {
+        if let Some((_, ty)) = set.types.get(&name)
+            && !reached.contains(&name)
+        {
+            if let Some(ty_expr) = &ty.ty {
+                ty_expr.for_each_name(&mut |n| pending.push(n.to_owned()));
+            }
+            names_of(ty.fields.as_deref().unwrap_or_default(), &mut pending);
+        }
+        reached.insert(name);
+    }
+    for (name, (file, _)) in &set.types {
+        if !reached.contains(name) {
+            diags.push(error(
+                file,
+                "name",
+                format!("no method or event uses the named type `{name}`"),
+            ));
+        }
+    }
 }
 
 /// Scopes: at least one, each a cargo feature name the generated crate does not reserve.
@@ -319,7 +374,7 @@ fn check_type(set: &SpecSet, file: &Path, path: &str, ty: &TypeExpr, diags: &mut
         diags.push(error(
             file,
             path,
-            "`null` is only allowed in a union such as `string | null`",
+            "`null` is only allowed in a union such as `string | null`, or as a whole result",
         ));
     }
 }
@@ -449,4 +504,52 @@ fn is_feature_name(name: &str) -> bool {
         && name
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+
+    use super::*;
+    use crate::spec::NamedType;
+
+    fn named(yaml: &str) -> (String, (PathBuf, NamedType)) {
+        let ty: NamedType = serde_yaml::from_str(yaml).unwrap();
+        let file = PathBuf::from(format!("types/{}.yaml", ty.name));
+        (ty.name.clone(), (file, ty))
+    }
+
+    #[test]
+    fn a_named_type_nothing_reaches_is_an_error_naming_its_file() {
+        let method = "method: a.get\nscopes: [a]\ndocs: a/get.md\nbatch: true\nsafe_to_repeat: true\nresult:\n  type: outer[]\n";
+        let set = SpecSet {
+            methods: vec![(
+                PathBuf::from("methods/a/a.get.yaml"),
+                serde_yaml::from_str(method).unwrap(),
+            )],
+            // `outer` is the result's rows, `inner` is reached through `outer`'s field, and
+            // `stage` through `inner`'s; `orphan` is reached by nothing.
+            types: [
+                named("name: outer\nfields:\n  - name: X\n    type: map<inner>\n"),
+                named("name: inner\nfields:\n  - name: S\n    type: stage | null\n"),
+                named("name: stage\ntype: string\nvalues: [A, B]\n"),
+                named("name: orphan\nfields:\n  - name: Y\n    type: string\n"),
+            ]
+            .into(),
+            ..SpecSet::default()
+        };
+        let mut diags = Diagnostics::default();
+        check(&set, &mut diags);
+        let text = diags.to_string();
+        // (The empty system errors are wrong too, and beside the point.)
+        let errors: Vec<&str> = text
+            .lines()
+            .filter(|l| l.starts_with("error: ") && !l.contains("system-errors.yaml"))
+            .collect();
+        assert_eq!(
+            errors,
+            ["error: types/orphan.yaml: name: no method or event uses the named type `orphan`"],
+            "{text}"
+        );
+    }
 }

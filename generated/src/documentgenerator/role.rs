@@ -394,17 +394,11 @@ impl ::bitrix24_runtime::Method for Delete {
 }
 
 /// The `result` of [`documentgenerator.role.delete`](https://apidocs.bitrix24.com/api-reference/document-generator/role/document-generator-role-delete.html).
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+///
+/// Always `null`: the method returns nothing but its success.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ::serde::Deserialize)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
-#[serde(transparent)]
-pub struct DeleteResponse(pub ::serde_json::Value);
-
-impl DeleteResponse {
-    /// The wrapped value.
-    pub fn into_inner(self) -> ::serde_json::Value {
-        self.0
-    }
-}
+pub struct DeleteResponse;
 
 /// Errors of [`documentgenerator.role.delete`](https://apidocs.bitrix24.com/api-reference/document-generator/role/document-generator-role-delete.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -476,17 +470,11 @@ impl ::bitrix24_runtime::Method for Fillaccesses {
 }
 
 /// The `result` of [`documentgenerator.role.fillaccesses`](https://apidocs.bitrix24.com/api-reference/document-generator/role/document-generator-role-fill-accesses.html).
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+///
+/// Always `null`: the method returns nothing but its success.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ::serde::Deserialize)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
-#[serde(transparent)]
-pub struct FillaccessesResponse(pub ::serde_json::Value);
-
-impl FillaccessesResponse {
-    /// The wrapped value.
-    pub fn into_inner(self) -> ::serde_json::Value {
-        self.0
-    }
-}
+pub struct FillaccessesResponse;
 
 /// Errors of [`documentgenerator.role.fillaccesses`](https://apidocs.bitrix24.com/api-reference/document-generator/role/document-generator-role-fill-accesses.html).
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -830,17 +830,11 @@ impl ::bitrix24_runtime::Method for Moveafteritem {
 }
 
 /// The `result` of [`task.checklistitem.moveafteritem`](https://apidocs.bitrix24.com/api-reference/tasks/checklist-item/task-checklist-item-move-after-item.html).
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+///
+/// Always `null`: the method returns nothing but its success.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ::serde::Deserialize)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
-#[serde(transparent)]
-pub struct MoveafteritemResponse(pub ::serde_json::Value);
-
-impl MoveafteritemResponse {
-    /// The wrapped value.
-    pub fn into_inner(self) -> ::serde_json::Value {
-        self.0
-    }
-}
+pub struct MoveafteritemResponse;
 
 /// Errors of [`task.checklistitem.moveafteritem`](https://apidocs.bitrix24.com/api-reference/tasks/checklist-item/task-checklist-item-move-after-item.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -974,17 +968,11 @@ impl ::bitrix24_runtime::Method for Update {
 }
 
 /// The `result` of [`task.checklistitem.update`](https://apidocs.bitrix24.com/api-reference/tasks/checklist-item/task-checklist-item-update.html).
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+///
+/// Always `null`: the method returns nothing but its success.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ::serde::Deserialize)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
-#[serde(transparent)]
-pub struct UpdateResponse(pub ::serde_json::Value);
-
-impl UpdateResponse {
-    /// The wrapped value.
-    pub fn into_inner(self) -> ::serde_json::Value {
-        self.0
-    }
-}
+pub struct UpdateResponse;
 
 /// Errors of [`task.checklistitem.update`](https://apidocs.bitrix24.com/api-reference/tasks/checklist-item/task-checklist-item-update.html).
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -156,17 +156,11 @@ impl ::bitrix24_runtime::Method for Delete {
 }
 
 /// The `result` of [`task.elapseditem.delete`](https://apidocs.bitrix24.com/api-reference/tasks/elapsed-item/task-elapsed-item-delete.html).
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+///
+/// Always `null`: the method returns nothing but its success.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ::serde::Deserialize)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
-#[serde(transparent)]
-pub struct DeleteResponse(pub ::serde_json::Value);
-
-impl DeleteResponse {
-    /// The wrapped value.
-    pub fn into_inner(self) -> ::serde_json::Value {
-        self.0
-    }
-}
+pub struct DeleteResponse;
 
 /// Errors of [`task.elapseditem.delete`](https://apidocs.bitrix24.com/api-reference/tasks/elapsed-item/task-elapsed-item-delete.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -781,17 +775,11 @@ impl ::bitrix24_runtime::Method for Update {
 }
 
 /// The `result` of [`task.elapseditem.update`](https://apidocs.bitrix24.com/api-reference/tasks/elapsed-item/task-elapsed-item-update.html).
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+///
+/// Always `null`: the method returns nothing but its success.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ::serde::Deserialize)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
-#[serde(transparent)]
-pub struct UpdateResponse(pub ::serde_json::Value);
-
-impl UpdateResponse {
-    /// The wrapped value.
-    pub fn into_inner(self) -> ::serde_json::Value {
-        self.0
-    }
-}
+pub struct UpdateResponse;
 
 /// Errors of [`task.elapseditem.update`](https://apidocs.bitrix24.com/api-reference/tasks/elapsed-item/task-elapsed-item-update.html).
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -203,17 +203,11 @@ impl ::bitrix24_runtime::Method for Delete {
 }
 
 /// The `result` of [`crm.timeline.comment.delete`](https://apidocs.bitrix24.com/api-reference/crm/timeline/comments/crm-timeline-comment-delete.html).
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+///
+/// Always `null`: the method returns nothing but its success.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ::serde::Deserialize)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
-#[serde(transparent)]
-pub struct DeleteResponse(pub ::serde_json::Value);
-
-impl DeleteResponse {
-    /// The wrapped value.
-    pub fn into_inner(self) -> ::serde_json::Value {
-        self.0
-    }
-}
+pub struct DeleteResponse;
 
 /// Errors of [`crm.timeline.comment.delete`](https://apidocs.bitrix24.com/api-reference/crm/timeline/comments/crm-timeline-comment-delete.html).
 #[derive(Debug, Clone, PartialEq, Eq)]

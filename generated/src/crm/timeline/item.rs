@@ -47,17 +47,11 @@ impl ::bitrix24_runtime::Method for Pin {
 }
 
 /// The `result` of [`crm.timeline.item.pin`](https://apidocs.bitrix24.com/api-reference/crm/timeline/actions/crm-timeline-item-pin.html).
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+///
+/// Always `null`: the method returns nothing but its success.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ::serde::Deserialize)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
-#[serde(transparent)]
-pub struct PinResponse(pub ::serde_json::Value);
-
-impl PinResponse {
-    /// The wrapped value.
-    pub fn into_inner(self) -> ::serde_json::Value {
-        self.0
-    }
-}
+pub struct PinResponse;
 
 /// Errors of [`crm.timeline.item.pin`](https://apidocs.bitrix24.com/api-reference/crm/timeline/actions/crm-timeline-item-pin.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -146,17 +140,11 @@ impl ::bitrix24_runtime::Method for Unpin {
 }
 
 /// The `result` of [`crm.timeline.item.unpin`](https://apidocs.bitrix24.com/api-reference/crm/timeline/actions/crm-timeline-item-unpin.html).
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+///
+/// Always `null`: the method returns nothing but its success.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ::serde::Deserialize)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
-#[serde(transparent)]
-pub struct UnpinResponse(pub ::serde_json::Value);
-
-impl UnpinResponse {
-    /// The wrapped value.
-    pub fn into_inner(self) -> ::serde_json::Value {
-        self.0
-    }
-}
+pub struct UnpinResponse;
 
 /// Errors of [`crm.timeline.item.unpin`](https://apidocs.bitrix24.com/api-reference/crm/timeline/actions/crm-timeline-item-unpin.html).
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -167,17 +167,11 @@ impl ::bitrix24_runtime::Method for Delete {
 }
 
 /// The `result` of [`crm.tracking.trace.delete`](https://apidocs.bitrix24.com/api-reference/crm/tracking/crm-tracking-trace-delete.html).
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+///
+/// Always `null`: the method returns nothing but its success.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ::serde::Deserialize)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
-#[serde(transparent)]
-pub struct DeleteResponse(pub ::serde_json::Value);
-
-impl DeleteResponse {
-    /// The wrapped value.
-    pub fn into_inner(self) -> ::serde_json::Value {
-        self.0
-    }
-}
+pub struct DeleteResponse;
 
 /// Errors of [`crm.tracking.trace.delete`](https://apidocs.bitrix24.com/api-reference/crm/tracking/crm-tracking-trace-delete.html).
 #[derive(Debug, Clone, PartialEq, Eq)]

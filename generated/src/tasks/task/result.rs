@@ -147,17 +147,11 @@ impl ::bitrix24_runtime::Method for DeleteFromComment {
 }
 
 /// The `result` of [`tasks.task.result.deleteFromComment`](https://apidocs.bitrix24.com/api-reference/tasks/result/tasks-task-result-delete-from-comment.html).
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+///
+/// Always `null`: the method returns nothing but its success.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ::serde::Deserialize)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
-#[serde(transparent)]
-pub struct DeleteFromCommentResponse(pub ::serde_json::Value);
-
-impl DeleteFromCommentResponse {
-    /// The wrapped value.
-    pub fn into_inner(self) -> ::serde_json::Value {
-        self.0
-    }
-}
+pub struct DeleteFromCommentResponse;
 
 /// Errors of [`tasks.task.result.deleteFromComment`](https://apidocs.bitrix24.com/api-reference/tasks/result/tasks-task-result-delete-from-comment.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
