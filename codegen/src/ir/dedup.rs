@@ -14,9 +14,7 @@
 
 use std::collections::BTreeMap;
 
-use super::{
-    Alias, Cfg, Crate, ModPath, Struct, StructField, TYPES_MODULE, Ty, TypeDef, TypeRef,
-};
+use super::{Alias, Cfg, Crate, ModPath, Struct, StructField, TYPES_MODULE, Ty, TypeDef, TypeRef};
 
 /// Merges identical nested and shared types of `krate` until none is left.
 pub fn dedup(krate: &mut Crate) {

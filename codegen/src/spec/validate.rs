@@ -145,7 +145,9 @@ pub(super) fn check(set: &SpecSet, diags: &mut Diagnostics) {
 fn check_reached(set: &SpecSet, diags: &mut Diagnostics) {
     fn names_of(fields: &[Field], found: &mut Vec<String>) {
         for field in fields {
-            field.ty.for_each_name(&mut |name| found.push(name.to_owned()));
+            field
+                .ty
+                .for_each_name(&mut |name| found.push(name.to_owned()));
             names_of(field.fields.as_deref().unwrap_or_default(), found);
         }
     }
