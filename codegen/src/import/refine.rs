@@ -162,22 +162,44 @@ pub(super) fn shown_fields(example: &Map<String, Value>) -> Option<Vec<Field>> {
 
 /// The type a whole value shows, for a result the page describes in no table: a list of
 /// objects is a list of the first one's form, an object keyed by ids (`{"5": {…}}`) a map
-/// of its first value's form, anything else as [`shown_type`] reads it.
+/// of its first value's form, anything else as [`shown_type`] reads it. The other items
+/// widen the first one's fields: a number one of them shows with a fraction is a
+/// `double`. (A `null` stays `any`: a value another item shows is one case of several,
+/// as labels come as text or as texts by language.)
 pub(super) fn shown_value(value: &Value) -> (TypeExpr, Option<Vec<Field>>) {
-    match value {
+    let items: Vec<&Value> = match value {
         Value::Array(items) if !items.is_empty() && items.iter().all(Value::is_object) => {
-            let (ty, fields) = shown_value(&items[0]);
-            (TypeExpr::List(Box::new(ty)), fields)
+            items.iter().collect()
         }
         Value::Object(map)
             if !map.is_empty()
                 && shown_fields(map).is_none()
                 && map.values().all(Value::is_object) =>
         {
-            let (ty, fields) = shown_value(map.values().next().expect("not empty"));
-            (TypeExpr::Map(Box::new(ty)), fields)
+            map.values().collect()
         }
-        _ => shown_type(value),
+        _ => return shown_type(value),
+    };
+    let (ty, mut fields) = shown_value(items[0]);
+    for other in items[1..].iter().filter_map(|v| v.as_object()) {
+        widen(fields.iter_mut().flatten(), other);
+    }
+    let ty = Box::new(ty);
+    let ty = match value {
+        Value::Array(_) => TypeExpr::List(ty),
+        _ => TypeExpr::Map(ty),
+    };
+    (ty, fields)
+}
+
+/// Widens fields typed by one example object with another object of the same form: an
+/// integer the other shows with a fraction is a `double`.
+fn widen<'f>(fields: impl Iterator<Item = &'f mut Field>, other: &Map<String, Value>) {
+    let integer = TypeExpr::Primitive(Primitive::Integer);
+    for field in fields.filter(|f| f.ty == integer) {
+        if other.get(&field.name).is_some_and(|v| v.is_f64()) {
+            field.ty = TypeExpr::Primitive(Primitive::Double);
+        }
     }
 }
 
@@ -562,7 +584,8 @@ fn one_or_many(ty: &TypeExpr, value: &Value) -> Option<TypeExpr> {
     }
 }
 
-/// The one scalar type of every item, if they share one and there is at least one.
+/// The one scalar type of every item, if they share one and there is at least one;
+/// integers beside numbers with a fraction are numbers.
 fn scalar_kind(items: &[Value]) -> Option<TypeExpr> {
     let kind = |v: &Value| match v {
         Value::String(_) => Some(Primitive::String),
@@ -571,11 +594,21 @@ fn scalar_kind(items: &[Value]) -> Option<TypeExpr> {
         Value::Bool(_) => Some(Primitive::Boolean),
         _ => None,
     };
-    let first = kind(items.first()?)?;
-    items
-        .iter()
-        .all(|v| kind(v) == Some(first))
-        .then_some(TypeExpr::Primitive(first))
+    let numbers = [Primitive::Integer, Primitive::Double];
+    let mut kinds = items.iter().map(kind);
+    let mut one = kinds.next()??;
+    for other in kinds {
+        let other = other?;
+        if other == one {
+            continue;
+        }
+        if numbers.contains(&one) && numbers.contains(&other) {
+            one = Primitive::Double;
+        } else {
+            return None;
+        }
+    }
+    Some(TypeExpr::Primitive(one))
 }
 
 #[cfg(test)]
@@ -584,6 +617,37 @@ mod tests {
 
     fn field(name: &str, ty: &str) -> Field {
         Field::new(name, ty.parse().unwrap())
+    }
+
+    #[test]
+    fn every_row_of_an_example_list_types_its_fields() {
+        let rows = serde_json::json!([
+            {"PRICE": 100, "DISCOUNT_SUM": 0, "TAX_RATE": null, "NAME": "a"},
+            {"PRICE": 120, "DISCOUNT_SUM": 13199.6, "TAX_RATE": 20, "NAME": "b"}
+        ]);
+        let (ty, fields) = shown_value(&rows);
+        assert_eq!(ty.to_string(), "object[]");
+        let types: Vec<(String, String)> = fields
+            .unwrap()
+            .iter()
+            .map(|f| (f.name.clone(), f.ty.to_string()))
+            .collect();
+        let expected = [
+            ("DISCOUNT_SUM", "double"),
+            ("NAME", "string"),
+            ("PRICE", "integer"),
+            ("TAX_RATE", "any"),
+            ("*", "any"),
+        ];
+        let expected: Vec<(String, String)> = expected
+            .iter()
+            .map(|(n, t)| (n.to_string(), t.to_string()))
+            .collect();
+        assert_eq!(types, expected);
+        let numbers = [serde_json::json!(1), serde_json::json!(2.5)];
+        assert_eq!(scalar_kind(&numbers).unwrap().to_string(), "double");
+        let mixed = [serde_json::json!(1), serde_json::json!("2")];
+        assert_eq!(scalar_kind(&mixed), None);
     }
 
     #[test]

@@ -83,9 +83,9 @@ pub struct GetItem {
     /// `DISCOUNT_RATE`: integer.
     #[serde(rename = "DISCOUNT_RATE", with = "w::As::<w::Int>")]
     pub discount_rate: ::std::option::Option<i64>,
-    /// `DISCOUNT_SUM`: integer.
-    #[serde(rename = "DISCOUNT_SUM", with = "w::As::<w::Int>")]
-    pub discount_sum: ::std::option::Option<i64>,
+    /// `DISCOUNT_SUM`: number.
+    #[serde(rename = "DISCOUNT_SUM", with = "w::As::<w::Float>")]
+    pub discount_sum: ::std::option::Option<f64>,
     /// `DISCOUNT_TYPE_ID`: integer.
     #[serde(rename = "DISCOUNT_TYPE_ID", with = "w::As::<w::Int>")]
     pub discount_type_id: ::std::option::Option<i64>,
@@ -107,18 +107,18 @@ pub struct GetItem {
     /// `OWNER_TYPE`: string.
     #[serde(rename = "OWNER_TYPE", with = "w::As::<w::Text>")]
     pub owner_type: ::std::option::Option<::std::string::String>,
-    /// `PRICE`: integer.
-    #[serde(rename = "PRICE", with = "w::As::<w::Int>")]
-    pub price: ::std::option::Option<i64>,
+    /// `PRICE`: number.
+    #[serde(rename = "PRICE", with = "w::As::<w::Float>")]
+    pub price: ::std::option::Option<f64>,
     /// `PRICE_ACCOUNT`: string.
     #[serde(rename = "PRICE_ACCOUNT", with = "w::As::<w::Text>")]
     pub price_account: ::std::option::Option<::std::string::String>,
-    /// `PRICE_BRUTTO`: integer.
-    #[serde(rename = "PRICE_BRUTTO", with = "w::As::<w::Int>")]
-    pub price_brutto: ::std::option::Option<i64>,
-    /// `PRICE_EXCLUSIVE`: integer.
-    #[serde(rename = "PRICE_EXCLUSIVE", with = "w::As::<w::Int>")]
-    pub price_exclusive: ::std::option::Option<i64>,
+    /// `PRICE_BRUTTO`: number.
+    #[serde(rename = "PRICE_BRUTTO", with = "w::As::<w::Float>")]
+    pub price_brutto: ::std::option::Option<f64>,
+    /// `PRICE_EXCLUSIVE`: number.
+    #[serde(rename = "PRICE_EXCLUSIVE", with = "w::As::<w::Float>")]
+    pub price_exclusive: ::std::option::Option<f64>,
     /// `PRICE_NETTO`: integer.
     #[serde(rename = "PRICE_NETTO", with = "w::As::<w::Int>")]
     pub price_netto: ::std::option::Option<i64>,
