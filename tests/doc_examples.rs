@@ -47,7 +47,9 @@ const REQUEST_TARGET: f64 = 0.95;
 /// field descriptions and sibling records; then maps said in words and wrappers named by
 /// the example). The targets are 97% of replies decoding, 97%
 /// keeping every key and 90% of distinct scalar fields checked; raise the floors to the
-/// printed totals as the importer improves.
+/// printed totals as the importer improves. (Lowered once by 5 checked fields: the
+/// timeline layout's block texts are `textWithTranslation`, a string or texts by
+/// language as the docs type them, no longer the string one example showed.)
 struct Floor {
     passed: usize,
     of: usize,
@@ -55,22 +57,22 @@ struct Floor {
 
 /// Replies decoding without a shape failure.
 const DECODING: Floor = Floor {
-    passed: 1447,
+    passed: 1448,
     of: 1468,
 };
 /// Replies decoding and keeping every key.
 const KEEPING: Floor = Floor {
-    passed: 1396,
+    passed: 1397,
     of: 1468,
 };
 /// Distinct scalar fields (by path within a method's result) checked.
 const CHECKED: Floor = Floor {
-    passed: 18829,
+    passed: 18824,
     of: 21217,
 };
 /// Of those, the ones whose type does not come from the same example reply alone.
 const CHECKED_BY_DESCRIBED_TYPES: Floor = Floor {
-    passed: 17652,
+    passed: 17647,
     of: 21217,
 };
 

@@ -12996,6 +12996,312 @@ pub struct RestAppLayoutDtoBlocks {
         with = "w::As::<w::Text>",
     )]
     pub type_: ::std::option::Option<::std::string::String>,
+    /// `properties`: `RestAppLayoutDtoBlocksProperties`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub properties: ::std::option::Option<RestAppLayoutDtoBlocksProperties>,
+}
+
+#[cfg(feature = "crm")]
+impl RestAppLayoutDtoBlocks {
+    /// An empty value; set fields with the setters.
+    pub fn new() -> Self {
+        Self {
+            type_: None,
+            properties: None,
+        }
+    }
+
+    /// Sets `type`.
+    pub fn type_(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.type_ = Some(value.into());
+        self
+    }
+
+    /// Sets `properties`.
+    pub fn properties(mut self, value: RestAppLayoutDtoBlocksProperties) -> Self {
+        self.properties = Some(value);
+        self
+    }
+}
+
+/// The `properties` object.
+#[cfg(feature = "crm")]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, w::Object)]
+#[serde(default)]
+#[non_exhaustive]
+pub struct RestAppLayoutDtoBlocksProperties {
+    /// `value`: one of: string; map of string.
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        with = "w::As::<w::OneOf<(w::Text, w::Map<w::Text>)>>",
+    )]
+    pub value: ::std::option::Option<
+        ::bitrix24_runtime::wire::OneOf2<
+            ::std::string::String,
+            ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+        >,
+    >,
+    /// `multiline`: boolean.
+    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::TrueFalse>")]
+    pub multiline: ::std::option::Option<bool>,
+    /// `title`: one of: string; map of string.
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        with = "w::As::<w::OneOf<(w::Text, w::Map<w::Text>)>>",
+    )]
+    pub title: ::std::option::Option<
+        ::bitrix24_runtime::wire::OneOf2<
+            ::std::string::String,
+            ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+        >,
+    >,
+    /// `bold`: boolean.
+    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::TrueFalse>")]
+    pub bold: ::std::option::Option<bool>,
+    /// `size`: `RestAppLayoutDtoBlocksPropertiesSize`.
+    /// Allowed values: `xs`, `sm`, `md`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub size: ::std::option::Option<RestAppLayoutDtoBlocksPropertiesSize>,
+    /// `color`: string.
+    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Text>")]
+    pub color: ::std::option::Option<::std::string::String>,
+    /// `scope`: string.
+    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Text>")]
+    pub scope: ::std::option::Option<::std::string::String>,
+    /// `text`: one of: string; map of string.
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        with = "w::As::<w::OneOf<(w::Text, w::Map<w::Text>)>>",
+    )]
+    pub text: ::std::option::Option<
+        ::bitrix24_runtime::wire::OneOf2<
+            ::std::string::String,
+            ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+        >,
+    >,
+    /// `action`: `RestAppLayoutDtoBlocksPropertiesAction`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub action: ::std::option::Option<RestAppLayoutDtoBlocksPropertiesAction>,
+    /// `block`: `RestAppLayoutDtoBlocksPropertiesBlock`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub block: ::std::option::Option<RestAppLayoutDtoBlocksPropertiesBlock>,
+    /// `inline`: boolean.
+    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::TrueFalse>")]
+    pub inline: ::std::option::Option<bool>,
+    /// `blocks`: map of `RestAppLayoutDtoBlocksPropertiesBlock`.
+    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Map<w::Same>>")]
+    pub blocks: ::std::option::Option<
+        ::std::collections::BTreeMap<
+            ::std::string::String,
+            RestAppLayoutDtoBlocksPropertiesBlock,
+        >,
+    >,
+    /// `readonly`: boolean.
+    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::TrueFalse>")]
+    pub readonly: ::std::option::Option<bool>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+
+#[cfg(feature = "crm")]
+impl RestAppLayoutDtoBlocksProperties {
+    /// An empty value; set fields with the setters.
+    pub fn new() -> Self {
+        Self {
+            value: None,
+            multiline: None,
+            title: None,
+            bold: None,
+            size: None,
+            color: None,
+            scope: None,
+            text: None,
+            action: None,
+            block: None,
+            inline: None,
+            blocks: None,
+            readonly: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+
+    /// Sets `value`.
+    pub fn value(
+        mut self,
+        value: ::bitrix24_runtime::wire::OneOf2<
+            ::std::string::String,
+            ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+        >,
+    ) -> Self {
+        self.value = Some(value);
+        self
+    }
+
+    /// Sets `multiline`.
+    pub fn multiline(mut self, value: bool) -> Self {
+        self.multiline = Some(value);
+        self
+    }
+
+    /// Sets `title`.
+    pub fn title(
+        mut self,
+        value: ::bitrix24_runtime::wire::OneOf2<
+            ::std::string::String,
+            ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+        >,
+    ) -> Self {
+        self.title = Some(value);
+        self
+    }
+
+    /// Sets `bold`.
+    pub fn bold(mut self, value: bool) -> Self {
+        self.bold = Some(value);
+        self
+    }
+
+    /// Sets `size`.
+    pub fn size(mut self, value: RestAppLayoutDtoBlocksPropertiesSize) -> Self {
+        self.size = Some(value);
+        self
+    }
+
+    /// Sets `color`.
+    pub fn color(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.color = Some(value.into());
+        self
+    }
+
+    /// Sets `scope`.
+    pub fn scope(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.scope = Some(value.into());
+        self
+    }
+
+    /// Sets `text`.
+    pub fn text(
+        mut self,
+        value: ::bitrix24_runtime::wire::OneOf2<
+            ::std::string::String,
+            ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+        >,
+    ) -> Self {
+        self.text = Some(value);
+        self
+    }
+
+    /// Sets `action`.
+    pub fn action(mut self, value: RestAppLayoutDtoBlocksPropertiesAction) -> Self {
+        self.action = Some(value);
+        self
+    }
+
+    /// Sets `block`.
+    pub fn block(mut self, value: RestAppLayoutDtoBlocksPropertiesBlock) -> Self {
+        self.block = Some(value);
+        self
+    }
+
+    /// Sets `inline`.
+    pub fn inline(mut self, value: bool) -> Self {
+        self.inline = Some(value);
+        self
+    }
+
+    /// Sets `blocks`.
+    pub fn blocks(
+        mut self,
+        value: ::std::collections::BTreeMap<
+            ::std::string::String,
+            RestAppLayoutDtoBlocksPropertiesBlock,
+        >,
+    ) -> Self {
+        self.blocks = Some(value);
+        self
+    }
+
+    /// Sets `readonly`.
+    pub fn readonly(mut self, value: bool) -> Self {
+        self.readonly = Some(value);
+        self
+    }
+}
+
+/// The `action` object.
+#[cfg(feature = "crm")]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, w::Object)]
+#[serde(default)]
+#[non_exhaustive]
+pub struct RestAppLayoutDtoBlocksPropertiesAction {
+    /// `type`: string.
+    #[serde(
+        rename = "type",
+        skip_serializing_if = "Option::is_none",
+        with = "w::As::<w::Text>",
+    )]
+    pub type_: ::std::option::Option<::std::string::String>,
+    /// `uri`: string.
+    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Text>")]
+    pub uri: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+
+#[cfg(feature = "crm")]
+impl RestAppLayoutDtoBlocksPropertiesAction {
+    /// An empty value; set fields with the setters.
+    pub fn new() -> Self {
+        Self {
+            type_: None,
+            uri: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+
+    /// Sets `type`.
+    pub fn type_(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.type_ = Some(value.into());
+        self
+    }
+
+    /// Sets `uri`.
+    pub fn uri(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.uri = Some(value.into());
+        self
+    }
+}
+
+/// The `block` object.
+#[cfg(feature = "crm")]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, w::Object)]
+#[serde(default)]
+#[non_exhaustive]
+pub struct RestAppLayoutDtoBlocksPropertiesBlock {
+    /// `type`: string.
+    #[serde(
+        rename = "type",
+        skip_serializing_if = "Option::is_none",
+        with = "w::As::<w::Text>",
+    )]
+    pub type_: ::std::option::Option<::std::string::String>,
     /// `properties`: map of any JSON value.
     #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Map<w::Same>>")]
     pub properties: ::std::option::Option<
@@ -13004,7 +13310,7 @@ pub struct RestAppLayoutDtoBlocks {
 }
 
 #[cfg(feature = "crm")]
-impl RestAppLayoutDtoBlocks {
+impl RestAppLayoutDtoBlocksPropertiesBlock {
     /// An empty value; set fields with the setters.
     pub fn new() -> Self {
         Self {
@@ -13031,6 +13337,30 @@ impl RestAppLayoutDtoBlocks {
         self
     }
 }
+
+/// The `blocks` object.
+#[cfg(feature = "crm")]
+pub type RestAppLayoutDtoBlocksPropertiesBlocks = RestAppLayoutDtoBlocksPropertiesBlock;
+
+/// Allowed values of `size`.
+#[cfg(feature = "crm")]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum RestAppLayoutDtoBlocksPropertiesSize {
+    /// `xs`
+    Xs,
+    /// `sm`
+    Sm,
+    /// `md`
+    Md,
+    /// A value the spec does not list, kept as sent.
+    Unknown(::std::string::String),
+}
+
+#[cfg(feature = "crm")]
+::bitrix24_runtime::str_enum!(
+    RestAppLayoutDtoBlocksPropertiesSize { Xs = "xs", Sm = "sm", Md = "md" }
+);
 
 /// The `sale_basket_item` object.
 ///
