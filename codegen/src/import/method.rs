@@ -370,10 +370,11 @@ fn result_spec(
     page: &Page,
     example: Option<&str>,
 ) -> (ResultSpec, Option<String>, bool) {
+    let reply = example.and_then(|t| serde_json::from_str::<serde_json::Value>(t).ok());
+    let shown = reply.as_ref().and_then(|r| r.get("result"));
     let Some(placed) = page.field_tables(Section::Response).next() else {
         // Without a table, the example reply is all the page says of the result.
-        let reply = example.and_then(|t| serde_json::from_str::<serde_json::Value>(t).ok());
-        if let Some(value) = reply.as_ref().and_then(|r| r.get("result")) {
+        if let Some(value) = shown {
             let (ty, fields) = match value {
                 serde_json::Value::Null => (TypeExpr::Null, None),
                 _ => refine::shown_value(value),
@@ -446,7 +447,7 @@ fn result_spec(
     // (a map keyed by the caller stays one).
     if result.fields.is_some()
         && !matches!(result.ty, TypeExpr::Map(_))
-        && let Some(kind) = example_result_kind(example)
+        && let Some(kind) = shown.and_then(json_kind)
     {
         result.ty = match kind {
             JsonKind::Object => TypeExpr::Primitive(Primitive::Object),
@@ -463,7 +464,7 @@ fn result_spec(
     // ("Root element of the response, equal to `null`").
     if result.ty == TypeExpr::Primitive(Primitive::Any)
         && result.fields.is_none()
-        && example_result(example).is_some_and(|r| r.is_null())
+        && shown.is_some_and(serde_json::Value::is_null)
     {
         result.ty = TypeExpr::Null;
     }
@@ -494,22 +495,16 @@ fn untyped_result() -> ResultSpec {
     }
 }
 
-/// The `result` member of the example reply, if it parses.
-fn example_result(example: Option<&str>) -> Option<serde_json::Value> {
-    let mut reply: serde_json::Value = serde_json::from_str(example?).ok()?;
-    Some(reply.get_mut("result")?.take())
-}
-
 /// The JSON kind of a value.
 enum JsonKind {
     Object,
     List,
 }
 
-/// Whether the example reply's `result` is an object or a list (a PHP-style object keyed
-/// `"0"`, `"1"`, … counts as a list).
-fn example_result_kind(example: Option<&str>) -> Option<JsonKind> {
-    match &example_result(example)? {
+/// Whether an example's `result` is an object or a list (a PHP-style object keyed `"0"`,
+/// `"1"`, … counts as a list); `None` for anything else.
+fn json_kind(result: &serde_json::Value) -> Option<JsonKind> {
+    match result {
         serde_json::Value::Array(items)
             if items.iter().all(serde_json::Value::is_object) && !items.is_empty() =>
         {

@@ -188,7 +188,9 @@ fn type_closure(specs: &SpecSet, mut users: BTreeMap<String, Cfg>) -> BTreeMap<S
             };
             let mut referenced = BTreeSet::new();
             for field in named.fields.iter().flatten() {
-                collect_names(field, &mut referenced);
+                field.for_each_name(&mut |n| {
+                    referenced.insert(n.to_owned());
+                });
             }
             for r in referenced
                 .into_iter()
@@ -202,15 +204,6 @@ fn type_closure(specs: &SpecSet, mut users: BTreeMap<String, Cfg>) -> BTreeMap<S
         }
     }
     users
-}
-
-fn collect_names(field: &Field, out: &mut BTreeSet<String>) {
-    field.ty.for_each_name(&mut |n| {
-        out.insert(n.to_owned());
-    });
-    for f in field.fields.iter().flatten() {
-        collect_names(f, out);
-    }
 }
 
 /// Groups errors by code (codes repeat with other messages) into enum variants.

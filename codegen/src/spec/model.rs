@@ -159,6 +159,14 @@ impl Field {
     pub fn wildcard_prefix(&self) -> Option<&str> {
         self.name.strip_suffix('*')
     }
+
+    /// Calls `f` with every type name the field's type and its nested fields' types use.
+    pub fn for_each_name(&self, f: &mut impl FnMut(&str)) {
+        self.ty.for_each_name(f);
+        for nested in self.fields.iter().flatten() {
+            nested.for_each_name(f);
+        }
+    }
 }
 
 /// Shape of the `result` member of a reply.

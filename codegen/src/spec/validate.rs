@@ -143,33 +143,28 @@ pub(super) fn check(set: &SpecSet, diags: &mut Diagnostics) {
 /// types: one that nothing reaches would have no feature to compile under, so every build
 /// would pay for it.
 fn check_reached(set: &SpecSet, diags: &mut Diagnostics) {
-    fn names_of(fields: &[Field], found: &mut Vec<String>) {
-        for field in fields {
-            field
-                .ty
-                .for_each_name(&mut |name| found.push(name.to_owned()));
-            names_of(field.fields.as_deref().unwrap_or_default(), found);
-        }
-    }
     let mut pending = Vec::new();
+    let mut push = |name: &str| pending.push(name.to_owned());
     for (_, spec) in &set.methods {
-        names_of(&spec.params, &mut pending);
-        names_of(&[spec.result.as_field()], &mut pending);
+        spec.params.iter().for_each(|p| p.for_each_name(&mut push));
+        spec.result.as_field().for_each_name(&mut push);
     }
-    for (_, event) in &set.events {
-        if let Some(data) = &event.data {
-            names_of(&[data.as_field()], &mut pending);
-        }
+    for data in set.events.iter().filter_map(|(_, e)| e.data.as_ref()) {
+        data.as_field().for_each_name(&mut push);
     }
     let mut reached = BTreeSet::new();
     while let Some(name) = pending.pop() {
         if let Some((_, ty)) = set.types.get(&name)
             && !reached.contains(&name)
         {
+            let mut push = |n: &str| pending.push(n.to_owned());
             if let Some(ty_expr) = &ty.ty {
-                ty_expr.for_each_name(&mut |n| pending.push(n.to_owned()));
+                ty_expr.for_each_name(&mut push);
             }
-            names_of(ty.fields.as_deref().unwrap_or_default(), &mut pending);
+            ty.fields
+                .iter()
+                .flatten()
+                .for_each(|f| f.for_each_name(&mut push));
         }
         reached.insert(name);
     }
