@@ -780,8 +780,11 @@ impl ::bitrix24_runtime::Method for GetTypes {
 #[serde(default)]
 #[non_exhaustive]
 pub struct GetTypesResponse {
-    /// `types`: `GetTypesResponseTypes`.
-    pub types: ::std::option::Option<GetTypesResponseTypes>,
+    /// `types`: map of `GetTypesResponseTypes`.
+    #[serde(with = "w::As::<w::Map<w::Same>>")]
+    pub types: ::std::option::Option<
+        ::std::collections::BTreeMap<::std::string::String, GetTypesResponseTypes>,
+    >,
 }
 
 /// Errors of [`userfieldconfig.getTypes`](https://apidocs.bitrix24.com/api-reference/crm/universal/userfieldconfig/userfieldconfig-get-types.html).
@@ -799,111 +802,18 @@ pub enum GetTypesError {
 
 method_error!(GetTypesError {});
 
-/// The `address` object.
-#[derive(Debug, Clone, PartialEq, Default, w::Object)]
-#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
-#[serde(default)]
-#[non_exhaustive]
-pub struct GetTypesResponseTypesAddress {
-    /// `description`: string.
-    #[serde(with = "w::As::<w::Text>")]
-    pub description: ::std::option::Option<::std::string::String>,
-    /// `userTypeId`: string.
-    #[serde(rename = "userTypeId", with = "w::As::<w::Text>")]
-    pub user_type_id: ::std::option::Option<::std::string::String>,
-    /// Fields matching `*` (and any other field not listed above), by wire name.
-    #[serde(flatten)]
-    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-}
-
-/// The `boolean` object.
-pub type GetTypesResponseTypesBoolean = GetTypesResponseTypesAddress;
-
-/// The `crm` object.
-pub type GetTypesResponseTypesCrm = GetTypesResponseTypesAddress;
-
-/// The `crm_status` object.
-pub type GetTypesResponseTypesCrmStatus = GetTypesResponseTypesAddress;
-
-/// The `date` object.
-pub type GetTypesResponseTypesDate = GetTypesResponseTypesAddress;
-
-/// The `datetime` object.
-pub type GetTypesResponseTypesDatetime = GetTypesResponseTypesAddress;
-
-/// The `double` object.
-pub type GetTypesResponseTypesDouble = GetTypesResponseTypesAddress;
-
-/// The `employee` object.
-pub type GetTypesResponseTypesEmployee = GetTypesResponseTypesAddress;
-
-/// The `enumeration` object.
-pub type GetTypesResponseTypesEnumeration = GetTypesResponseTypesAddress;
-
-/// The `file` object.
-pub type GetTypesResponseTypesFile = GetTypesResponseTypesAddress;
-
-/// The `iblock_element` object.
-pub type GetTypesResponseTypesIblockElement = GetTypesResponseTypesAddress;
-
-/// The `iblock_section` object.
-pub type GetTypesResponseTypesIblockSection = GetTypesResponseTypesAddress;
-
-/// The `integer` object.
-pub type GetTypesResponseTypesInteger = GetTypesResponseTypesAddress;
-
-/// The `money` object.
-pub type GetTypesResponseTypesMoney = GetTypesResponseTypesAddress;
-
-/// The `rest_219_test` object.
-pub type GetTypesResponseTypesRest219Test = GetTypesResponseTypesAddress;
-
-/// The `string` object.
-pub type GetTypesResponseTypesString = GetTypesResponseTypesAddress;
-
-/// The `url` object.
-pub type GetTypesResponseTypesUrl = GetTypesResponseTypesAddress;
-
 /// The `types` object.
 #[derive(Debug, Clone, PartialEq, Default, w::Object)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(default)]
 #[non_exhaustive]
 pub struct GetTypesResponseTypes {
-    /// `address`: `GetTypesResponseTypesAddress`.
-    pub address: ::std::option::Option<GetTypesResponseTypesAddress>,
-    /// `boolean`: `GetTypesResponseTypesAddress`.
-    pub boolean: ::std::option::Option<GetTypesResponseTypesAddress>,
-    /// `crm`: `GetTypesResponseTypesAddress`.
-    pub crm: ::std::option::Option<GetTypesResponseTypesAddress>,
-    /// `crm_status`: `GetTypesResponseTypesAddress`.
-    pub crm_status: ::std::option::Option<GetTypesResponseTypesAddress>,
-    /// `date`: `GetTypesResponseTypesAddress`.
-    pub date: ::std::option::Option<GetTypesResponseTypesAddress>,
-    /// `datetime`: `GetTypesResponseTypesAddress`.
-    pub datetime: ::std::option::Option<GetTypesResponseTypesAddress>,
-    /// `double`: `GetTypesResponseTypesAddress`.
-    pub double: ::std::option::Option<GetTypesResponseTypesAddress>,
-    /// `employee`: `GetTypesResponseTypesAddress`.
-    pub employee: ::std::option::Option<GetTypesResponseTypesAddress>,
-    /// `enumeration`: `GetTypesResponseTypesAddress`.
-    pub enumeration: ::std::option::Option<GetTypesResponseTypesAddress>,
-    /// `file`: `GetTypesResponseTypesAddress`.
-    pub file: ::std::option::Option<GetTypesResponseTypesAddress>,
-    /// `iblock_element`: `GetTypesResponseTypesAddress`.
-    pub iblock_element: ::std::option::Option<GetTypesResponseTypesAddress>,
-    /// `iblock_section`: `GetTypesResponseTypesAddress`.
-    pub iblock_section: ::std::option::Option<GetTypesResponseTypesAddress>,
-    /// `integer`: `GetTypesResponseTypesAddress`.
-    pub integer: ::std::option::Option<GetTypesResponseTypesAddress>,
-    /// `money`: `GetTypesResponseTypesAddress`.
-    pub money: ::std::option::Option<GetTypesResponseTypesAddress>,
-    /// `rest_219_test`: `GetTypesResponseTypesAddress`.
-    pub rest_219_test: ::std::option::Option<GetTypesResponseTypesAddress>,
-    /// `string`: `GetTypesResponseTypesAddress`.
-    pub string: ::std::option::Option<GetTypesResponseTypesAddress>,
-    /// `url`: `GetTypesResponseTypesAddress`.
-    pub url: ::std::option::Option<GetTypesResponseTypesAddress>,
+    /// `description`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub description: ::std::option::Option<::std::string::String>,
+    /// `userTypeId`: string.
+    #[serde(rename = "userTypeId", with = "w::As::<w::Text>")]
+    pub user_type_id: ::std::option::Option<::std::string::String>,
     /// Fields matching `*` (and any other field not listed above), by wire name.
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,

@@ -84,6 +84,7 @@ impl Corpus {
             match fs::read(&file) {
                 Ok(bytes) => {
                     let text = String::from_utf8_lossy(&bytes);
+                    let text = expand_includes(&file, &text, MAX_INCLUDE_DEPTH);
                     pages.insert(rel.clone(), Page::new(rel, &text));
                 }
                 Err(e) => unreadable.push((rel, e.to_string())),
@@ -208,6 +209,71 @@ fn section_of(heading: &str) -> Section {
     }
 }
 
+/// How deep included fragments may include others.
+const MAX_INCLUDE_DEPTH: usize = 3;
+
+/// `text` with every `{% include [..](fragment.md) %}` line of its parameters and reply
+/// sections replaced by the fragment's text, so that a fields table kept in a shared
+/// fragment (`calendar/_includes/calendar_event_fields.md`, the checklist item of
+/// `tasks/template/checklist/`) is read where the page shows it. `notitle` drops the
+/// fragment's own heading, as the docs site does. Includes elsewhere (the shared error
+/// tables, notes, example headers) are left as they are: the system errors are imported
+/// once, not into each method. A fragment that cannot be read leaves its line.
+fn expand_includes(file: &Path, text: &str, depth: usize) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut section = Section::Head;
+    for line in text.split_inclusive('\n') {
+        let trimmed = line.trim();
+        if let Some(heading) = trimmed.strip_prefix("## ") {
+            section = section_of(heading);
+        }
+        let fragment = matches!(section, Section::Params | Section::Response)
+            .then(|| include_target(trimmed))
+            .flatten()
+            .filter(|_| depth > 0)
+            .and_then(|(target, notitle)| {
+                let path = file.parent()?.join(target);
+                let text = fs::read_to_string(&path).ok()?;
+                let text = expand_includes(&path, &text, depth - 1);
+                Some(if notitle { without_title(&text) } else { text })
+            });
+        match fragment {
+            Some(fragment) => {
+                out.push_str(&fragment);
+                if !fragment.ends_with('\n') {
+                    out.push('\n');
+                }
+            }
+            None => out.push_str(line),
+        }
+    }
+    out
+}
+
+/// The fragment path of an include directive line and whether it says `notitle`.
+fn include_target(line: &str) -> Option<(&str, bool)> {
+    let directive = line.strip_prefix("{% include")?.strip_suffix("%}")?;
+    let (_, after) = directive.split_once("](")?;
+    let (target, _) = after.split_once(')')?;
+    (target.ends_with(".md") && !target.contains("://"))
+        .then(|| (target, directive.trim_start().starts_with("notitle")))
+}
+
+/// Whether a line is a markdown heading (`### Title`, not a table's `#|`).
+fn is_heading(line: &str) -> bool {
+    let level = line.bytes().take_while(|&b| b == b'#').count();
+    (1..=6).contains(&level) && line[level..].starts_with(' ')
+}
+
+/// `text` without its first line when that line is a heading.
+fn without_title(text: &str) -> String {
+    let body = text.trim_start_matches('\n');
+    match body.split_once('\n') {
+        Some((first, rest)) if is_heading(first) => rest.to_owned(),
+        _ => body.to_owned(),
+    }
+}
+
 fn collect_md(dir: &Path, out: &mut Vec<PathBuf>) {
     let Ok(entries) = fs::read_dir(dir) else {
         return;
@@ -229,4 +295,81 @@ fn relative(root: &Path, file: &Path) -> String {
         .map(|c| c.as_os_str().to_string_lossy())
         .collect::<Vec<_>>()
         .join("/")
+}
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Writes `files` (path, text) under a fresh directory and returns it.
+    fn tree(name: &str, files: &[(&str, &str)]) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("b24-corpus-{name}-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        for (path, text) in files {
+            let file = dir.join(path);
+            fs::create_dir_all(file.parent().unwrap()).unwrap();
+            fs::write(file, text).unwrap();
+        }
+        dir
+    }
+
+    #[test]
+    fn a_reply_fragment_is_read_where_the_page_includes_it() {
+        let dir = tree(
+            "reply",
+            &[
+                (
+                    "_includes/event.md",
+                    "#|\n|| **Name** | **Description** ||\n|| **ID**\n[`string`](x.md) | Id ||\n|#\n",
+                ),
+                (
+                    "_includes/errors.md",
+                    "#|\n|| **Code** | **Message** ||\n|| `E1` | Bad ||\n|#\n",
+                ),
+                (
+                    "page.md",
+                    "# Get x.get\n\n## Response Handling\n\n### Returned Data\n\n\
+                     {% include notitle [fields](./_includes/event.md) %}\n\n\
+                     ## Error Handling\n\n{% include [errors](./_includes/errors.md) %}\n",
+                ),
+            ],
+        );
+        let page = dir.join("page.md");
+        let text = expand_includes(&page, &fs::read_to_string(&page).unwrap(), 3);
+        // The reply fragment's table (its `#|` is not a title) is in the page…
+        assert!(
+            text.contains("#|\n|| **Name** | **Description** ||\n|| **ID**"),
+            "{text}"
+        );
+        // …the errors' include stays a directive: system errors are imported once.
+        assert!(
+            text.contains("{% include [errors](./_includes/errors.md) %}"),
+            "{text}"
+        );
+        assert!(!text.contains("`E1`"), "{text}");
+        let _ = fs::remove_dir_all(dir);
+    }
+
+    #[test]
+    fn notitle_drops_the_fragments_heading_and_a_missing_fragment_keeps_its_line() {
+        let dir = tree(
+            "title",
+            &[
+                ("_includes/item.md", "#### Object item {#item}\n\nText\n"),
+                (
+                    "page.md",
+                    "## Method Parameters\n\n{% include notitle [a](_includes/item.md) %}\n\
+                     {% include [b](_includes/item.md) %}\n{% include [c](_includes/gone.md) %}\n",
+                ),
+            ],
+        );
+        let page = dir.join("page.md");
+        let text = expand_includes(&page, &fs::read_to_string(&page).unwrap(), 3);
+        assert_eq!(text.matches("#### Object item").count(), 1, "{text}");
+        assert_eq!(text.matches("Text").count(), 2, "{text}");
+        assert!(
+            text.contains("{% include [c](_includes/gone.md) %}"),
+            "{text}"
+        );
+        let _ = fs::remove_dir_all(dir);
+    }
 }

@@ -90,12 +90,23 @@ impl<'a> FieldReader<'a> {
         let skip = usize::from(table::has_header(table));
         let mut fields: Vec<Field> = Vec::new();
         let mut alternatives = Vec::new();
-        for row in &table.rows[skip.min(table.rows.len())..] {
+        let rows = &table.rows[skip.min(table.rows.len())..];
+        for row in rows {
             let Some(row) = table::row_field(row) else {
                 continue;
             };
             alternatives.extend(facts::alternatives(&row.description));
-            let field = self.field(page, placed, section, row);
+            // The one row of a nested object's table that says what the object's keys are
+            // (rather than being a keyed object itself) stands for every member.
+            let every_key = self.chain.len() > 1
+                && rows.len() == 1
+                && keyed::names_the_keys(&row.description)
+                && !keyed::is_keyed(&row.description);
+            let mut field = self.field(page, placed, section, row);
+            if every_key {
+                field.name = "*".to_owned();
+                field.required = false;
+            }
             insert(&mut fields, field);
         }
         // Tables that continue this one for one kind of the object ("Parameters
@@ -166,7 +177,7 @@ impl<'a> FieldReader<'a> {
         let fixed = match conventional {
             Some(t) => Some((t, None)),
             None if keyed && loose && !prefixed_filter && row_type.unknown.is_none() => {
-                Some(self.keyed(page, section, &row.description))
+                Some(self.keyed(page, placed, section, &leaf, &row.description))
             }
             None => None,
         };
@@ -226,7 +237,16 @@ impl<'a> FieldReader<'a> {
                         nested.push(Field::new("*", TypeExpr::Primitive(Primitive::Any)));
                     }
                 }
-                fields = Some(nested);
+                if let [only] = nested.as_slice()
+                    && only.name == "*"
+                {
+                    // An object whose one member stands for every key is a map of it.
+                    let only = nested.remove(0);
+                    ty = with_element(ty, TypeExpr::Map(Box::new(only.ty)));
+                    fields = only.fields;
+                } else {
+                    fields = Some(nested);
+                }
             } else if let Some((unknown, _)) = &row_type.unknown {
                 self.problems
                     .push(format!("type `{unknown}` of `{name}` not resolved"));
@@ -287,20 +307,27 @@ impl<'a> FieldReader<'a> {
     }
 
     /// The map a keyed object is (see [`keyed`]): of sort directions, of the object its
-    /// values link to, or of any JSON.
+    /// values link to (or, when that link leads nowhere, that a table of this page under a
+    /// heading named like the field describes), or of any JSON.
     fn keyed(
         &mut self,
         page: &Page,
+        placed: &PlacedTable,
         section: Section,
+        name: &str,
         description: &str,
     ) -> (TypeExpr, Option<Vec<Field>>) {
         let map = |t: Primitive| TypeExpr::Map(Box::new(TypeExpr::Primitive(t)));
         if keyed::sorts(description) {
             return (map(Primitive::String), None);
         }
-        let Some(described) =
-            keyed::value_link(description).and_then(|link| self.linked(page, &link, section))
-        else {
+        let described = keyed::value_link(description).and_then(|link| {
+            self.linked(page, &link, section).or_else(|| {
+                self.find_nested(page, placed, section, name, description, None)
+                    .filter(|d| d.page.path == page.path)
+            })
+        });
+        let Some(described) = described else {
             return (map(Primitive::Any), None);
         };
         if let Some(shared) = self.shared(page, &described, false) {

@@ -11,9 +11,23 @@ pub fn is_keyed(description: &str) -> bool {
     form_end(description).is_some()
 }
 
-/// Whether the values of the keyed form are sort directions (`"field_N": "order_N"`).
+/// Whether a row says what the keys of its object are ("…, where the key is the identifier
+/// of the attachment"): the one row of such a table stands for every member.
+pub fn names_the_keys(description: &str) -> bool {
+    let lower = description.to_ascii_lowercase();
+    KEY_WORDS.iter().any(|words| lower.contains(words))
+}
+
+/// Whether the values of the keyed form are sort directions (`"field_N": "order_N"`, or
+/// "where the key is the field and the value is `ASC` or `DESC`").
 pub fn sorts(description: &str) -> bool {
-    description.contains("\"order_N\"") || description.contains("\"order_1\"")
+    let Some(end) = form_end(description) else {
+        return false;
+    };
+    let after = description[end..].to_ascii_lowercase();
+    description.contains("\"order_N\"")
+        || description.contains("\"order_1\"")
+        || after.contains("`asc` or `desc`")
 }
 
 /// The link that describes the values: the first link after a mention of `value` that
@@ -21,7 +35,9 @@ pub fn sorts(description: &str) -> bool {
 pub fn value_link(description: &str) -> Option<String> {
     let after = &description[form_end(description)?..];
     let lower = after.to_ascii_lowercase();
-    let mention = lower.find("`value`").or_else(|| lower.find(" value "))?;
+    let mention = ["`value`", " value ", " values "]
+        .iter()
+        .find_map(|words| lower.find(words))?;
     let rest = &after[mention..];
     // The link must be close to the mention, in the same sentence.
     let open = rest.find("](")?;
@@ -49,18 +65,37 @@ fn form_end(description: &str) -> Option<usize> {
     }
 }
 
-/// The byte offset past "Key — …" or "The key of the object is …" when the same sentence
-/// goes on to say what the value is.
+/// Words that say what the keys of an object are.
+const KEY_WORDS: [&str; 4] = [
+    "key — ",
+    "key of the object is ",
+    "where the key is ",
+    "the keys are ",
+];
+
+/// Words, later in the same sentence, that say what the values are.
+const VALUE_WORDS: [&str; 5] = [
+    "value — ",
+    "the value is",
+    "the value:",
+    "and the value ",
+    "the values are",
+];
+
+/// The byte offset past words that say what the keys are ("Key — …", "The key of the object
+/// is …", "where the key is …", "The keys are …") when the same sentence goes on to say what
+/// the value is.
 fn keys_in_words(description: &str) -> Option<usize> {
     // ASCII lower case keeps byte offsets.
     let lower = description.to_ascii_lowercase();
-    ["key — ", "key of the object is "]
-        .iter()
-        .find_map(|words| {
-            let at = lower.find(words)? + words.len();
-            let sentence = &lower[at..lower[at..].find(". ").map_or(lower.len(), |end| at + end)];
-            (sentence.contains("value — ") || sentence.contains("the value is")).then_some(at)
-        })
+    KEY_WORDS.iter().find_map(|words| {
+        let at = lower.find(words)? + words.len();
+        let sentence = &lower[at..lower[at..].find(". ").map_or(lower.len(), |end| at + end)];
+        VALUE_WORDS
+            .iter()
+            .any(|value| sentence.contains(value))
+            .then_some(at)
+    })
 }
 
 #[cfg(test)]
@@ -99,8 +134,26 @@ mod tests {
         let counters = "Counters for chats. Key — chat ID, value — number of unread messages";
         assert!(is_keyed(counters));
         assert_eq!(value_link(counters), None);
+        let list = "Object where the key is the identifier of the item and the value is the \
+            description of the item [(detailed description)](#item).";
+        assert!(is_keyed(list));
+        assert_eq!(value_link(list).as_deref(), Some("#item"));
+        let departments = "The root object where the key is the department ID, and the value:";
+        assert!(is_keyed(departments));
+        let settings = "Settings. The keys are the names of the settings, and the values are \
+            objects whose structure is described [below](#settings)";
+        assert_eq!(value_link(settings).as_deref(), Some("#settings"));
+        let order = "List for sorting, where the key is the field and the value is `ASC` or `DESC`";
+        assert!(sorts(order));
+        assert!(names_the_keys(
+            "File id in the form `n<fileId>`, where the key is the identifier of the attachment"
+        ));
+        assert!(!names_the_keys("Identifier of the file"));
         // A key named, with no value said: not a map.
         assert!(!is_keyed("Contains a single key — `item`"));
+        assert!(!is_keyed(
+            "Files, where the key is the identifier of the Drive object. For each file, `id`"
+        ));
     }
 
     #[test]

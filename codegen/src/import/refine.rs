@@ -110,6 +110,21 @@ pub fn refine(fields: &mut [Field], example: &Map<String, Value>, kind: Example)
                     }
                 }
             }
+            // A map whose values the docs leave untyped, each an object in the reply: a
+            // map of the object they show.
+            (TypeExpr::Map(inner), Value::Object(entries))
+                if **inner == TypeExpr::Primitive(Primitive::Any)
+                    && kind == Example::Reply
+                    && field.fields.is_none()
+                    && !entries.is_empty()
+                    && entries.values().all(Value::is_object) =>
+            {
+                let rows = Value::Array(entries.values().cloned().collect());
+                if let (TypeExpr::List(item), Some(shown)) = shown_value(&rows) {
+                    field.ty = TypeExpr::Map(item);
+                    field.fields = Some(shown);
+                }
+            }
             // `string | object`: the member the example is of.
             (TypeExpr::Union(members), _) if field.fields.is_none() && kind != Example::Reply => {
                 for member in members {
@@ -528,10 +543,12 @@ fn sharpen(ty: &TypeExpr, value: &Value, keyed: bool, kind: Example) -> Option<T
             scalar_kind(items).map(|t| TypeExpr::List(Box::new(t)))
         }
         // An object of one scalar type is a map of it; so is a map whose values the docs
-        // do not type, as a reply shows them (a request's keyed form shows placeholders).
+        // do not type, as a reply or a description's own example shows them (the keyed
+        // form shows placeholders).
         (TypeExpr::Primitive(Primitive::Object), Value::Object(map)) if keyed => map_of(map),
         (TypeExpr::Map(inner), Value::Object(map))
-            if **inner == TypeExpr::Primitive(Primitive::Any) && kind == Example::Reply =>
+            if **inner == TypeExpr::Primitive(Primitive::Any)
+                && (kind == Example::Reply || kind == Example::Described && !placeholders(map)) =>
         {
             map_of(map)
         }
@@ -548,6 +565,14 @@ fn sharpen(ty: &TypeExpr, value: &Value, keyed: bool, kind: Example) -> Option<T
         }
         _ => None,
     }
+}
+
+/// Whether an object is the docs' keyed form (`{"field_1": "value_1", …}`), which shows
+/// where keys and values go, not what they are.
+fn placeholders(map: &Map<String, Value>) -> bool {
+    let placeholder = |text: &str| text.ends_with("_1") || text.ends_with("_N");
+    map.iter()
+        .any(|(key, value)| placeholder(key) || value.as_str().is_some_and(placeholder))
 }
 
 /// The map of the one scalar type every value of `map` has, if they share one.

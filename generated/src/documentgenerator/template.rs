@@ -609,8 +609,11 @@ impl ::bitrix24_runtime::Method for List {
 #[serde(default)]
 #[non_exhaustive]
 pub struct ListResponse {
-    /// `templates`: `ListResponseTemplates`.
-    pub templates: ::std::option::Option<ListResponseTemplates>,
+    /// `templates`: map of `ListResponseTemplates`.
+    #[serde(with = "w::As::<w::Map<w::Same>>")]
+    pub templates: ::std::option::Option<
+        ::std::collections::BTreeMap<::std::string::String, ListResponseTemplates>,
+    >,
 }
 
 /// Errors of [`documentgenerator.template.list`](https://apidocs.bitrix24.com/api-reference/document-generator/templates/document-generator-template-list.html).

@@ -193,9 +193,6 @@ pub type OnImbotMessageAddDataParamsMessageType = OnImCommandAddDataParamsChatTy
 /// Allowed values of `CHAT_TYPE`.
 pub type OnImbotMessageAddDataParamsChatType = OnImCommandAddDataParamsChatType;
 
-/// The `MENTIONED_LIST` object.
-pub type OnImbotMessageAddDataParamsMentionedList = OnImCommandAddDataCommand;
-
 /// The `PARAMS` object.
 #[derive(Debug, Clone, PartialEq, Default, w::Object)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
@@ -321,9 +318,11 @@ pub struct OnImbotMessageAddDataParams {
     /// `CHAT_USER_COUNT`: integer.
     #[serde(rename = "CHAT_USER_COUNT", with = "w::As::<w::Int>")]
     pub chat_user_count: ::std::option::Option<i64>,
-    /// `MENTIONED_LIST`: `OnImCommandAddDataCommand`.
-    #[serde(rename = "MENTIONED_LIST")]
-    pub mentioned_list: ::std::option::Option<OnImCommandAddDataCommand>,
+    /// `MENTIONED_LIST`: map of integer.
+    #[serde(rename = "MENTIONED_LIST", with = "w::As::<w::Map<w::Int>>")]
+    pub mentioned_list: ::std::option::Option<
+        ::std::collections::BTreeMap<::std::string::String, i64>,
+    >,
     /// `PLATFORM_CONTEXT`: string.
     #[serde(rename = "PLATFORM_CONTEXT", with = "w::As::<w::Text>")]
     pub platform_context: ::std::option::Option<::std::string::String>,
@@ -398,9 +397,11 @@ impl ::bitrix24_runtime::events::Event for OnImbotMessageDelete {
 #[serde(default)]
 #[non_exhaustive]
 pub struct OnImbotMessageDeleteData {
-    /// `BOT`: `OnImCommandAddDataCommand`.
-    #[serde(rename = "BOT")]
-    pub bot: ::std::option::Option<OnImCommandAddDataCommand>,
+    /// `BOT`: map of `OnImbotMessageDeleteDataBot`.
+    #[serde(rename = "BOT", with = "w::As::<w::Map<w::Same>>")]
+    pub bot: ::std::option::Option<
+        ::std::collections::BTreeMap<::std::string::String, OnImbotMessageDeleteDataBot>,
+    >,
     /// `PARAMS`: `OnImbotMessageDeleteDataParams`.
     #[serde(rename = "PARAMS")]
     pub params: ::std::option::Option<OnImbotMessageDeleteDataParams>,
@@ -410,7 +411,62 @@ pub struct OnImbotMessageDeleteData {
 }
 
 /// The `BOT` object.
-pub type OnImbotMessageDeleteDataBot = OnImCommandAddDataCommand;
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct OnImbotMessageDeleteDataBot {
+    /// `access_token`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub access_token: ::std::option::Option<::std::string::String>,
+    /// `expires`: integer.
+    #[serde(with = "w::As::<w::Int>")]
+    pub expires: ::std::option::Option<i64>,
+    /// `expires_in`: integer.
+    #[serde(with = "w::As::<w::Int>")]
+    pub expires_in: ::std::option::Option<i64>,
+    /// `scope`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub scope: ::std::option::Option<::std::string::String>,
+    /// `domain`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub domain: ::std::option::Option<::std::string::String>,
+    /// `server_endpoint`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub server_endpoint: ::std::option::Option<::std::string::String>,
+    /// `status`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub status: ::std::option::Option<::std::string::String>,
+    /// `client_endpoint`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub client_endpoint: ::std::option::Option<::std::string::String>,
+    /// `member_id`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub member_id: ::std::option::Option<::std::string::String>,
+    /// `refresh_token`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub refresh_token: ::std::option::Option<::std::string::String>,
+    /// `user_id`: integer.
+    #[serde(with = "w::As::<w::Int>")]
+    pub user_id: ::std::option::Option<i64>,
+    /// `client_id`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub client_id: ::std::option::Option<::std::string::String>,
+    /// `application_token`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub application_token: ::std::option::Option<::std::string::String>,
+    /// `AUTH`: map of string.
+    #[serde(rename = "AUTH", with = "w::As::<w::Map<w::Text>>")]
+    pub auth: ::std::option::Option<
+        ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+    >,
+    /// `BOT_ID`: integer.
+    #[serde(rename = "BOT_ID", with = "w::As::<w::Int>")]
+    pub bot_id: ::std::option::Option<i64>,
+    /// `BOT_CODE`: string.
+    #[serde(rename = "BOT_CODE", with = "w::As::<w::Text>")]
+    pub bot_code: ::std::option::Option<::std::string::String>,
+}
 
 /// Allowed values of `MESSAGE_TYPE`.
 pub type OnImbotMessageDeleteDataParamsMessageType = OnImCommandAddDataParamsChatType;
@@ -498,9 +554,11 @@ impl ::bitrix24_runtime::events::Event for OnImbotMessageUpdate {
 #[serde(default)]
 #[non_exhaustive]
 pub struct OnImbotMessageUpdateData {
-    /// `BOT`: `OnImCommandAddDataCommand`.
-    #[serde(rename = "BOT")]
-    pub bot: ::std::option::Option<OnImCommandAddDataCommand>,
+    /// `BOT`: map of `OnImbotMessageDeleteDataBot`.
+    #[serde(rename = "BOT", with = "w::As::<w::Map<w::Same>>")]
+    pub bot: ::std::option::Option<
+        ::std::collections::BTreeMap<::std::string::String, OnImbotMessageDeleteDataBot>,
+    >,
     /// `PARAMS`: `OnImbotMessageUpdateDataParams`.
     #[serde(rename = "PARAMS")]
     pub params: ::std::option::Option<OnImbotMessageUpdateDataParams>,
@@ -510,13 +568,10 @@ pub struct OnImbotMessageUpdateData {
 }
 
 /// The `BOT` object.
-pub type OnImbotMessageUpdateDataBot = OnImCommandAddDataCommand;
+pub type OnImbotMessageUpdateDataBot = OnImbotMessageDeleteDataBot;
 
 /// Allowed values of `MESSAGE_TYPE`.
 pub type OnImbotMessageUpdateDataParamsMessageType = OnImCommandAddDataParamsChatType;
-
-/// The `MENTIONED_LIST` object.
-pub type OnImbotMessageUpdateDataParamsMentionedList = OnImCommandAddDataCommand;
 
 /// Allowed values of `CHAT_TYPE`.
 pub type OnImbotMessageUpdateDataParamsChatType = OnImCommandAddDataParamsChatType;
@@ -570,9 +625,11 @@ pub struct OnImbotMessageUpdateDataParams {
     /// `CHAT_USER_COUNT`: integer.
     #[serde(rename = "CHAT_USER_COUNT", with = "w::As::<w::Int>")]
     pub chat_user_count: ::std::option::Option<i64>,
-    /// `MENTIONED_LIST`: `OnImCommandAddDataCommand`.
-    #[serde(rename = "MENTIONED_LIST")]
-    pub mentioned_list: ::std::option::Option<OnImCommandAddDataCommand>,
+    /// `MENTIONED_LIST`: map of integer.
+    #[serde(rename = "MENTIONED_LIST", with = "w::As::<w::Map<w::Int>>")]
+    pub mentioned_list: ::std::option::Option<
+        ::std::collections::BTreeMap<::std::string::String, i64>,
+    >,
     /// `PLATFORM_CONTEXT`: string.
     #[serde(rename = "PLATFORM_CONTEXT", with = "w::As::<w::Text>")]
     pub platform_context: ::std::option::Option<::std::string::String>,
@@ -923,9 +980,11 @@ impl ::bitrix24_runtime::events::Event for OnImCommandAdd {
 #[serde(default)]
 #[non_exhaustive]
 pub struct OnImCommandAddData {
-    /// `COMMAND`: `OnImCommandAddDataCommand`.
-    #[serde(rename = "COMMAND")]
-    pub command: ::std::option::Option<OnImCommandAddDataCommand>,
+    /// `COMMAND`: map of `OnImCommandAddDataCommand`.
+    #[serde(rename = "COMMAND", with = "w::As::<w::Map<w::Same>>")]
+    pub command: ::std::option::Option<
+        ::std::collections::BTreeMap<::std::string::String, OnImCommandAddDataCommand>,
+    >,
     /// `PARAMS`: `OnImCommandAddDataParams`.
     #[serde(rename = "PARAMS")]
     pub params: ::std::option::Option<OnImCommandAddDataParams>,
@@ -934,15 +993,95 @@ pub struct OnImCommandAddData {
     pub user: ::std::option::Option<OnImCommandAddDataUser>,
 }
 
+/// Allowed values of `COMMAND_CONTEXT`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum OnImCommandAddDataCommandCommandContext {
+    /// `TEXTAREA`
+    Textarea,
+    /// `KEYBOARD`
+    Keyboard,
+    /// A value the spec does not list, kept as sent.
+    Unknown(::std::string::String),
+}
+
+::bitrix24_runtime::str_enum!(
+    OnImCommandAddDataCommandCommandContext { Textarea = "TEXTAREA", Keyboard =
+    "KEYBOARD" }
+);
+
 /// The `COMMAND` object.
 #[derive(Debug, Clone, PartialEq, Default, w::Object)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(default)]
 #[non_exhaustive]
 pub struct OnImCommandAddDataCommand {
-    /// Fields matching `*` (and any other field not listed above), by wire name.
-    #[serde(flatten)]
-    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+    /// `access_token`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub access_token: ::std::option::Option<::std::string::String>,
+    /// `expires`: integer.
+    #[serde(with = "w::As::<w::Int>")]
+    pub expires: ::std::option::Option<i64>,
+    /// `expires_in`: integer.
+    #[serde(with = "w::As::<w::Int>")]
+    pub expires_in: ::std::option::Option<i64>,
+    /// `scope`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub scope: ::std::option::Option<::std::string::String>,
+    /// `domain`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub domain: ::std::option::Option<::std::string::String>,
+    /// `server_endpoint`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub server_endpoint: ::std::option::Option<::std::string::String>,
+    /// `status`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub status: ::std::option::Option<::std::string::String>,
+    /// `client_endpoint`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub client_endpoint: ::std::option::Option<::std::string::String>,
+    /// `member_id`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub member_id: ::std::option::Option<::std::string::String>,
+    /// `refresh_token`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub refresh_token: ::std::option::Option<::std::string::String>,
+    /// `user_id`: integer.
+    #[serde(with = "w::As::<w::Int>")]
+    pub user_id: ::std::option::Option<i64>,
+    /// `client_id`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub client_id: ::std::option::Option<::std::string::String>,
+    /// `application_token`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub application_token: ::std::option::Option<::std::string::String>,
+    /// `AUTH`: map of string.
+    #[serde(rename = "AUTH", with = "w::As::<w::Map<w::Text>>")]
+    pub auth: ::std::option::Option<
+        ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+    >,
+    /// `BOT_ID`: integer.
+    #[serde(rename = "BOT_ID", with = "w::As::<w::Int>")]
+    pub bot_id: ::std::option::Option<i64>,
+    /// `BOT_CODE`: string.
+    #[serde(rename = "BOT_CODE", with = "w::As::<w::Text>")]
+    pub bot_code: ::std::option::Option<::std::string::String>,
+    /// `COMMAND`: string.
+    #[serde(rename = "COMMAND", with = "w::As::<w::Text>")]
+    pub command: ::std::option::Option<::std::string::String>,
+    /// `COMMAND_ID`: integer.
+    #[serde(rename = "COMMAND_ID", with = "w::As::<w::Int>")]
+    pub command_id: ::std::option::Option<i64>,
+    /// `COMMAND_PARAMS`: string.
+    #[serde(rename = "COMMAND_PARAMS", with = "w::As::<w::Text>")]
+    pub command_params: ::std::option::Option<::std::string::String>,
+    /// `COMMAND_CONTEXT`: `OnImCommandAddDataCommandCommandContext`.
+    /// Allowed values: `TEXTAREA`, `KEYBOARD`.
+    #[serde(rename = "COMMAND_CONTEXT")]
+    pub command_context: ::std::option::Option<OnImCommandAddDataCommandCommandContext>,
+    /// `MESSAGE_ID`: integer.
+    #[serde(rename = "MESSAGE_ID", with = "w::As::<w::Int>")]
+    pub message_id: ::std::option::Option<i64>,
 }
 
 /// Allowed values of `MESSAGE_TYPE`.
@@ -982,9 +1121,6 @@ pub enum OnImCommandAddDataParamsChatType {
     OnImCommandAddDataParamsChatType { P = "P", C = "C", O = "O", L = "L", S = "S", N =
     "N", J = "J", T = "T", A = "A", B = "B", X = "X" }
 );
-
-/// The `BOT_IN_CHAT` object.
-pub type OnImCommandAddDataParamsBotInChat = OnImCommandAddDataCommand;
 
 /// The `PARAMS` object.
 #[derive(Debug, Clone, PartialEq, Default, w::Object)]
@@ -1123,9 +1259,11 @@ pub struct OnImCommandAddDataParams {
     /// `IS_MANAGER`: boolean, sent as `Y`/`N`.
     #[serde(rename = "IS_MANAGER", with = "w::As::<w::YesNo>")]
     pub is_manager: ::std::option::Option<bool>,
-    /// `BOT_IN_CHAT`: `OnImCommandAddDataCommand`.
-    #[serde(rename = "BOT_IN_CHAT")]
-    pub bot_in_chat: ::std::option::Option<OnImCommandAddDataCommand>,
+    /// `BOT_IN_CHAT`: map of integer.
+    #[serde(rename = "BOT_IN_CHAT", with = "w::As::<w::Map<w::Int>>")]
+    pub bot_in_chat: ::std::option::Option<
+        ::std::collections::BTreeMap<::std::string::String, i64>,
+    >,
 }
 
 /// The `USER` object.

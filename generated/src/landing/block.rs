@@ -264,8 +264,9 @@ pub struct ChangeNodeName {
     /// `block`: integer, required.
     #[serde(with = "w::As::<w::Int>")]
     pub block: i64,
-    /// `data`: `ChangeNodeNameData`, required.
-    pub data: ChangeNodeNameData,
+    /// `data`: map of string, required.
+    #[serde(with = "w::As::<w::Map<w::Text>>")]
+    pub data: ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
     /// `preventHistory`: boolean.
     #[serde(
         rename = "preventHistory",
@@ -278,7 +279,11 @@ pub struct ChangeNodeName {
 
 impl ChangeNodeName {
     /// A value with the required `lid`, `block`, `data`.
-    pub fn new(lid: i64, block: i64, data: ChangeNodeNameData) -> Self {
+    pub fn new(
+        lid: i64,
+        block: i64,
+        data: ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+    ) -> Self {
         Self {
             scope: None,
             lid,
@@ -357,26 +362,6 @@ method_error!(
     "LANDING_NOT_EXIST", AccessDenied = "ACCESS_DENIED", BlockNotFound =
     "BLOCK_NOT_FOUND", NodesNotFound = "NODES_NOT_FOUND", TypeError = "TYPE_ERROR" }
 );
-
-/// The `data` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
-#[serde(default)]
-#[non_exhaustive]
-pub struct ChangeNodeNameData {
-    /// Fields matching `*` (and any other field not listed above), by wire name.
-    #[serde(flatten)]
-    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-}
-
-impl ChangeNodeNameData {
-    /// An empty value; set fields with the setters.
-    pub fn new() -> Self {
-        Self {
-            extra: ::std::collections::BTreeMap::new(),
-        }
-    }
-}
 
 /// Parameters of [`landing.block.clonecard`](https://apidocs.bitrix24.com/api-reference/landing/block/methods/landing-block-clone-card.html).
 ///
@@ -1750,13 +1735,18 @@ pub struct UpdateCards {
     /// `block`: integer, required.
     #[serde(with = "w::As::<w::Int>")]
     pub block: i64,
-    /// `data`: `ChangeNodeNameData`, required.
-    pub data: ChangeNodeNameData,
+    /// `data`: map of `UpdateCardsData`, required.
+    #[serde(with = "w::As::<w::Map<w::Same>>")]
+    pub data: ::std::collections::BTreeMap<::std::string::String, UpdateCardsData>,
 }
 
 impl UpdateCards {
     /// A value with the required `lid`, `block`, `data`.
-    pub fn new(lid: i64, block: i64, data: ChangeNodeNameData) -> Self {
+    pub fn new(
+        lid: i64,
+        block: i64,
+        data: ::std::collections::BTreeMap<::std::string::String, UpdateCardsData>,
+    ) -> Self {
         Self {
             scope: None,
             lid,
@@ -1827,8 +1817,94 @@ method_error!(
     "ACCESS_DENIED", IncorrectAffected = "INCORRECT_AFFECTED" }
 );
 
+/// The `source` object.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct UpdateCardsDataSource {
+    /// `type`: string.
+    /// Default: `card`.
+    #[serde(
+        rename = "type",
+        skip_serializing_if = "Option::is_none",
+        with = "w::As::<w::Text>",
+    )]
+    pub type_: ::std::option::Option<::std::string::String>,
+    /// `value`: string.
+    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Text>")]
+    pub value: ::std::option::Option<::std::string::String>,
+}
+
+impl UpdateCardsDataSource {
+    /// An empty value; set fields with the setters.
+    pub fn new() -> Self {
+        Self { type_: None, value: None }
+    }
+
+    /// Sets `type`.
+    pub fn type_(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.type_ = Some(value.into());
+        self
+    }
+
+    /// Sets `value`.
+    pub fn value(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.value = Some(value.into());
+        self
+    }
+}
+
 /// The `data` object.
-pub type UpdateCardsData = ChangeNodeNameData;
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct UpdateCardsData {
+    /// `source`: list of `UpdateCardsDataSource`.
+    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::List<w::Same>>")]
+    pub source: ::std::option::Option<::std::vec::Vec<UpdateCardsDataSource>>,
+    /// `values`: list of map of any JSON value.
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        with = "w::As::<w::List<w::Map<w::Same>>>",
+    )]
+    pub values: ::std::option::Option<
+        ::std::vec::Vec<
+            ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+        >,
+    >,
+}
+
+impl UpdateCardsData {
+    /// An empty value; set fields with the setters.
+    pub fn new() -> Self {
+        Self { source: None, values: None }
+    }
+
+    /// Sets `source`.
+    pub fn source(mut self, value: ::std::vec::Vec<UpdateCardsDataSource>) -> Self {
+        self.source = Some(value);
+        self
+    }
+
+    /// Sets `values`.
+    pub fn values(
+        mut self,
+        value: ::std::vec::Vec<
+            ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+        >,
+    ) -> Self {
+        self.values = Some(value);
+        self
+    }
+}
 
 /// Parameters of [`landing.block.updateStyles`](https://apidocs.bitrix24.com/api-reference/landing/block/methods/landing-block-update-styles.html).
 ///
@@ -2023,13 +2099,24 @@ pub struct Updateattrs {
     /// `block`: integer, required.
     #[serde(with = "w::As::<w::Int>")]
     pub block: i64,
-    /// `data`: `ChangeNodeNameData`, required.
-    pub data: ChangeNodeNameData,
+    /// `data`: map of map of any JSON value, required.
+    #[serde(with = "w::As::<w::Map<w::Map<w::Same>>>")]
+    pub data: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+    >,
 }
 
 impl Updateattrs {
     /// A value with the required `lid`, `block`, `data`.
-    pub fn new(lid: i64, block: i64, data: ChangeNodeNameData) -> Self {
+    pub fn new(
+        lid: i64,
+        block: i64,
+        data: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+        >,
+    ) -> Self {
         Self {
             scope: None,
             lid,
@@ -2104,9 +2191,6 @@ method_error!(
     UpdateattrsError { MissingParams = "MISSING_PARAMS", AccessDenied = "ACCESS_DENIED",
     LandingNotExist = "LANDING_NOT_EXIST", BlockNotFound = "BLOCK_NOT_FOUND" }
 );
-
-/// The `data` object.
-pub type UpdateattrsData = ChangeNodeNameData;
 
 /// Parameters of [`landing.block.updatecontent`](https://apidocs.bitrix24.com/api-reference/landing/block/methods/landing-block-update-content.html).
 ///
@@ -2258,8 +2342,9 @@ pub struct Updatenodes {
     /// `block`: integer, required.
     #[serde(with = "w::As::<w::Int>")]
     pub block: i64,
-    /// `data`: `ChangeNodeNameData`, required.
-    pub data: ChangeNodeNameData,
+    /// `data`: map of any JSON value, required.
+    #[serde(with = "w::As::<w::Map<w::Same>>")]
+    pub data: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
     /// `additional`: `UpdatenodesAdditional`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub additional: ::std::option::Option<UpdatenodesAdditional>,
@@ -2276,7 +2361,11 @@ pub struct Updatenodes {
 
 impl Updatenodes {
     /// A value with the required `lid`, `block`, `data`.
-    pub fn new(lid: i64, block: i64, data: ChangeNodeNameData) -> Self {
+    pub fn new(
+        lid: i64,
+        block: i64,
+        data: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+    ) -> Self {
         Self {
             scope: None,
             lid,
@@ -2365,9 +2454,6 @@ method_error!(
     AccessDenied = "ACCESS_DENIED", NodesNotFound = "NODES_NOT_FOUND", IncorrectAffected
     = "INCORRECT_AFFECTED" }
 );
-
-/// The `data` object.
-pub type UpdatenodesData = ChangeNodeNameData;
 
 /// The `additional` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]

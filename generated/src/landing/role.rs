@@ -235,11 +235,16 @@ impl ::bitrix24_runtime::Method for GetRights {
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
-pub struct GetRightsResponse(pub ::serde_json::Value);
+pub struct GetRightsResponse(
+    #[serde(with = "w::As::<w::Map<w::Same>>")]
+    pub ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+);
 
 impl GetRightsResponse {
     /// The wrapped value.
-    pub fn into_inner(self) -> ::serde_json::Value {
+    pub fn into_inner(
+        self,
+    ) -> ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value> {
         self.0
     }
 }

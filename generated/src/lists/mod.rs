@@ -58,15 +58,15 @@ pub struct Add {
     pub messages: ::std::option::Option<
         ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
     >,
-    /// `RIGHTS`: map of string.
+    /// `RIGHTS`: map of any JSON value.
     #[serde(
         rename = "RIGHTS",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Map<w::Text>>",
+        with = "w::As::<w::Map<w::Same>>",
     )]
     pub rights: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
     >,
 }
 
@@ -105,7 +105,7 @@ impl Add {
     /// Sets `RIGHTS`.
     pub fn rights(
         mut self,
-        value: ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+        value: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
     ) -> Self {
         self.rights = Some(value);
         self
@@ -761,15 +761,15 @@ pub struct Update {
     pub messages: ::std::option::Option<
         ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
     >,
-    /// `RIGHTS`: map of string.
+    /// `RIGHTS`: map of any JSON value.
     #[serde(
         rename = "RIGHTS",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Map<w::Text>>",
+        with = "w::As::<w::Map<w::Same>>",
     )]
     pub rights: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
     >,
 }
 
@@ -820,7 +820,7 @@ impl Update {
     /// Sets `RIGHTS`.
     pub fn rights(
         mut self,
-        value: ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+        value: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
     ) -> Self {
         self.rights = Some(value);
         self

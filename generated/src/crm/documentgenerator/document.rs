@@ -831,9 +831,14 @@ impl ::bitrix24_runtime::Method for Getfields {
 #[serde(default)]
 #[non_exhaustive]
 pub struct GetfieldsResponse {
-    /// `documentFields`: `GetfieldsResponseDocumentFields`.
-    #[serde(rename = "documentFields")]
-    pub document_fields: ::std::option::Option<GetfieldsResponseDocumentFields>,
+    /// `documentFields`: map of `GetfieldsResponseDocumentFields`.
+    #[serde(rename = "documentFields", with = "w::As::<w::Map<w::Same>>")]
+    pub document_fields: ::std::option::Option<
+        ::std::collections::BTreeMap<
+            ::std::string::String,
+            GetfieldsResponseDocumentFields,
+        >,
+    >,
 }
 
 /// Errors of [`crm.documentgenerator.document.getfields`](https://apidocs.bitrix24.com/api-reference/crm/document-generator/documents/crm-document-generator-document-get-fields.html).
@@ -1008,7 +1013,7 @@ impl GetfieldsValues {
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(default)]
 #[non_exhaustive]
-pub struct GetfieldsResponseDocumentFieldsDocumentNumberFormat {
+pub struct GetfieldsResponseDocumentFieldsFormat {
     /// `currencyId`: string.
     #[serde(rename = "currencyId", with = "w::As::<w::Text>")]
     pub currency_id: ::std::option::Option<::std::string::String>,
@@ -1020,12 +1025,12 @@ pub struct GetfieldsResponseDocumentFieldsDocumentNumberFormat {
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
 
-/// The `DocumentNumber` object.
+/// The `documentFields` object.
 #[derive(Debug, Clone, PartialEq, Default, w::Object)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(default)]
 #[non_exhaustive]
-pub struct GetfieldsResponseDocumentFieldsDocumentNumber {
+pub struct GetfieldsResponseDocumentFields {
     /// `title`: string.
     #[serde(with = "w::As::<w::Text>")]
     pub title: ::std::option::Option<::std::string::String>,
@@ -1040,15 +1045,13 @@ pub struct GetfieldsResponseDocumentFieldsDocumentNumber {
     /// `type`: string.
     #[serde(rename = "type", with = "w::As::<w::Text>")]
     pub type_: ::std::option::Option<::std::string::String>,
-    /// `group`: list of any JSON value.
-    #[serde(with = "w::As::<w::List<w::Same>>")]
-    pub group: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    /// `group`: list of string.
+    #[serde(with = "w::As::<w::List<w::Text>>")]
+    pub group: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// `chain`: any JSON value.
     pub chain: ::std::option::Option<::serde_json::Value>,
-    /// `format`: `GetfieldsResponseDocumentFieldsDocumentNumberFormat`.
-    pub format: ::std::option::Option<
-        GetfieldsResponseDocumentFieldsDocumentNumberFormat,
-    >,
+    /// `format`: `GetfieldsResponseDocumentFieldsFormat`.
+    pub format: ::std::option::Option<GetfieldsResponseDocumentFieldsFormat>,
     /// `options`: map of boolean, sent as `Y`/`N`.
     #[serde(with = "w::As::<w::Map<w::YesNo>>")]
     pub options: ::std::option::Option<
@@ -1057,19 +1060,6 @@ pub struct GetfieldsResponseDocumentFieldsDocumentNumber {
     /// `hideRow`: boolean, sent as `Y`/`N`.
     #[serde(rename = "hideRow", with = "w::As::<w::YesNo>")]
     pub hide_row: ::std::option::Option<bool>,
-}
-
-/// The `documentFields` object.
-#[derive(Debug, Clone, PartialEq, Default, w::Object)]
-#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
-#[serde(default)]
-#[non_exhaustive]
-pub struct GetfieldsResponseDocumentFields {
-    /// `DocumentNumber`: `GetfieldsResponseDocumentFieldsDocumentNumber`.
-    #[serde(rename = "DocumentNumber")]
-    pub document_number: ::std::option::Option<
-        GetfieldsResponseDocumentFieldsDocumentNumber,
-    >,
 }
 
 /// Parameters of [`crm.documentgenerator.document.list`](https://apidocs.bitrix24.com/api-reference/crm/document-generator/documents/crm-document-generator-document-list.html).

@@ -52,96 +52,21 @@ impl ::bitrix24_runtime::Method for Get {
 }
 
 /// The `result` of [`im.department.managers.get`](https://apidocs.bitrix24.com/api-reference/chats/departments/im-department-managers-get.html).
-#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
-#[serde(default)]
-#[non_exhaustive]
-pub struct GetResponse {
-    /// `id`: integer.
-    #[serde(with = "w::As::<w::Int>")]
-    pub id: ::std::option::Option<i64>,
-    /// `active`: boolean, sent as `Y`/`N`.
-    #[serde(with = "w::As::<w::YesNo>")]
-    pub active: ::std::option::Option<bool>,
-    /// `name`: string.
-    #[serde(with = "w::As::<w::Text>")]
-    pub name: ::std::option::Option<::std::string::String>,
-    /// `first_name`: string.
-    #[serde(with = "w::As::<w::Text>")]
-    pub first_name: ::std::option::Option<::std::string::String>,
-    /// `last_name`: string.
-    #[serde(with = "w::As::<w::Text>")]
-    pub last_name: ::std::option::Option<::std::string::String>,
-    /// `work_position`: string.
-    #[serde(with = "w::As::<w::Text>")]
-    pub work_position: ::std::option::Option<::std::string::String>,
-    /// `color`: string.
-    #[serde(with = "w::As::<w::Text>")]
-    pub color: ::std::option::Option<::std::string::String>,
-    /// `avatar`: string.
-    #[serde(with = "w::As::<w::Text>")]
-    pub avatar: ::std::option::Option<::std::string::String>,
-    /// `avatar_hr`: string.
-    #[serde(with = "w::As::<w::Text>")]
-    pub avatar_hr: ::std::option::Option<::std::string::String>,
-    /// `gender`: string.
-    #[serde(with = "w::As::<w::Text>")]
-    pub gender: ::std::option::Option<::std::string::String>,
-    /// `birthday`: string.
-    #[serde(with = "w::As::<w::Text>")]
-    pub birthday: ::std::option::Option<::std::string::String>,
-    /// `extranet`: boolean, sent as `Y`/`N`.
-    #[serde(with = "w::As::<w::YesNo>")]
-    pub extranet: ::std::option::Option<bool>,
-    /// `network`: boolean, sent as `Y`/`N`.
-    #[serde(with = "w::As::<w::YesNo>")]
-    pub network: ::std::option::Option<bool>,
-    /// `bot`: boolean, sent as `Y`/`N`.
-    #[serde(with = "w::As::<w::YesNo>")]
-    pub bot: ::std::option::Option<bool>,
-    /// `connector`: boolean, sent as `Y`/`N`.
-    #[serde(with = "w::As::<w::YesNo>")]
-    pub connector: ::std::option::Option<bool>,
-    /// `external_auth_id`: string.
-    #[serde(with = "w::As::<w::Text>")]
-    pub external_auth_id: ::std::option::Option<::std::string::String>,
-    /// `status`: string.
-    #[serde(with = "w::As::<w::Text>")]
-    pub status: ::std::option::Option<::std::string::String>,
-    /// `idle`: string.
-    #[serde(with = "w::As::<w::Text>")]
-    pub idle: ::std::option::Option<::std::string::String>,
-    /// `last_activity_date`: string.
-    #[serde(with = "w::As::<w::Text>")]
-    pub last_activity_date: ::std::option::Option<::std::string::String>,
-    /// `mobile_last_date`: string.
-    #[serde(with = "w::As::<w::Text>")]
-    pub mobile_last_date: ::std::option::Option<::std::string::String>,
-    /// `desktop_last_date`: string.
-    #[serde(with = "w::As::<w::Text>")]
-    pub desktop_last_date: ::std::option::Option<::std::string::String>,
-    /// `absent`: string.
-    #[serde(with = "w::As::<w::Text>")]
-    pub absent: ::std::option::Option<::std::string::String>,
-    /// `departments`: list of any JSON value.
-    #[serde(with = "w::As::<w::List<w::Same>>")]
-    pub departments: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
-    /// `phones`: `GetResponsePhones`.
-    pub phones: ::std::option::Option<GetResponsePhones>,
-    /// `bot_data`: map of any JSON value.
+#[serde(transparent)]
+pub struct GetResponse(
     #[serde(with = "w::As::<w::Map<w::Same>>")]
-    pub bot_data: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    >,
-    /// `type`: string.
-    #[serde(rename = "type", with = "w::As::<w::Text>")]
-    pub type_: ::std::option::Option<::std::string::String>,
-    /// `website`: string.
-    #[serde(with = "w::As::<w::Text>")]
-    pub website: ::std::option::Option<::std::string::String>,
-    /// `email`: string.
-    #[serde(with = "w::As::<w::Text>")]
-    pub email: ::std::option::Option<::std::string::String>,
+    pub ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+);
+
+impl GetResponse {
+    /// The wrapped value.
+    pub fn into_inner(
+        self,
+    ) -> ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value> {
+        self.0
+    }
 }
 
 /// Errors of [`im.department.managers.get`](https://apidocs.bitrix24.com/api-reference/chats/departments/im-department-managers-get.html).
@@ -166,17 +91,3 @@ pub enum GetError {
 }
 
 method_error!(GetError { IdEmpty = "ID_EMPTY", AccessError = "ACCESS_ERROR" });
-
-/// The `phones` object.
-#[derive(Debug, Clone, PartialEq, Default, w::Object)]
-#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
-#[serde(default)]
-#[non_exhaustive]
-pub struct GetResponsePhones {
-    /// `personal_mobile`: string.
-    #[serde(with = "w::As::<w::Text>")]
-    pub personal_mobile: ::std::option::Option<::std::string::String>,
-    /// `inner_phone`: string.
-    #[serde(with = "w::As::<w::Text>")]
-    pub inner_phone: ::std::option::Option<::std::string::String>,
-}

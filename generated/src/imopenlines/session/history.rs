@@ -89,33 +89,57 @@ pub struct GetResponse {
     /// `userId`: string.
     #[serde(rename = "userId", with = "w::As::<w::Text>")]
     pub user_id: ::std::option::Option<::std::string::String>,
-    /// `message`: `GetResponseChat`.
-    pub message: ::std::option::Option<GetResponseChat>,
+    /// `message`: map of `GetResponseMessage`.
+    #[serde(with = "w::As::<w::Map<w::Same>>")]
+    pub message: ::std::option::Option<
+        ::std::collections::BTreeMap<::std::string::String, GetResponseMessage>,
+    >,
     /// `usersMessage`: map of any JSON value.
     #[serde(rename = "usersMessage", with = "w::As::<w::Map<w::Same>>")]
     pub users_message: ::std::option::Option<
         ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
     >,
-    /// `users`: `GetResponseChat`.
-    pub users: ::std::option::Option<GetResponseChat>,
+    /// `users`: map of `GetResponseUsers`.
+    #[serde(with = "w::As::<w::Map<w::Same>>")]
+    pub users: ::std::option::Option<
+        ::std::collections::BTreeMap<::std::string::String, GetResponseUsers>,
+    >,
     /// `openlines`: `GetResponseOpenlines`.
     pub openlines: ::std::option::Option<GetResponseOpenlines>,
-    /// `userInGroup`: `GetResponseChat`.
-    #[serde(rename = "userInGroup")]
-    pub user_in_group: ::std::option::Option<GetResponseChat>,
+    /// `userInGroup`: map of `GetResponseUserInGroup`.
+    #[serde(rename = "userInGroup", with = "w::As::<w::Map<w::Same>>")]
+    pub user_in_group: ::std::option::Option<
+        ::std::collections::BTreeMap<::std::string::String, GetResponseUserInGroup>,
+    >,
     /// `woUserInGroup`: list of any JSON value.
     #[serde(rename = "woUserInGroup", with = "w::As::<w::List<w::Same>>")]
     pub wo_user_in_group: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
-    /// `chat`: `GetResponseChat`.
-    pub chat: ::std::option::Option<GetResponseChat>,
-    /// `userBlockChat`: `GetResponseChat`.
-    #[serde(rename = "userBlockChat")]
-    pub user_block_chat: ::std::option::Option<GetResponseChat>,
-    /// `userInChat`: `GetResponseChat`.
-    #[serde(rename = "userInChat")]
-    pub user_in_chat: ::std::option::Option<GetResponseChat>,
-    /// `files`: `GetResponseChat`.
-    pub files: ::std::option::Option<GetResponseChat>,
+    /// `chat`: map of `GetResponseChat`.
+    #[serde(with = "w::As::<w::Map<w::Same>>")]
+    pub chat: ::std::option::Option<
+        ::std::collections::BTreeMap<::std::string::String, GetResponseChat>,
+    >,
+    /// `userBlockChat`: map of map of any JSON value.
+    #[serde(rename = "userBlockChat", with = "w::As::<w::Map<w::Map<w::Same>>>")]
+    pub user_block_chat: ::std::option::Option<
+        ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+        >,
+    >,
+    /// `userInChat`: map of list of any JSON value.
+    #[serde(rename = "userInChat", with = "w::As::<w::Map<w::List<w::Same>>>")]
+    pub user_in_chat: ::std::option::Option<
+        ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::std::vec::Vec<::serde_json::Value>,
+        >,
+    >,
+    /// `files`: map of `GetResponseFiles`.
+    #[serde(with = "w::As::<w::Map<w::Same>>")]
+    pub files: ::std::option::Option<
+        ::std::collections::BTreeMap<::std::string::String, GetResponseFiles>,
+    >,
 }
 
 /// Errors of [`imopenlines.session.history.get`](https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/sessions/imopenlines-session-history-get.html).
@@ -149,10 +173,94 @@ method_error!(
 );
 
 /// The `message` object.
-pub type GetResponseMessage = GetResponseChat;
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct GetResponseMessage {
+    /// `id`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub id: ::std::option::Option<::std::string::String>,
+    /// `chatid`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub chatid: ::std::option::Option<::std::string::String>,
+    /// `senderid`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub senderid: ::std::option::Option<::std::string::String>,
+    /// `recipientid`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub recipientid: ::std::option::Option<::std::string::String>,
+    /// `date`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub date: ::std::option::Option<::std::string::String>,
+    /// `text`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub text: ::std::option::Option<::std::string::String>,
+    /// `textlegacy`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub textlegacy: ::std::option::Option<::std::string::String>,
+    /// `params`: map of any JSON value.
+    #[serde(with = "w::As::<w::Map<w::Same>>")]
+    pub params: ::std::option::Option<
+        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+    >,
+}
 
 /// The `users` object.
-pub type GetResponseUsers = GetResponseChat;
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct GetResponseUsers {
+    /// `id`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub id: ::std::option::Option<::std::string::String>,
+    /// `name`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub name: ::std::option::Option<::std::string::String>,
+    /// `firstName`: string.
+    #[serde(rename = "firstName", with = "w::As::<w::Text>")]
+    pub first_name: ::std::option::Option<::std::string::String>,
+    /// `lastName`: string.
+    #[serde(rename = "lastName", with = "w::As::<w::Text>")]
+    pub last_name: ::std::option::Option<::std::string::String>,
+    /// `workPosition`: string.
+    #[serde(rename = "workPosition", with = "w::As::<w::Text>")]
+    pub work_position: ::std::option::Option<::std::string::String>,
+    /// `avatar`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub avatar: ::std::option::Option<::std::string::String>,
+    /// `avatarId`: integer.
+    #[serde(rename = "avatarId", with = "w::As::<w::Int>")]
+    pub avatar_id: ::std::option::Option<i64>,
+    /// `gender`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub gender: ::std::option::Option<::std::string::String>,
+    /// `extranet`: boolean, sent as `Y`/`N`.
+    #[serde(with = "w::As::<w::YesNo>")]
+    pub extranet: ::std::option::Option<bool>,
+    /// `connector`: boolean, sent as `Y`/`N`.
+    #[serde(with = "w::As::<w::YesNo>")]
+    pub connector: ::std::option::Option<bool>,
+    /// `profile`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub profile: ::std::option::Option<::std::string::String>,
+    /// `externalAuthId`: string.
+    #[serde(rename = "externalAuthId", with = "w::As::<w::Text>")]
+    pub external_auth_id: ::std::option::Option<::std::string::String>,
+    /// `status`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub status: ::std::option::Option<::std::string::String>,
+    /// `lastActivityDate`: string.
+    #[serde(rename = "lastActivityDate", with = "w::As::<w::Text>")]
+    pub last_activity_date: ::std::option::Option<::std::string::String>,
+    /// `departments`: list of any JSON value.
+    #[serde(with = "w::As::<w::List<w::Same>>")]
+    pub departments: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    /// `type`: string.
+    #[serde(rename = "type", with = "w::As::<w::Text>")]
+    pub type_: ::std::option::Option<::std::string::String>,
+}
 
 /// The `openlines` object.
 #[derive(Debug, Clone, PartialEq, Default, w::Object)]
@@ -168,7 +276,18 @@ pub struct GetResponseOpenlines {
 }
 
 /// The `userInGroup` object.
-pub type GetResponseUserInGroup = GetResponseChat;
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct GetResponseUserInGroup {
+    /// `id`: integer.
+    #[serde(with = "w::As::<w::Int>")]
+    pub id: ::std::option::Option<i64>,
+    /// `users`: list of any JSON value.
+    #[serde(with = "w::As::<w::List<w::Same>>")]
+    pub users: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+}
 
 /// The `chat` object.
 #[derive(Debug, Clone, PartialEq, Default, w::Object)]
@@ -176,16 +295,142 @@ pub type GetResponseUserInGroup = GetResponseChat;
 #[serde(default)]
 #[non_exhaustive]
 pub struct GetResponseChat {
-    /// Fields matching `*` (and any other field not listed above), by wire name.
-    #[serde(flatten)]
-    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+    /// `id`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub id: ::std::option::Option<::std::string::String>,
+    /// `name`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub name: ::std::option::Option<::std::string::String>,
+    /// `owner`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub owner: ::std::option::Option<::std::string::String>,
+    /// `entityType`: string.
+    #[serde(rename = "entityType", with = "w::As::<w::Text>")]
+    pub entity_type: ::std::option::Option<::std::string::String>,
+    /// `entityId`: string.
+    #[serde(rename = "entityId", with = "w::As::<w::Text>")]
+    pub entity_id: ::std::option::Option<::std::string::String>,
+    /// `entityData1`: string.
+    #[serde(rename = "entityData1", with = "w::As::<w::Text>")]
+    pub entity_data1: ::std::option::Option<::std::string::String>,
+    /// `entityData2`: string.
+    #[serde(rename = "entityData2", with = "w::As::<w::Text>")]
+    pub entity_data2: ::std::option::Option<::std::string::String>,
+    /// `entityData3`: string.
+    #[serde(rename = "entityData3", with = "w::As::<w::Text>")]
+    pub entity_data3: ::std::option::Option<::std::string::String>,
+    /// `messageCount`: integer.
+    #[serde(rename = "messageCount", with = "w::As::<w::Int>")]
+    pub message_count: ::std::option::Option<i64>,
+    /// `public`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub public: ::std::option::Option<::std::string::String>,
+    /// `muteList`: map of any JSON value.
+    #[serde(rename = "muteList", with = "w::As::<w::Map<w::Same>>")]
+    pub mute_list: ::std::option::Option<
+        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+    >,
+    /// `managerList`: list of any JSON value.
+    #[serde(rename = "managerList", with = "w::As::<w::List<w::Same>>")]
+    pub manager_list: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    /// `dateCreate`: string.
+    #[serde(rename = "dateCreate", with = "w::As::<w::Text>")]
+    pub date_create: ::std::option::Option<::std::string::String>,
+    /// `type`: string.
+    #[serde(rename = "type", with = "w::As::<w::Text>")]
+    pub type_: ::std::option::Option<::std::string::String>,
+    /// `entityLink`: map of any JSON value.
+    #[serde(rename = "entityLink", with = "w::As::<w::Map<w::Same>>")]
+    pub entity_link: ::std::option::Option<
+        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+    >,
+    /// `permissions`: map of any JSON value.
+    #[serde(with = "w::As::<w::Map<w::Same>>")]
+    pub permissions: ::std::option::Option<
+        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+    >,
+    /// `textFieldEnabled`: boolean, sent as `Y`/`N`.
+    #[serde(rename = "textFieldEnabled", with = "w::As::<w::YesNo>")]
+    pub text_field_enabled: ::std::option::Option<bool>,
+    /// `backgroundId`: integer.
+    #[serde(rename = "backgroundId", with = "w::As::<w::Int>")]
+    pub background_id: ::std::option::Option<i64>,
+    /// `messageType`: string.
+    #[serde(rename = "messageType", with = "w::As::<w::Text>")]
+    pub message_type: ::std::option::Option<::std::string::String>,
+    /// `isNew`: boolean, sent as `Y`/`N`.
+    #[serde(rename = "isNew", with = "w::As::<w::YesNo>")]
+    pub is_new: ::std::option::Option<bool>,
 }
 
-/// The `userBlockChat` object.
-pub type GetResponseUserBlockChat = GetResponseChat;
-
-/// The `userInChat` object.
-pub type GetResponseUserInChat = GetResponseChat;
-
 /// The `files` object.
-pub type GetResponseFiles = GetResponseChat;
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct GetResponseFiles {
+    /// `id`: integer.
+    #[serde(with = "w::As::<w::Int>")]
+    pub id: ::std::option::Option<i64>,
+    /// `chatid`: integer.
+    #[serde(with = "w::As::<w::Int>")]
+    pub chatid: ::std::option::Option<i64>,
+    /// `date`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub date: ::std::option::Option<::std::string::String>,
+    /// `type`: string.
+    #[serde(rename = "type", with = "w::As::<w::Text>")]
+    pub type_: ::std::option::Option<::std::string::String>,
+    /// `name`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub name: ::std::option::Option<::std::string::String>,
+    /// `extension`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub extension: ::std::option::Option<::std::string::String>,
+    /// `size`: integer.
+    #[serde(with = "w::As::<w::Int>")]
+    pub size: ::std::option::Option<i64>,
+    /// `image`: map of any JSON value.
+    #[serde(with = "w::As::<w::Map<w::Same>>")]
+    pub image: ::std::option::Option<
+        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+    >,
+    /// `status`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub status: ::std::option::Option<::std::string::String>,
+    /// `progress`: integer.
+    #[serde(with = "w::As::<w::Int>")]
+    pub progress: ::std::option::Option<i64>,
+    /// `authorid`: integer.
+    #[serde(with = "w::As::<w::Int>")]
+    pub authorid: ::std::option::Option<i64>,
+    /// `authorname`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub authorname: ::std::option::Option<::std::string::String>,
+    /// `urlpreview`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub urlpreview: ::std::option::Option<::std::string::String>,
+    /// `urlshow`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub urlshow: ::std::option::Option<::std::string::String>,
+    /// `urldownload`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub urldownload: ::std::option::Option<::std::string::String>,
+    /// `viewerattrs`: map of any JSON value.
+    #[serde(with = "w::As::<w::Map<w::Same>>")]
+    pub viewerattrs: ::std::option::Option<
+        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+    >,
+    /// `mediaurl`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub mediaurl: ::std::option::Option<::std::string::String>,
+    /// `istranscribable`: boolean, sent as `Y`/`N`.
+    #[serde(with = "w::As::<w::YesNo>")]
+    pub istranscribable: ::std::option::Option<bool>,
+    /// `isvideonote`: boolean, sent as `Y`/`N`.
+    #[serde(with = "w::As::<w::YesNo>")]
+    pub isvideonote: ::std::option::Option<bool>,
+    /// `isvoicenote`: boolean, sent as `Y`/`N`.
+    #[serde(with = "w::As::<w::YesNo>")]
+    pub isvoicenote: ::std::option::Option<bool>,
+}

@@ -80,13 +80,21 @@ impl ::bitrix24_runtime::Method for Get {
 }
 
 /// The `result` of [`tasks.task.counters.get`](https://apidocs.bitrix24.com/api-reference/tasks/tasks-task-counters-get.html).
-#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
-#[serde(default)]
-#[non_exhaustive]
-pub struct GetResponse {
-    /// `expired`: `GetResponseExpired`.
-    pub expired: ::std::option::Option<GetResponseExpired>,
+#[serde(transparent)]
+pub struct GetResponse(
+    #[serde(with = "w::As::<w::Map<w::Same>>")]
+    pub ::std::collections::BTreeMap<::std::string::String, GetItem>,
+);
+
+impl GetResponse {
+    /// The wrapped value.
+    pub fn into_inner(
+        self,
+    ) -> ::std::collections::BTreeMap<::std::string::String, GetItem> {
+        self.0
+    }
 }
 
 /// Errors of [`tasks.task.counters.get`](https://apidocs.bitrix24.com/api-reference/tasks/tasks-task-counters-get.html).
@@ -109,12 +117,12 @@ pub enum GetError {
 
 method_error!(GetError { V0 = "0" });
 
-/// The `expired` object.
+/// The `item` object.
 #[derive(Debug, Clone, PartialEq, Default, w::Object)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(default)]
 #[non_exhaustive]
-pub struct GetResponseExpired {
+pub struct GetItem {
     /// `counter`: integer.
     #[serde(with = "w::As::<w::Int>")]
     pub counter: ::std::option::Option<i64>,

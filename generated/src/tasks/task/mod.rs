@@ -665,9 +665,11 @@ impl ::bitrix24_runtime::Method for Getaccess {
 #[serde(default)]
 #[non_exhaustive]
 pub struct GetaccessResponse {
-    /// `allowedActions`: `Action`.
-    #[serde(rename = "allowedActions")]
-    pub allowed_actions: ::std::option::Option<crate::types::Action>,
+    /// `allowedActions`: map of `Action`.
+    #[serde(rename = "allowedActions", with = "w::As::<w::Map<w::Same>>")]
+    pub allowed_actions: ::std::option::Option<
+        ::std::collections::BTreeMap<::std::string::String, crate::types::Action>,
+    >,
 }
 
 /// Errors of [`tasks.task.getaccess`](https://apidocs.bitrix24.com/api-reference/tasks/tasks-task-get-access.html).
