@@ -172,6 +172,7 @@ static FIELD_DESCRIPTION: LazyLock<Struct> = LazyLock::new(|| {
             member("isMultiple", flag()),
             member("isDynamic", flag()),
             member("title", Ty::Text),
+            member("upperName", Ty::Text),
             member("formLabel", Ty::Text),
             member("listLabel", Ty::Text),
             member("filterLabel", Ty::Text),

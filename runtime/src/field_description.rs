@@ -17,7 +17,7 @@ use crate::wire::{As, Text, TrueFalse};
 /// ```
 ///
 /// Every member may be absent (older methods send fewer); booleans are read in any of the
-/// forms Bitrix24 sends. Members this type does not name (`statusType`, `upperName`, …)
+/// forms Bitrix24 sends. Members this type does not name (`statusType`, …)
 /// are kept in [`other`](Self::other) and written back.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
@@ -73,6 +73,14 @@ pub struct FieldDescription {
     /// The field's name in the portal's language.
     #[serde(default, skip_serializing_if = "Option::is_none", with = "As::<Text>")]
     pub title: Option<String>,
+    /// The field's name in upper case (`crm.item.fields`: `STAGE_ID` for `stageId`).
+    #[serde(
+        rename = "upperName",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "As::<Text>"
+    )]
+    pub upper_name: Option<String>,
     /// The label of the field in forms (custom fields).
     #[serde(
         rename = "formLabel",
@@ -119,7 +127,7 @@ mod tests {
         let wire = json!({
             "type": "crm_status", "isRequired": false, "isReadOnly": "Y",
             "isImmutable": 1, "isMultiple": "false", "isDynamic": false,
-            "title": "Type", "statusType": "DEAL_TYPE",
+            "title": "Type", "upperName": "TYPE_ID", "statusType": "DEAL_TYPE",
             "items": [{"ID": "1", "VALUE": "A"}]
         });
         let description: FieldDescription = serde_json::from_value(wire).unwrap();
@@ -129,10 +137,12 @@ mod tests {
         assert_eq!(description.is_immutable, Some(true));
         assert_eq!(description.is_multiple, Some(false));
         assert_eq!(description.title.as_deref(), Some("Type"));
+        assert_eq!(description.upper_name.as_deref(), Some("TYPE_ID"));
         assert_eq!(description.other["statusType"], json!("DEAL_TYPE"));
         assert_eq!(description.items, Some(json!([{"ID": "1", "VALUE": "A"}])));
         let again = serde_json::to_value(&description).unwrap();
         assert_eq!(again["statusType"], json!("DEAL_TYPE"));
+        assert_eq!(again["upperName"], json!("TYPE_ID"));
         assert_eq!(again["isReadOnly"], json!(true));
     }
 

@@ -306,7 +306,7 @@ impl<'a> FieldReader<'a> {
         field
     }
 
-    /// The map a keyed object is (see [`keyed`]): of sort directions, of the object its
+    /// The map a keyed object is (see [`keyed`]): of sort directions, of lists, of the object its
     /// values link to (or, when that link leads nowhere, that a table of this page under a
     /// heading named like the field describes), or of any JSON.
     fn keyed(
@@ -321,6 +321,15 @@ impl<'a> FieldReader<'a> {
         if keyed::sorts(description) {
             return (map(Primitive::String), None);
         }
+        let values = keyed::values(description);
+        if values == keyed::Values::ListOfAny {
+            return (map(Primitive::Array), None);
+        }
+        // The map's values: the described object, or a list of it.
+        let of = |element: TypeExpr| match values {
+            keyed::Values::List => TypeExpr::Map(Box::new(TypeExpr::List(Box::new(element)))),
+            _ => TypeExpr::Map(Box::new(element)),
+        };
         let described = keyed::value_link(description).and_then(|link| {
             self.linked(page, &link, section).or_else(|| {
                 self.find_nested(page, placed, section, name, description, None)
@@ -328,16 +337,20 @@ impl<'a> FieldReader<'a> {
             })
         });
         let Some(described) = described else {
-            return (map(Primitive::Any), None);
+            return (of(TypeExpr::Primitive(Primitive::Any)), None);
         };
         if let Some(shared) = self.shared(page, &described, false) {
-            return (TypeExpr::Map(Box::new(shared)), None);
+            return (of(shared), None);
         }
-        let fields = self.read_described(&described, section);
-        if fields.is_empty() {
-            (map(Primitive::Any), None)
-        } else {
-            (map(Primitive::Object), Some(fields))
+        let mut fields = self.read_described(&described, section);
+        match fields.as_slice() {
+            [] => (of(TypeExpr::Primitive(Primitive::Any)), None),
+            // A table whose one row stands for every key describes the values itself.
+            [only] if only.name == "*" => {
+                let only = fields.remove(0);
+                (of(only.ty), only.fields)
+            }
+            _ => (of(TypeExpr::Primitive(Primitive::Object)), Some(fields)),
         }
     }
 

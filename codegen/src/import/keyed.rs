@@ -18,6 +18,42 @@ pub fn names_the_keys(description: &str) -> bool {
     KEY_WORDS.iter().any(|words| lower.contains(words))
 }
 
+/// What the words about the values say of them beyond the link.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Values {
+    /// One of the linked object (or of anything, without a link).
+    One,
+    /// A list of the linked object ("The value is an array of objects, each describing an
+    /// [event](#event)").
+    List,
+    /// A list whose items depend on the call (a bulleted "when …" for each case).
+    ListOfAny,
+}
+
+/// What the sentence about the values (from its mention to the end of the sentence) says
+/// they are.
+pub fn values(description: &str) -> Values {
+    let Some(end) = form_end(description) else {
+        return Values::One;
+    };
+    let after = description[end..].to_ascii_lowercase();
+    let Some(at) = VALUE_WORDS.iter().find_map(|words| after.find(words)) else {
+        return Values::One;
+    };
+    let sentence = &after[at..];
+    let end = [". ", ".\n"]
+        .iter()
+        .filter_map(|stop| sentence.find(stop))
+        .min()
+        .unwrap_or(sentence.len());
+    let sentence = &sentence[..end];
+    match (sentence.contains("array"), sentence.contains("\n- ")) {
+        (false, _) => Values::One,
+        (true, false) => Values::List,
+        (true, true) => Values::ListOfAny,
+    }
+}
+
 /// Whether the values of the keyed form are sort directions (`"field_N": "order_N"`, or
 /// "where the key is the field and the value is `ASC` or `DESC`").
 pub fn sorts(description: &str) -> bool {
@@ -35,9 +71,12 @@ pub fn sorts(description: &str) -> bool {
 pub fn value_link(description: &str) -> Option<String> {
     let after = &description[form_end(description)?..];
     let lower = after.to_ascii_lowercase();
+    // Without a mention of the value, the link that ends the sentence about the keys
+    // ("where the object's key is the `code` of the region [(details)](#regions)").
     let mention = ["`value`", " value ", " values "]
         .iter()
-        .find_map(|words| lower.find(words))?;
+        .find_map(|words| lower.find(words))
+        .unwrap_or(0);
     let rest = &after[mention..];
     // The link must be close to the mention, in the same sentence.
     let open = rest.find("](")?;
@@ -66,10 +105,11 @@ fn form_end(description: &str) -> Option<usize> {
 }
 
 /// Words that say what the keys of an object are.
-const KEY_WORDS: [&str; 4] = [
+const KEY_WORDS: [&str; 5] = [
     "key — ",
     "key of the object is ",
     "where the key is ",
+    "where the object's key is ",
     "the keys are ",
 ];
 
@@ -84,16 +124,14 @@ const VALUE_WORDS: [&str; 5] = [
 
 /// The byte offset past words that say what the keys are ("Key — …", "The key of the object
 /// is …", "where the key is …", "The keys are …") when the same sentence goes on to say what
-/// the value is.
+/// the value is, or links to its description.
 fn keys_in_words(description: &str) -> Option<usize> {
     // ASCII lower case keeps byte offsets.
     let lower = description.to_ascii_lowercase();
     KEY_WORDS.iter().find_map(|words| {
         let at = lower.find(words)? + words.len();
         let sentence = &lower[at..lower[at..].find(". ").map_or(lower.len(), |end| at + end)];
-        VALUE_WORDS
-            .iter()
-            .any(|value| sentence.contains(value))
+        (VALUE_WORDS.iter().any(|value| sentence.contains(value)) || sentence.contains("]("))
             .then_some(at)
     })
 }
@@ -138,11 +176,24 @@ mod tests {
             description of the item [(detailed description)](#item).";
         assert!(is_keyed(list));
         assert_eq!(value_link(list).as_deref(), Some("#item"));
-        let departments = "The root object where the key is the department ID, and the value:";
+        let departments = "The root object where the key is the department ID, and the value:\n\
+            - when `USER_DATA = 'N'` contains an array of employee IDs,\n\
+            - when `USER_DATA = 'Y'` contains an array of objects [(users)](#user)";
         assert!(is_keyed(departments));
+        assert_eq!(values(departments), Values::ListOfAny);
+        assert_eq!(values(list), Values::One);
+        let busy = "The key of the object is the user ID.\n\nThe value is an array of objects, \
+            each describing an [event](#event)";
+        assert_eq!(values(busy), Values::List);
+        let access = "An object where the key is the `user ID`, and the value is an object with \
+            [actions](#action) on the task.\n\nWithout access, an empty array `[]` comes.";
+        assert_eq!(values(access), Values::One);
         let settings = "Settings. The keys are the names of the settings, and the values are \
             objects whose structure is described [below](#settings)";
         assert_eq!(value_link(settings).as_deref(), Some("#settings"));
+        let regions = "List of regions, where the object's key is the `code` of the region \
+            [(detailed description)](#regions)";
+        assert_eq!(value_link(regions).as_deref(), Some("#regions"));
         let order = "List for sorting, where the key is the field and the value is `ASC` or `DESC`";
         assert!(sorts(order));
         assert!(names_the_keys(

@@ -231,7 +231,19 @@ pub fn import(
         .iter()
         .find(|e| e.whole)
         .map(|e| serde_json::Value::Object(e.params.clone()).to_string());
-    let response_example = response_example(page);
+    let (response_example, misplaced_time) = match response_example(page) {
+        Some(text) => match with_time_outside_result(&text) {
+            Some(fixed) => (Some(fixed), true),
+            None => (Some(text), false),
+        },
+        None => (None, false),
+    };
+    if misplaced_time {
+        problems.push(
+            "the example reply has the envelope's `time` inside `result`; read as sent, beside it"
+                .to_owned(),
+        );
+    }
     let (mut result, result_problem, mut shown_by_example) =
         result_spec(&mut reader, page, response_example.as_deref());
     problems.extend(reader.take_problems());
@@ -546,6 +558,31 @@ fn error_specs(page: &Page) -> Vec<ErrorSpec> {
 }
 
 /// The first JSON object of the reply section with a `result` member.
+/// The example reply with the envelope's `time` put back beside `result`, when the page
+/// shows it inside (a misplaced brace: `tasks.task.approve` and its siblings end `result`
+/// with `"time": {"start": …, "finish": …, "duration": …}` and have no `time` of their own).
+/// `None` when the example has no such slip.
+fn with_time_outside_result(text: &str) -> Option<String> {
+    let serde_json::Value::Object(mut reply) = serde_json::from_str(text).ok()? else {
+        return None;
+    };
+    if reply.contains_key("time") {
+        return None;
+    }
+    let result = reply.get_mut("result")?.as_object_mut()?;
+    let envelope = result.get("time")?.as_object().is_some_and(|t| {
+        ["start", "finish", "duration"]
+            .iter()
+            .all(|k| t.contains_key(*k))
+    });
+    if !envelope {
+        return None;
+    }
+    let time = result.remove("time")?;
+    reply.insert("time".to_owned(), time);
+    serde_json::to_string_pretty(&reply).ok()
+}
+
 fn response_example(page: &Page) -> Option<String> {
     page.blocks_in(Section::Response)
         .find_map(|block| match block {
@@ -583,6 +620,21 @@ mod tests {
     }
 
     const NULL_REPLY: &str = r#"{"result": null, "time": {"start": 1.0}}"#;
+
+    #[test]
+    fn the_envelope_time_an_example_shows_inside_result_is_put_beside_it() {
+        let time = r#"{"start": 1.0, "finish": 2.0, "duration": 1.0}"#;
+        let slipped = format!(r#"{{"result": {{"task": {{"id": "1"}}, "time": {time}}}}}"#);
+        let fixed: serde_json::Value =
+            serde_json::from_str(&with_time_outside_result(&slipped).unwrap()).unwrap();
+        assert_eq!(fixed["result"], serde_json::json!({"task": {"id": "1"}}));
+        assert_eq!(fixed["time"]["finish"], serde_json::json!(2.0));
+        // A reply with its own `time`, or a result member `time` of another shape, stays.
+        let both = format!(r#"{{"result": {{"time": {time}}}, "time": {time}}}"#);
+        assert_eq!(with_time_outside_result(&both), None);
+        let field = r#"{"result": {"time": {"start": "09:00"}}}"#;
+        assert_eq!(with_time_outside_result(field), None);
+    }
 
     #[test]
     fn a_result_the_page_shows_only_as_null_is_null() {

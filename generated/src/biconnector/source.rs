@@ -138,11 +138,11 @@ pub struct AddFields {
     /// `connectorId`: integer, required.
     #[serde(rename = "connectorId", with = "w::As::<w::Int>")]
     pub connector_id: i64,
-    /// `settings`: map of string, required.
-    #[serde(with = "w::As::<w::Map<w::Text>>")]
+    /// `settings`: map of any JSON value, required.
+    #[serde(with = "w::As::<w::Map<w::Same>>")]
     pub settings: ::std::collections::BTreeMap<
         ::std::string::String,
-        ::std::string::String,
+        ::serde_json::Value,
     >,
 }
 
@@ -153,7 +153,7 @@ impl AddFields {
         connector_id: i64,
         settings: ::std::collections::BTreeMap<
             ::std::string::String,
-            ::std::string::String,
+            ::serde_json::Value,
         >,
     ) -> Self {
         Self {
@@ -671,10 +671,10 @@ pub struct UpdateFields {
     /// `active`: boolean.
     #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::TrueFalse>")]
     pub active: ::std::option::Option<bool>,
-    /// `settings`: map of string.
-    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Map<w::Text>>")]
+    /// `settings`: map of any JSON value.
+    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Map<w::Same>>")]
     pub settings: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
     >,
 }
 
@@ -716,7 +716,7 @@ impl UpdateFields {
     /// Sets `settings`.
     pub fn settings(
         mut self,
-        value: ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+        value: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
     ) -> Self {
         self.settings = Some(value);
         self

@@ -55,15 +55,15 @@ impl ::bitrix24_runtime::Method for Get {
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct GetResponse(
-    #[serde(with = "w::As::<w::Map<w::Same>>")]
-    pub ::std::collections::BTreeMap<::std::string::String, GetItem>,
+    #[serde(with = "w::As::<w::Map<w::List<w::Same>>>")]
+    pub ::std::collections::BTreeMap<::std::string::String, ::std::vec::Vec<GetItem>>,
 );
 
 impl GetResponse {
     /// The wrapped value.
     pub fn into_inner(
         self,
-    ) -> ::std::collections::BTreeMap<::std::string::String, GetItem> {
+    ) -> ::std::collections::BTreeMap<::std::string::String, ::std::vec::Vec<GetItem>> {
         self.0
     }
 }

@@ -114,14 +114,14 @@ pub struct AddFields {
         with = "w::As::<w::Text>",
     )]
     pub format_name: ::std::option::Option<::std::string::String>,
-    /// `phrases`: map of string.
+    /// `phrases`: map of any JSON value.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Map<w::Text>>",
+        with = "w::As::<w::Map<w::Same>>",
     )]
     pub phrases: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
     >,
 }
 
@@ -177,7 +177,7 @@ impl AddFields {
     /// Sets `phrases`.
     pub fn phrases(
         mut self,
-        value: ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+        value: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
     ) -> Self {
         self.phrases = Some(value);
         self
@@ -380,8 +380,11 @@ impl ::bitrix24_runtime::Method for List {
 #[serde(default)]
 #[non_exhaustive]
 pub struct ListResponse {
-    /// `regions`: `ListResponseRegions`.
-    pub regions: ::std::option::Option<ListResponseRegions>,
+    /// `regions`: map of `ListResponseRegions`.
+    #[serde(with = "w::As::<w::Map<w::Same>>")]
+    pub regions: ::std::option::Option<
+        ::std::collections::BTreeMap<::std::string::String, ListResponseRegions>,
+    >,
 }
 
 /// Errors of [`documentgenerator.region.list`](https://apidocs.bitrix24.com/api-reference/document-generator/region/document-generator-region-list.html).
@@ -403,12 +406,12 @@ pub enum ListError {
 
 method_error!(ListError { V0 = "0" });
 
-/// The `1` object.
+/// The `regions` object.
 #[derive(Debug, Clone, PartialEq, Default, w::Object)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(default)]
 #[non_exhaustive]
-pub struct ListResponseRegionsV1 {
+pub struct ListResponseRegions {
     /// `id`: string.
     #[serde(with = "w::As::<w::Text>")]
     pub id: ::std::option::Option<::std::string::String>,
@@ -430,17 +433,6 @@ pub struct ListResponseRegionsV1 {
     /// `formatName`: string.
     #[serde(rename = "formatName", with = "w::As::<w::Text>")]
     pub format_name: ::std::option::Option<::std::string::String>,
-}
-
-/// The `regions` object.
-#[derive(Debug, Clone, PartialEq, Default, w::Object)]
-#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
-#[serde(default)]
-#[non_exhaustive]
-pub struct ListResponseRegions {
-    /// `1`: `ListResponseRegionsV1`.
-    #[serde(rename = "1")]
-    pub v1: ::std::option::Option<ListResponseRegionsV1>,
 }
 
 /// Parameters of [`documentgenerator.region.update`](https://apidocs.bitrix24.com/api-reference/document-generator/region/document-generator-region-update.html).
@@ -543,10 +535,10 @@ pub struct UpdateFields {
         with = "w::As::<w::Text>",
     )]
     pub format_name: ::std::option::Option<::std::string::String>,
-    /// `phrases`: map of string.
-    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Map<w::Text>>")]
+    /// `phrases`: map of any JSON value.
+    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Map<w::Same>>")]
     pub phrases: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
     >,
 }
 
@@ -611,7 +603,7 @@ impl UpdateFields {
     /// Sets `phrases`.
     pub fn phrases(
         mut self,
-        value: ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+        value: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
     ) -> Self {
         self.phrases = Some(value);
         self

@@ -55,10 +55,10 @@ impl ::bitrix24_runtime::events::Event for OnImbotJoinChat {
 #[serde(default)]
 #[non_exhaustive]
 pub struct OnImbotJoinChatData {
-    /// `BOT`: map of any JSON value.
+    /// `BOT`: map of `OnImbotJoinChatDataBot`.
     #[serde(rename = "BOT", with = "w::As::<w::Map<w::Same>>")]
     pub bot: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+        ::std::collections::BTreeMap<::std::string::String, OnImbotJoinChatDataBot>,
     >,
     /// `PARAMS`: `OnImbotJoinChatDataParams`.
     #[serde(rename = "PARAMS")]
@@ -66,6 +66,115 @@ pub struct OnImbotJoinChatData {
     /// `USER`: `OnImbotJoinChatDataUser`.
     #[serde(rename = "USER")]
     pub user: ::std::option::Option<OnImbotJoinChatDataUser>,
+}
+
+/// The `AUTH` object.
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct OnImbotJoinChatDataBotAuth {
+    /// `access_token`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub access_token: ::std::option::Option<::std::string::String>,
+    /// `application_token`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub application_token: ::std::option::Option<::std::string::String>,
+    /// `client_endpoint`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub client_endpoint: ::std::option::Option<::std::string::String>,
+    /// `client_id`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub client_id: ::std::option::Option<::std::string::String>,
+    /// `domain`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub domain: ::std::option::Option<::std::string::String>,
+    /// `expires`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub expires: ::std::option::Option<::std::string::String>,
+    /// `expires_in`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub expires_in: ::std::option::Option<::std::string::String>,
+    /// `member_id`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub member_id: ::std::option::Option<::std::string::String>,
+    /// `refresh_token`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub refresh_token: ::std::option::Option<::std::string::String>,
+    /// `scope`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub scope: ::std::option::Option<::std::string::String>,
+    /// `server_endpoint`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub server_endpoint: ::std::option::Option<::std::string::String>,
+    /// `status`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub status: ::std::option::Option<::std::string::String>,
+    /// `user_id`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub user_id: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+
+/// The `BOT` object.
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct OnImbotJoinChatDataBot {
+    /// `AUTH`: `OnImbotJoinChatDataBotAuth`.
+    #[serde(rename = "AUTH")]
+    pub auth: ::std::option::Option<OnImbotJoinChatDataBotAuth>,
+    /// `BOT_CODE`: string.
+    #[serde(rename = "BOT_CODE", with = "w::As::<w::Text>")]
+    pub bot_code: ::std::option::Option<::std::string::String>,
+    /// `BOT_ID`: string.
+    #[serde(rename = "BOT_ID", with = "w::As::<w::Text>")]
+    pub bot_id: ::std::option::Option<::std::string::String>,
+    /// `access_token`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub access_token: ::std::option::Option<::std::string::String>,
+    /// `application_token`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub application_token: ::std::option::Option<::std::string::String>,
+    /// `client_endpoint`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub client_endpoint: ::std::option::Option<::std::string::String>,
+    /// `client_id`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub client_id: ::std::option::Option<::std::string::String>,
+    /// `domain`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub domain: ::std::option::Option<::std::string::String>,
+    /// `expires`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub expires: ::std::option::Option<::std::string::String>,
+    /// `expires_in`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub expires_in: ::std::option::Option<::std::string::String>,
+    /// `member_id`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub member_id: ::std::option::Option<::std::string::String>,
+    /// `refresh_token`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub refresh_token: ::std::option::Option<::std::string::String>,
+    /// `scope`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub scope: ::std::option::Option<::std::string::String>,
+    /// `server_endpoint`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub server_endpoint: ::std::option::Option<::std::string::String>,
+    /// `status`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub status: ::std::option::Option<::std::string::String>,
+    /// `user_id`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub user_id: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
 
 /// Allowed values of `CHAT_TYPE`.

@@ -236,15 +236,21 @@ impl ::bitrix24_runtime::Method for GetRights {
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct GetRightsResponse(
-    #[serde(with = "w::As::<w::Map<w::Same>>")]
-    pub ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+    #[serde(with = "w::As::<w::Map<w::List<w::Same>>>")]
+    pub ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::std::vec::Vec<::serde_json::Value>,
+    >,
 );
 
 impl GetRightsResponse {
     /// The wrapped value.
     pub fn into_inner(
         self,
-    ) -> ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value> {
+    ) -> ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::std::vec::Vec<::serde_json::Value>,
+    > {
         self.0
     }
 }
