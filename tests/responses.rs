@@ -511,3 +511,22 @@ fn an_empty_string_is_no_value_for_an_integer_enum_field() {
     assert_eq!(item.storage_type_id, None);
     assert_eq!(item.comments_type, None);
 }
+
+// ---------------------------------------------------------------------------------------
+// userfieldconfig.get: texts by language, `null` for a language without one
+
+#[test]
+fn a_language_without_a_text_is_none_and_is_written_back_as_null() {
+    let body = r#"{"result": {"field": {"fieldName": "UF_CRM_1", "errorMessage":
+        {"en": "Wrong value", "de": null}}}, "time": {"start": 1.0}}"#;
+    let reply: Envelope<bitrix24::userfieldconfig::GetResponse> = decode_ok(body);
+    let field = reply.result.field.expect("the field is decoded");
+    let messages = field.error_message.expect("the messages are decoded");
+    assert_eq!(messages["en"].as_deref(), Some("Wrong value"));
+    assert_eq!(messages["de"], None);
+    let again = serde_json::to_value(&messages).unwrap();
+    assert_eq!(again, json!({"en": "Wrong value", "de": null}));
+    // A text where one is due is still checked: a language's text is not an object.
+    let wrong = body.replace("\"Wrong value\"", "{\"text\": 1}");
+    assert!(decode::<bitrix24::userfieldconfig::GetResponse>(&wrong).is_err());
+}

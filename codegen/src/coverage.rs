@@ -383,6 +383,8 @@ impl<'r, 'a> Walk<'r, 'a> {
                 }
             },
             Ty::List(item) | Ty::Map(item) => self.container(item, value),
+            Ty::Nullable(_) if value.is_null() => Ok(()),
+            Ty::Nullable(inner) => self.value(inner, value, true),
             Ty::OneOf(members) => self.one_of(ty, members, value, optional),
             Ty::FieldDescription => self.structure(&FIELD_DESCRIPTION, value),
             Ty::Unit if value.is_null() => Ok(()),

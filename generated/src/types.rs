@@ -5580,6 +5580,39 @@ pub struct Contact {
     /// `LINK`: list of `CrmMultifield`.
     #[serde(rename = "LINK", with = "w::As::<w::List<w::Same>>")]
     pub link: ::std::option::Option<::std::vec::Vec<CrmMultifield>>,
+    /// `ORIGINATOR_ID`: string.
+    #[serde(rename = "ORIGINATOR_ID", with = "w::As::<w::Text>")]
+    pub originator_id: ::std::option::Option<::std::string::String>,
+    /// `ORIGIN_ID`: string.
+    #[serde(rename = "ORIGIN_ID", with = "w::As::<w::Text>")]
+    pub origin_id: ::std::option::Option<::std::string::String>,
+    /// `ORIGIN_VERSION`: string.
+    #[serde(rename = "ORIGIN_VERSION", with = "w::As::<w::Text>")]
+    pub origin_version: ::std::option::Option<::std::string::String>,
+    /// `ADDRESS`: string.
+    #[serde(rename = "ADDRESS", with = "w::As::<w::Text>")]
+    pub address: ::std::option::Option<::std::string::String>,
+    /// `ADDRESS_2`: string.
+    #[serde(rename = "ADDRESS_2", with = "w::As::<w::Text>")]
+    pub address_2: ::std::option::Option<::std::string::String>,
+    /// `ADDRESS_CITY`: string.
+    #[serde(rename = "ADDRESS_CITY", with = "w::As::<w::Text>")]
+    pub address_city: ::std::option::Option<::std::string::String>,
+    /// `ADDRESS_POSTAL_CODE`: string.
+    #[serde(rename = "ADDRESS_POSTAL_CODE", with = "w::As::<w::Text>")]
+    pub address_postal_code: ::std::option::Option<::std::string::String>,
+    /// `ADDRESS_REGION`: string.
+    #[serde(rename = "ADDRESS_REGION", with = "w::As::<w::Text>")]
+    pub address_region: ::std::option::Option<::std::string::String>,
+    /// `ADDRESS_PROVINCE`: string.
+    #[serde(rename = "ADDRESS_PROVINCE", with = "w::As::<w::Text>")]
+    pub address_province: ::std::option::Option<::std::string::String>,
+    /// `ADDRESS_COUNTRY`: string.
+    #[serde(rename = "ADDRESS_COUNTRY", with = "w::As::<w::Text>")]
+    pub address_country: ::std::option::Option<::std::string::String>,
+    /// `ADDRESS_LOC_ADDR_ID`: integer.
+    #[serde(rename = "ADDRESS_LOC_ADDR_ID", with = "w::As::<w::Int>")]
+    pub address_loc_addr_id: ::std::option::Option<i64>,
 }
 
 /// The `contact_company_binding` object.
@@ -26574,30 +26607,45 @@ pub struct Userfield {
     /// `LIST`: list of `UserfieldUfEnumElement`.
     #[serde(rename = "LIST", with = "w::As::<w::List<w::Same>>")]
     pub list: ::std::option::Option<::std::vec::Vec<UserfieldUfEnumElement>>,
-    /// `EDIT_FORM_LABEL`: map of string.
+    /// `EDIT_FORM_LABEL`: map of string or `null`.
     #[serde(rename = "EDIT_FORM_LABEL", with = "w::As::<w::Map<w::Text>>")]
     pub edit_form_label: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+        ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::std::option::Option<::std::string::String>,
+        >,
     >,
-    /// `LIST_COLUMN_LABEL`: map of string.
+    /// `LIST_COLUMN_LABEL`: map of string or `null`.
     #[serde(rename = "LIST_COLUMN_LABEL", with = "w::As::<w::Map<w::Text>>")]
     pub list_column_label: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+        ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::std::option::Option<::std::string::String>,
+        >,
     >,
-    /// `LIST_FILTER_LABEL`: map of string.
+    /// `LIST_FILTER_LABEL`: map of string or `null`.
     #[serde(rename = "LIST_FILTER_LABEL", with = "w::As::<w::Map<w::Text>>")]
     pub list_filter_label: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+        ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::std::option::Option<::std::string::String>,
+        >,
     >,
-    /// `ERROR_MESSAGE`: map of string.
+    /// `ERROR_MESSAGE`: map of string or `null`.
     #[serde(rename = "ERROR_MESSAGE", with = "w::As::<w::Map<w::Text>>")]
     pub error_message: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+        ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::std::option::Option<::std::string::String>,
+        >,
     >,
-    /// `HELP_MESSAGE`: map of string.
+    /// `HELP_MESSAGE`: map of string or `null`.
     #[serde(rename = "HELP_MESSAGE", with = "w::As::<w::Map<w::Text>>")]
     pub help_message: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+        ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::std::option::Option<::std::string::String>,
+        >,
     >,
     /// `USER_TYPE_OWNER`: string.
     #[serde(rename = "USER_TYPE_OWNER", with = "w::As::<w::Text>")]
@@ -26626,6 +26674,99 @@ pub struct UserfieldSettings {
     /// `DEFAULT_VALUE`: `UserfieldSettingsDefaultValue`.
     #[serde(rename = "DEFAULT_VALUE")]
     pub default_value: ::std::option::Option<UserfieldSettingsDefaultValue>,
+    /// `DISPLAY`: `UserfieldSettingsDisplay`.
+    /// Allowed values: `CHECKBOX`, `RADIO`, `DROPDOWN`.
+    #[serde(rename = "DISPLAY")]
+    pub display: ::std::option::Option<UserfieldSettingsDisplay>,
+    /// `LABEL`: list of string.
+    #[serde(rename = "LABEL", with = "w::As::<w::List<w::Text>>")]
+    pub label: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// `LABEL_CHECKBOX`: string.
+    #[serde(rename = "LABEL_CHECKBOX", with = "w::As::<w::Text>")]
+    pub label_checkbox: ::std::option::Option<::std::string::String>,
+    /// `USE_SECOND`: boolean, sent as `Y`/`N`.
+    #[serde(rename = "USE_SECOND", with = "w::As::<w::YesNo>")]
+    pub use_second: ::std::option::Option<bool>,
+    /// `USE_TIMEZONE`: boolean, sent as `Y`/`N`.
+    #[serde(rename = "USE_TIMEZONE", with = "w::As::<w::YesNo>")]
+    pub use_timezone: ::std::option::Option<bool>,
+    /// `ROWS`: integer.
+    #[serde(rename = "ROWS", with = "w::As::<w::Int>")]
+    pub rows: ::std::option::Option<i64>,
+    /// `REGEXP`: string.
+    #[serde(rename = "REGEXP", with = "w::As::<w::Text>")]
+    pub regexp: ::std::option::Option<::std::string::String>,
+    /// `MIN_LENGTH`: integer.
+    #[serde(rename = "MIN_LENGTH", with = "w::As::<w::Int>")]
+    pub min_length: ::std::option::Option<i64>,
+    /// `MAX_LENGTH`: integer.
+    #[serde(rename = "MAX_LENGTH", with = "w::As::<w::Int>")]
+    pub max_length: ::std::option::Option<i64>,
+    /// `LIST_HEIGHT`: integer.
+    #[serde(rename = "LIST_HEIGHT", with = "w::As::<w::Int>")]
+    pub list_height: ::std::option::Option<i64>,
+    /// `CAPTION_NO_VALUE`: string.
+    #[serde(rename = "CAPTION_NO_VALUE", with = "w::As::<w::Text>")]
+    pub caption_no_value: ::std::option::Option<::std::string::String>,
+    /// `SHOW_NO_VALUE`: boolean, sent as `Y`/`N`.
+    #[serde(rename = "SHOW_NO_VALUE", with = "w::As::<w::YesNo>")]
+    pub show_no_value: ::std::option::Option<bool>,
+    /// `IBLOCK_ID`: integer.
+    #[serde(rename = "IBLOCK_ID", with = "w::As::<w::Int>")]
+    pub iblock_id: ::std::option::Option<i64>,
+    /// `ACTIVE_FILTER`: boolean, sent as `Y`/`N`.
+    #[serde(rename = "ACTIVE_FILTER", with = "w::As::<w::YesNo>")]
+    pub active_filter: ::std::option::Option<bool>,
+    /// `ENTITY_TYPE`: map of any JSON value.
+    #[serde(rename = "ENTITY_TYPE", with = "w::As::<w::Map<w::Same>>")]
+    pub entity_type: ::std::option::Option<
+        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+    >,
+    /// `LEAD`: boolean, sent as `Y`/`N`.
+    #[serde(rename = "LEAD", with = "w::As::<w::YesNo>")]
+    pub lead: ::std::option::Option<bool>,
+    /// `CONTACT`: boolean, sent as `Y`/`N`.
+    #[serde(rename = "CONTACT", with = "w::As::<w::YesNo>")]
+    pub contact: ::std::option::Option<bool>,
+    /// `COMPANY`: boolean, sent as `Y`/`N`.
+    #[serde(rename = "COMPANY", with = "w::As::<w::YesNo>")]
+    pub company: ::std::option::Option<bool>,
+    /// `DEAL`: boolean, sent as `Y`/`N`.
+    #[serde(rename = "DEAL", with = "w::As::<w::YesNo>")]
+    pub deal: ::std::option::Option<bool>,
+    /// `ORDER`: boolean, sent as `Y`/`N`.
+    #[serde(rename = "ORDER", with = "w::As::<w::YesNo>")]
+    pub order: ::std::option::Option<bool>,
+    /// `QUOTE`: boolean, sent as `Y`/`N`.
+    #[serde(rename = "QUOTE", with = "w::As::<w::YesNo>")]
+    pub quote: ::std::option::Option<bool>,
+    /// `SMART_INVOICE`: boolean, sent as `Y`/`N`.
+    #[serde(rename = "SMART_INVOICE", with = "w::As::<w::YesNo>")]
+    pub smart_invoice: ::std::option::Option<bool>,
+    /// `SHOW_MAP`: boolean, sent as `Y`/`N`.
+    #[serde(rename = "SHOW_MAP", with = "w::As::<w::YesNo>")]
+    pub show_map: ::std::option::Option<bool>,
+    /// `POPUP`: boolean, sent as `Y`/`N`.
+    #[serde(rename = "POPUP", with = "w::As::<w::YesNo>")]
+    pub popup: ::std::option::Option<bool>,
+    /// `LIST_WIDTH`: integer.
+    #[serde(rename = "LIST_WIDTH", with = "w::As::<w::Int>")]
+    pub list_width: ::std::option::Option<i64>,
+    /// `MAX_SHOW_SIZE`: integer.
+    #[serde(rename = "MAX_SHOW_SIZE", with = "w::As::<w::Int>")]
+    pub max_show_size: ::std::option::Option<i64>,
+    /// `MAX_ALLOWED_SIZE`: integer.
+    #[serde(rename = "MAX_ALLOWED_SIZE", with = "w::As::<w::Int>")]
+    pub max_allowed_size: ::std::option::Option<i64>,
+    /// `EXTENSIONS`: list of string.
+    #[serde(rename = "EXTENSIONS", with = "w::As::<w::List<w::Text>>")]
+    pub extensions: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// `TARGET_BLANK`: boolean, sent as `Y`/`N`.
+    #[serde(rename = "TARGET_BLANK", with = "w::As::<w::YesNo>")]
+    pub target_blank: ::std::option::Option<bool>,
+    /// Fields matching `DYNAMIC_*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
 
 /// The `DEFAULT_VALUE` object.
@@ -26645,6 +26786,27 @@ pub struct UserfieldSettingsDefaultValue {
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
+
+/// Allowed values of `DISPLAY`.
+#[cfg(any(feature = "crm", feature = "task"))]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UserfieldSettingsDisplay {
+    /// `CHECKBOX`
+    Checkbox,
+    /// `RADIO`
+    Radio,
+    /// `DROPDOWN`
+    Dropdown,
+    /// A value the spec does not list, kept as sent.
+    Unknown(::std::string::String),
+}
+
+#[cfg(any(feature = "crm", feature = "task"))]
+::bitrix24_runtime::str_enum!(
+    UserfieldSettingsDisplay { Checkbox = "CHECKBOX", Radio = "RADIO", Dropdown =
+    "DROPDOWN" }
+);
 
 /// The `userfield_uf_enum_element` object.
 ///

@@ -70,13 +70,14 @@ pub enum AddError {
 method_error!(AddError {});
 
 /// The `settings` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, w::Object)]
-#[serde(default)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct AddFieldSettings {
     /// `DEFAULT_VALUE`: string.
     #[serde(
         rename = "DEFAULT_VALUE",
+        default,
         skip_serializing_if = "Option::is_none",
         with = "w::As::<w::Text>",
     )]
@@ -84,6 +85,7 @@ pub struct AddFieldSettings {
     /// `ROWS`: integer.
     #[serde(
         rename = "ROWS",
+        default,
         skip_serializing_if = "Option::is_none",
         with = "w::As::<w::Int>",
     )]
@@ -91,6 +93,7 @@ pub struct AddFieldSettings {
     /// `SIZE`: integer.
     #[serde(
         rename = "SIZE",
+        default,
         skip_serializing_if = "Option::is_none",
         with = "w::As::<w::Int>",
     )]
@@ -98,6 +101,7 @@ pub struct AddFieldSettings {
     /// `REGEXP`: string.
     #[serde(
         rename = "REGEXP",
+        default,
         skip_serializing_if = "Option::is_none",
         with = "w::As::<w::Text>",
     )]
@@ -105,6 +109,7 @@ pub struct AddFieldSettings {
     /// `MIN_LENGTH`: integer.
     #[serde(
         rename = "MIN_LENGTH",
+        default,
         skip_serializing_if = "Option::is_none",
         with = "w::As::<w::Int>",
     )]
@@ -112,15 +117,243 @@ pub struct AddFieldSettings {
     /// `MAX_LENGTH`: integer.
     #[serde(
         rename = "MAX_LENGTH",
+        default,
         skip_serializing_if = "Option::is_none",
         with = "w::As::<w::Int>",
     )]
     pub max_length: ::std::option::Option<i64>,
+    /// `MIN_VALUE`: integer.
+    #[serde(
+        rename = "MIN_VALUE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "w::As::<w::Int>",
+    )]
+    pub min_value: ::std::option::Option<i64>,
+    /// `MAX_VALUE`: integer.
+    #[serde(
+        rename = "MAX_VALUE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "w::As::<w::Int>",
+    )]
+    pub max_value: ::std::option::Option<i64>,
+    /// `PRECISION`: integer.
+    #[serde(
+        rename = "PRECISION",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "w::As::<w::Int>",
+    )]
+    pub precision: ::std::option::Option<i64>,
+    /// `DISPLAY`: string.
+    #[serde(
+        rename = "DISPLAY",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "w::As::<w::Text>",
+    )]
+    pub display: ::std::option::Option<::std::string::String>,
+    /// `LABEL`: string.
+    #[serde(
+        rename = "LABEL",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "w::As::<w::Text>",
+    )]
+    pub label: ::std::option::Option<::std::string::String>,
+    /// `LABEL_CHECKBOX`: string.
+    #[serde(
+        rename = "LABEL_CHECKBOX",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "w::As::<w::Text>",
+    )]
+    pub label_checkbox: ::std::option::Option<::std::string::String>,
+    /// `USE_SECOND`: boolean, sent as `Y`/`N`.
+    #[serde(
+        rename = "USE_SECOND",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "w::As::<w::YesNo>",
+    )]
+    pub use_second: ::std::option::Option<bool>,
+    /// `USE_TIMEZONE`: boolean, sent as `Y`/`N`.
+    #[serde(
+        rename = "USE_TIMEZONE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "w::As::<w::YesNo>",
+    )]
+    pub use_timezone: ::std::option::Option<bool>,
+    /// `POPUP`: boolean, sent as `Y`/`N`.
+    #[serde(
+        rename = "POPUP",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "w::As::<w::YesNo>",
+    )]
+    pub popup: ::std::option::Option<bool>,
+    /// `SHOW_MAP`: boolean, sent as `Y`/`N`.
+    #[serde(
+        rename = "SHOW_MAP",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "w::As::<w::YesNo>",
+    )]
+    pub show_map: ::std::option::Option<bool>,
+    /// `LIST_WIDTH`: integer.
+    #[serde(
+        rename = "LIST_WIDTH",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "w::As::<w::Int>",
+    )]
+    pub list_width: ::std::option::Option<i64>,
+    /// `LIST_HEIGHT`: integer.
+    #[serde(
+        rename = "LIST_HEIGHT",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "w::As::<w::Int>",
+    )]
+    pub list_height: ::std::option::Option<i64>,
+    /// `MAX_SHOW_SIZE`: integer.
+    #[serde(
+        rename = "MAX_SHOW_SIZE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "w::As::<w::Int>",
+    )]
+    pub max_show_size: ::std::option::Option<i64>,
+    /// `MAX_ALLOWED_SIZE`: integer.
+    #[serde(
+        rename = "MAX_ALLOWED_SIZE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "w::As::<w::Int>",
+    )]
+    pub max_allowed_size: ::std::option::Option<i64>,
+    /// `EXTENSIONS`: list of string.
+    #[serde(
+        rename = "EXTENSIONS",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "w::As::<w::List<w::Text>>",
+    )]
+    pub extensions: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// `TARGET_BLANK`: boolean, sent as `Y`/`N`.
+    #[serde(
+        rename = "TARGET_BLANK",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "w::As::<w::YesNo>",
+    )]
+    pub target_blank: ::std::option::Option<bool>,
+    /// `CAPTION_NO_VALUE`: string.
+    #[serde(
+        rename = "CAPTION_NO_VALUE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "w::As::<w::Text>",
+    )]
+    pub caption_no_value: ::std::option::Option<::std::string::String>,
+    /// `SHOW_NO_VALUE`: boolean, sent as `Y`/`N`.
+    #[serde(
+        rename = "SHOW_NO_VALUE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "w::As::<w::YesNo>",
+    )]
+    pub show_no_value: ::std::option::Option<bool>,
+    /// `IBLOCK_ID`: integer.
+    #[serde(
+        rename = "IBLOCK_ID",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "w::As::<w::Int>",
+    )]
+    pub iblock_id: ::std::option::Option<i64>,
+    /// `ACTIVE_FILTER`: boolean, sent as `Y`/`N`.
+    #[serde(
+        rename = "ACTIVE_FILTER",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "w::As::<w::YesNo>",
+    )]
+    pub active_filter: ::std::option::Option<bool>,
+    /// `ENTITY_TYPE`: string.
+    #[serde(
+        rename = "ENTITY_TYPE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "w::As::<w::Text>",
+    )]
+    pub entity_type: ::std::option::Option<::std::string::String>,
+    /// `LEAD`: boolean, sent as `Y`/`N`.
+    #[serde(
+        rename = "LEAD",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "w::As::<w::YesNo>",
+    )]
+    pub lead: ::std::option::Option<bool>,
+    /// `CONTACT`: boolean, sent as `Y`/`N`.
+    #[serde(
+        rename = "CONTACT",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "w::As::<w::YesNo>",
+    )]
+    pub contact: ::std::option::Option<bool>,
+    /// `COMPANY`: boolean, sent as `Y`/`N`.
+    #[serde(
+        rename = "COMPANY",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "w::As::<w::YesNo>",
+    )]
+    pub company: ::std::option::Option<bool>,
+    /// `DEAL`: boolean, sent as `Y`/`N`.
+    #[serde(
+        rename = "DEAL",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "w::As::<w::YesNo>",
+    )]
+    pub deal: ::std::option::Option<bool>,
+    /// `QUOTE`: boolean, sent as `Y`/`N`.
+    #[serde(
+        rename = "QUOTE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "w::As::<w::YesNo>",
+    )]
+    pub quote: ::std::option::Option<bool>,
+    /// `ORDER`: boolean, sent as `Y`/`N`.
+    #[serde(
+        rename = "ORDER",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "w::As::<w::YesNo>",
+    )]
+    pub order: ::std::option::Option<bool>,
+    /// `SMART_INVOICE`: boolean, sent as `Y`/`N`.
+    #[serde(
+        rename = "SMART_INVOICE",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "w::As::<w::YesNo>",
+    )]
+    pub smart_invoice: ::std::option::Option<bool>,
+    /// `DYNAMIC_`: boolean, sent as `Y`/`N`, required.
+    #[serde(rename = "DYNAMIC_", with = "w::As::<w::YesNo>")]
+    pub dynamic: bool,
 }
 
 impl AddFieldSettings {
-    /// An empty value; set fields with the setters.
-    pub fn new() -> Self {
+    /// A value with the required `DYNAMIC_`.
+    pub fn new(dynamic: bool) -> Self {
         Self {
             default_value: None,
             rows: None,
@@ -128,6 +361,35 @@ impl AddFieldSettings {
             regexp: None,
             min_length: None,
             max_length: None,
+            min_value: None,
+            max_value: None,
+            precision: None,
+            display: None,
+            label: None,
+            label_checkbox: None,
+            use_second: None,
+            use_timezone: None,
+            popup: None,
+            show_map: None,
+            list_width: None,
+            list_height: None,
+            max_show_size: None,
+            max_allowed_size: None,
+            extensions: None,
+            target_blank: None,
+            caption_no_value: None,
+            show_no_value: None,
+            iblock_id: None,
+            active_filter: None,
+            entity_type: None,
+            lead: None,
+            contact: None,
+            company: None,
+            deal: None,
+            quote: None,
+            order: None,
+            smart_invoice: None,
+            dynamic,
         }
     }
 
@@ -170,6 +432,189 @@ impl AddFieldSettings {
     /// Sets `MAX_LENGTH`.
     pub fn max_length(mut self, value: i64) -> Self {
         self.max_length = Some(value);
+        self
+    }
+
+    /// Sets `MIN_VALUE`.
+    pub fn min_value(mut self, value: i64) -> Self {
+        self.min_value = Some(value);
+        self
+    }
+
+    /// Sets `MAX_VALUE`.
+    pub fn max_value(mut self, value: i64) -> Self {
+        self.max_value = Some(value);
+        self
+    }
+
+    /// Sets `PRECISION`.
+    pub fn precision(mut self, value: i64) -> Self {
+        self.precision = Some(value);
+        self
+    }
+
+    /// Sets `DISPLAY`.
+    pub fn display(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.display = Some(value.into());
+        self
+    }
+
+    /// Sets `LABEL`.
+    pub fn label(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.label = Some(value.into());
+        self
+    }
+
+    /// Sets `LABEL_CHECKBOX`.
+    pub fn label_checkbox(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.label_checkbox = Some(value.into());
+        self
+    }
+
+    /// Sets `USE_SECOND`.
+    pub fn use_second(mut self, value: bool) -> Self {
+        self.use_second = Some(value);
+        self
+    }
+
+    /// Sets `USE_TIMEZONE`.
+    pub fn use_timezone(mut self, value: bool) -> Self {
+        self.use_timezone = Some(value);
+        self
+    }
+
+    /// Sets `POPUP`.
+    pub fn popup(mut self, value: bool) -> Self {
+        self.popup = Some(value);
+        self
+    }
+
+    /// Sets `SHOW_MAP`.
+    pub fn show_map(mut self, value: bool) -> Self {
+        self.show_map = Some(value);
+        self
+    }
+
+    /// Sets `LIST_WIDTH`.
+    pub fn list_width(mut self, value: i64) -> Self {
+        self.list_width = Some(value);
+        self
+    }
+
+    /// Sets `LIST_HEIGHT`.
+    pub fn list_height(mut self, value: i64) -> Self {
+        self.list_height = Some(value);
+        self
+    }
+
+    /// Sets `MAX_SHOW_SIZE`.
+    pub fn max_show_size(mut self, value: i64) -> Self {
+        self.max_show_size = Some(value);
+        self
+    }
+
+    /// Sets `MAX_ALLOWED_SIZE`.
+    pub fn max_allowed_size(mut self, value: i64) -> Self {
+        self.max_allowed_size = Some(value);
+        self
+    }
+
+    /// Sets `EXTENSIONS`.
+    pub fn extensions(mut self, value: ::std::vec::Vec<::std::string::String>) -> Self {
+        self.extensions = Some(value);
+        self
+    }
+
+    /// Sets `TARGET_BLANK`.
+    pub fn target_blank(mut self, value: bool) -> Self {
+        self.target_blank = Some(value);
+        self
+    }
+
+    /// Sets `CAPTION_NO_VALUE`.
+    pub fn caption_no_value(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.caption_no_value = Some(value.into());
+        self
+    }
+
+    /// Sets `SHOW_NO_VALUE`.
+    pub fn show_no_value(mut self, value: bool) -> Self {
+        self.show_no_value = Some(value);
+        self
+    }
+
+    /// Sets `IBLOCK_ID`.
+    pub fn iblock_id(mut self, value: i64) -> Self {
+        self.iblock_id = Some(value);
+        self
+    }
+
+    /// Sets `ACTIVE_FILTER`.
+    pub fn active_filter(mut self, value: bool) -> Self {
+        self.active_filter = Some(value);
+        self
+    }
+
+    /// Sets `ENTITY_TYPE`.
+    pub fn entity_type(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.entity_type = Some(value.into());
+        self
+    }
+
+    /// Sets `LEAD`.
+    pub fn lead(mut self, value: bool) -> Self {
+        self.lead = Some(value);
+        self
+    }
+
+    /// Sets `CONTACT`.
+    pub fn contact(mut self, value: bool) -> Self {
+        self.contact = Some(value);
+        self
+    }
+
+    /// Sets `COMPANY`.
+    pub fn company(mut self, value: bool) -> Self {
+        self.company = Some(value);
+        self
+    }
+
+    /// Sets `DEAL`.
+    pub fn deal(mut self, value: bool) -> Self {
+        self.deal = Some(value);
+        self
+    }
+
+    /// Sets `QUOTE`.
+    pub fn quote(mut self, value: bool) -> Self {
+        self.quote = Some(value);
+        self
+    }
+
+    /// Sets `ORDER`.
+    pub fn order(mut self, value: bool) -> Self {
+        self.order = Some(value);
+        self
+    }
+
+    /// Sets `SMART_INVOICE`.
+    pub fn smart_invoice(mut self, value: bool) -> Self {
+        self.smart_invoice = Some(value);
         self
     }
 }
@@ -244,7 +689,7 @@ pub struct AddField {
     /// `settings`: `AddFieldSettings`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub settings: ::std::option::Option<AddFieldSettings>,
-    /// `editFormLabel`: one of: string; map of string.
+    /// `editFormLabel`: one of: string; map of string or `null`.
     #[serde(
         rename = "editFormLabel",
         default,
@@ -254,10 +699,13 @@ pub struct AddField {
     pub edit_form_label: ::std::option::Option<
         ::bitrix24_runtime::wire::OneOf2<
             ::std::string::String,
-            ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::std::option::Option<::std::string::String>,
+            >,
         >,
     >,
-    /// `helpMessage`: one of: string; map of string.
+    /// `helpMessage`: one of: string; map of string or `null`.
     #[serde(
         rename = "helpMessage",
         default,
@@ -267,7 +715,10 @@ pub struct AddField {
     pub help_message: ::std::option::Option<
         ::bitrix24_runtime::wire::OneOf2<
             ::std::string::String,
-            ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::std::option::Option<::std::string::String>,
+            >,
         >,
     >,
     /// `enum`: list of `UserfieldconfigUfEnumElement`.
@@ -363,7 +814,10 @@ impl AddField {
         mut self,
         value: ::bitrix24_runtime::wire::OneOf2<
             ::std::string::String,
-            ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::std::option::Option<::std::string::String>,
+            >,
         >,
     ) -> Self {
         self.edit_form_label = Some(value);
@@ -375,7 +829,10 @@ impl AddField {
         mut self,
         value: ::bitrix24_runtime::wire::OneOf2<
             ::std::string::String,
-            ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::std::option::Option<::std::string::String>,
+            >,
         >,
     ) -> Self {
         self.help_message = Some(value);
@@ -393,7 +850,117 @@ impl AddField {
 }
 
 /// The `settings` object.
-pub type AddResponseFieldSettings = AddFieldSettings;
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct AddResponseFieldSettings {
+    /// `DEFAULT_VALUE`: string.
+    #[serde(rename = "DEFAULT_VALUE", with = "w::As::<w::Text>")]
+    pub default_value: ::std::option::Option<::std::string::String>,
+    /// `ROWS`: integer.
+    #[serde(rename = "ROWS", with = "w::As::<w::Int>")]
+    pub rows: ::std::option::Option<i64>,
+    /// `SIZE`: integer.
+    #[serde(rename = "SIZE", with = "w::As::<w::Int>")]
+    pub size: ::std::option::Option<i64>,
+    /// `REGEXP`: string.
+    #[serde(rename = "REGEXP", with = "w::As::<w::Text>")]
+    pub regexp: ::std::option::Option<::std::string::String>,
+    /// `MIN_LENGTH`: integer.
+    #[serde(rename = "MIN_LENGTH", with = "w::As::<w::Int>")]
+    pub min_length: ::std::option::Option<i64>,
+    /// `MAX_LENGTH`: integer.
+    #[serde(rename = "MAX_LENGTH", with = "w::As::<w::Int>")]
+    pub max_length: ::std::option::Option<i64>,
+    /// `MIN_VALUE`: integer.
+    #[serde(rename = "MIN_VALUE", with = "w::As::<w::Int>")]
+    pub min_value: ::std::option::Option<i64>,
+    /// `MAX_VALUE`: integer.
+    #[serde(rename = "MAX_VALUE", with = "w::As::<w::Int>")]
+    pub max_value: ::std::option::Option<i64>,
+    /// `PRECISION`: integer.
+    #[serde(rename = "PRECISION", with = "w::As::<w::Int>")]
+    pub precision: ::std::option::Option<i64>,
+    /// `DISPLAY`: string.
+    #[serde(rename = "DISPLAY", with = "w::As::<w::Text>")]
+    pub display: ::std::option::Option<::std::string::String>,
+    /// `LABEL`: string.
+    #[serde(rename = "LABEL", with = "w::As::<w::Text>")]
+    pub label: ::std::option::Option<::std::string::String>,
+    /// `LABEL_CHECKBOX`: string.
+    #[serde(rename = "LABEL_CHECKBOX", with = "w::As::<w::Text>")]
+    pub label_checkbox: ::std::option::Option<::std::string::String>,
+    /// `USE_SECOND`: boolean, sent as `Y`/`N`.
+    #[serde(rename = "USE_SECOND", with = "w::As::<w::YesNo>")]
+    pub use_second: ::std::option::Option<bool>,
+    /// `USE_TIMEZONE`: boolean, sent as `Y`/`N`.
+    #[serde(rename = "USE_TIMEZONE", with = "w::As::<w::YesNo>")]
+    pub use_timezone: ::std::option::Option<bool>,
+    /// `POPUP`: boolean, sent as `Y`/`N`.
+    #[serde(rename = "POPUP", with = "w::As::<w::YesNo>")]
+    pub popup: ::std::option::Option<bool>,
+    /// `SHOW_MAP`: boolean, sent as `Y`/`N`.
+    #[serde(rename = "SHOW_MAP", with = "w::As::<w::YesNo>")]
+    pub show_map: ::std::option::Option<bool>,
+    /// `LIST_WIDTH`: integer.
+    #[serde(rename = "LIST_WIDTH", with = "w::As::<w::Int>")]
+    pub list_width: ::std::option::Option<i64>,
+    /// `LIST_HEIGHT`: integer.
+    #[serde(rename = "LIST_HEIGHT", with = "w::As::<w::Int>")]
+    pub list_height: ::std::option::Option<i64>,
+    /// `MAX_SHOW_SIZE`: integer.
+    #[serde(rename = "MAX_SHOW_SIZE", with = "w::As::<w::Int>")]
+    pub max_show_size: ::std::option::Option<i64>,
+    /// `MAX_ALLOWED_SIZE`: integer.
+    #[serde(rename = "MAX_ALLOWED_SIZE", with = "w::As::<w::Int>")]
+    pub max_allowed_size: ::std::option::Option<i64>,
+    /// `EXTENSIONS`: list of string.
+    #[serde(rename = "EXTENSIONS", with = "w::As::<w::List<w::Text>>")]
+    pub extensions: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// `TARGET_BLANK`: boolean, sent as `Y`/`N`.
+    #[serde(rename = "TARGET_BLANK", with = "w::As::<w::YesNo>")]
+    pub target_blank: ::std::option::Option<bool>,
+    /// `CAPTION_NO_VALUE`: string.
+    #[serde(rename = "CAPTION_NO_VALUE", with = "w::As::<w::Text>")]
+    pub caption_no_value: ::std::option::Option<::std::string::String>,
+    /// `SHOW_NO_VALUE`: boolean, sent as `Y`/`N`.
+    #[serde(rename = "SHOW_NO_VALUE", with = "w::As::<w::YesNo>")]
+    pub show_no_value: ::std::option::Option<bool>,
+    /// `IBLOCK_ID`: integer.
+    #[serde(rename = "IBLOCK_ID", with = "w::As::<w::Int>")]
+    pub iblock_id: ::std::option::Option<i64>,
+    /// `ACTIVE_FILTER`: boolean, sent as `Y`/`N`.
+    #[serde(rename = "ACTIVE_FILTER", with = "w::As::<w::YesNo>")]
+    pub active_filter: ::std::option::Option<bool>,
+    /// `ENTITY_TYPE`: string.
+    #[serde(rename = "ENTITY_TYPE", with = "w::As::<w::Text>")]
+    pub entity_type: ::std::option::Option<::std::string::String>,
+    /// `LEAD`: boolean, sent as `Y`/`N`.
+    #[serde(rename = "LEAD", with = "w::As::<w::YesNo>")]
+    pub lead: ::std::option::Option<bool>,
+    /// `CONTACT`: boolean, sent as `Y`/`N`.
+    #[serde(rename = "CONTACT", with = "w::As::<w::YesNo>")]
+    pub contact: ::std::option::Option<bool>,
+    /// `COMPANY`: boolean, sent as `Y`/`N`.
+    #[serde(rename = "COMPANY", with = "w::As::<w::YesNo>")]
+    pub company: ::std::option::Option<bool>,
+    /// `DEAL`: boolean, sent as `Y`/`N`.
+    #[serde(rename = "DEAL", with = "w::As::<w::YesNo>")]
+    pub deal: ::std::option::Option<bool>,
+    /// `QUOTE`: boolean, sent as `Y`/`N`.
+    #[serde(rename = "QUOTE", with = "w::As::<w::YesNo>")]
+    pub quote: ::std::option::Option<bool>,
+    /// `ORDER`: boolean, sent as `Y`/`N`.
+    #[serde(rename = "ORDER", with = "w::As::<w::YesNo>")]
+    pub order: ::std::option::Option<bool>,
+    /// `SMART_INVOICE`: boolean, sent as `Y`/`N`.
+    #[serde(rename = "SMART_INVOICE", with = "w::As::<w::YesNo>")]
+    pub smart_invoice: ::std::option::Option<bool>,
+    /// `DYNAMIC_`: boolean, sent as `Y`/`N`.
+    #[serde(rename = "DYNAMIC_", with = "w::As::<w::YesNo>")]
+    pub dynamic: ::std::option::Option<bool>,
+}
 
 /// The `enum` object.
 #[derive(Debug, Clone, PartialEq, Default, w::Object)]
@@ -466,37 +1033,52 @@ pub struct AddResponseField {
     /// `isSearchable`: boolean, sent as `Y`/`N`.
     #[serde(rename = "isSearchable", with = "w::As::<w::YesNo>")]
     pub is_searchable: ::std::option::Option<bool>,
-    /// `settings`: `AddFieldSettings`.
-    pub settings: ::std::option::Option<AddFieldSettings>,
+    /// `settings`: `AddResponseFieldSettings`.
+    pub settings: ::std::option::Option<AddResponseFieldSettings>,
     /// `languageId`: map of string.
     #[serde(rename = "languageId", with = "w::As::<w::Map<w::Text>>")]
     pub language_id: ::std::option::Option<
         ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
     >,
-    /// `editFormLabel`: map of string.
+    /// `editFormLabel`: map of string or `null`.
     #[serde(rename = "editFormLabel", with = "w::As::<w::Map<w::Text>>")]
     pub edit_form_label: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+        ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::std::option::Option<::std::string::String>,
+        >,
     >,
-    /// `listColumnLabel`: map of string.
+    /// `listColumnLabel`: map of string or `null`.
     #[serde(rename = "listColumnLabel", with = "w::As::<w::Map<w::Text>>")]
     pub list_column_label: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+        ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::std::option::Option<::std::string::String>,
+        >,
     >,
-    /// `listFilterLabel`: map of string.
+    /// `listFilterLabel`: map of string or `null`.
     #[serde(rename = "listFilterLabel", with = "w::As::<w::Map<w::Text>>")]
     pub list_filter_label: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+        ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::std::option::Option<::std::string::String>,
+        >,
     >,
-    /// `errorMessage`: map of string.
+    /// `errorMessage`: map of string or `null`.
     #[serde(rename = "errorMessage", with = "w::As::<w::Map<w::Text>>")]
     pub error_message: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+        ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::std::option::Option<::std::string::String>,
+        >,
     >,
-    /// `helpMessage`: map of string.
+    /// `helpMessage`: map of string or `null`.
     #[serde(rename = "helpMessage", with = "w::As::<w::Map<w::Text>>")]
     pub help_message: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+        ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::std::option::Option<::std::string::String>,
+        >,
     >,
     /// `enum`: list of `AddResponseFieldEnum`.
     #[serde(rename = "enum", with = "w::As::<w::List<w::Same>>")]
@@ -709,30 +1291,45 @@ pub struct GetResponseField {
     pub language_id: ::std::option::Option<
         ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
     >,
-    /// `editFormLabel`: map of string.
+    /// `editFormLabel`: map of string or `null`.
     #[serde(rename = "editFormLabel", with = "w::As::<w::Map<w::Text>>")]
     pub edit_form_label: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+        ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::std::option::Option<::std::string::String>,
+        >,
     >,
-    /// `listColumnLabel`: map of string.
+    /// `listColumnLabel`: map of string or `null`.
     #[serde(rename = "listColumnLabel", with = "w::As::<w::Map<w::Text>>")]
     pub list_column_label: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+        ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::std::option::Option<::std::string::String>,
+        >,
     >,
-    /// `listFilterLabel`: map of string.
+    /// `listFilterLabel`: map of string or `null`.
     #[serde(rename = "listFilterLabel", with = "w::As::<w::Map<w::Text>>")]
     pub list_filter_label: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+        ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::std::option::Option<::std::string::String>,
+        >,
     >,
-    /// `errorMessage`: map of string.
+    /// `errorMessage`: map of string or `null`.
     #[serde(rename = "errorMessage", with = "w::As::<w::Map<w::Text>>")]
     pub error_message: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+        ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::std::option::Option<::std::string::String>,
+        >,
     >,
-    /// `helpMessage`: map of string.
+    /// `helpMessage`: map of string or `null`.
     #[serde(rename = "helpMessage", with = "w::As::<w::Map<w::Text>>")]
     pub help_message: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+        ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::std::option::Option<::std::string::String>,
+        >,
     >,
     /// `enum`: list of `AddResponseFieldEnum`.
     #[serde(rename = "enum", with = "w::As::<w::List<w::Same>>")]
@@ -1178,30 +1775,45 @@ pub struct ListResponseFields {
     pub language_id: ::std::option::Option<
         ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
     >,
-    /// `editFormLabel`: map of string.
+    /// `editFormLabel`: map of string or `null`.
     #[serde(rename = "editFormLabel", with = "w::As::<w::Map<w::Text>>")]
     pub edit_form_label: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+        ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::std::option::Option<::std::string::String>,
+        >,
     >,
-    /// `listColumnLabel`: map of string.
+    /// `listColumnLabel`: map of string or `null`.
     #[serde(rename = "listColumnLabel", with = "w::As::<w::Map<w::Text>>")]
     pub list_column_label: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+        ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::std::option::Option<::std::string::String>,
+        >,
     >,
-    /// `listFilterLabel`: map of string.
+    /// `listFilterLabel`: map of string or `null`.
     #[serde(rename = "listFilterLabel", with = "w::As::<w::Map<w::Text>>")]
     pub list_filter_label: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+        ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::std::option::Option<::std::string::String>,
+        >,
     >,
-    /// `errorMessage`: map of string.
+    /// `errorMessage`: map of string or `null`.
     #[serde(rename = "errorMessage", with = "w::As::<w::Map<w::Text>>")]
     pub error_message: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+        ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::std::option::Option<::std::string::String>,
+        >,
     >,
-    /// `helpMessage`: map of string.
+    /// `helpMessage`: map of string or `null`.
     #[serde(rename = "helpMessage", with = "w::As::<w::Map<w::Text>>")]
     pub help_message: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+        ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::std::option::Option<::std::string::String>,
+        >,
     >,
     /// `enum`: list of map of any JSON value.
     #[serde(rename = "enum", with = "w::As::<w::List<w::Map<w::Same>>>")]
@@ -1318,23 +1930,29 @@ pub struct UpdateField {
         with = "w::As::<w::YesNo>",
     )]
     pub is_searchable: ::std::option::Option<bool>,
-    /// `editFormLabel`: map of string.
+    /// `editFormLabel`: map of string or `null`.
     #[serde(
         rename = "editFormLabel",
         skip_serializing_if = "Option::is_none",
         with = "w::As::<w::Map<w::Text>>",
     )]
     pub edit_form_label: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+        ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::std::option::Option<::std::string::String>,
+        >,
     >,
-    /// `helpMessage`: map of string.
+    /// `helpMessage`: map of string or `null`.
     #[serde(
         rename = "helpMessage",
         skip_serializing_if = "Option::is_none",
         with = "w::As::<w::Map<w::Text>>",
     )]
     pub help_message: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+        ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::std::option::Option<::std::string::String>,
+        >,
     >,
     /// `settings`: `AddFieldSettings`.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -1410,7 +2028,10 @@ impl UpdateField {
     /// Sets `editFormLabel`.
     pub fn edit_form_label(
         mut self,
-        value: ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+        value: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::std::option::Option<::std::string::String>,
+        >,
     ) -> Self {
         self.edit_form_label = Some(value);
         self
@@ -1419,7 +2040,10 @@ impl UpdateField {
     /// Sets `helpMessage`.
     pub fn help_message(
         mut self,
-        value: ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+        value: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::std::option::Option<::std::string::String>,
+        >,
     ) -> Self {
         self.help_message = Some(value);
         self
@@ -1451,7 +2075,7 @@ impl UpdateField {
 }
 
 /// The `settings` object.
-pub type UpdateResponseFieldSettings = AddFieldSettings;
+pub type UpdateResponseFieldSettings = AddResponseFieldSettings;
 
 /// The `enum` object.
 pub type UpdateResponseFieldEnum = AddResponseFieldEnum;

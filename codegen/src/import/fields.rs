@@ -417,8 +417,8 @@ impl<'a> FieldReader<'a> {
     /// one object.
     fn linked(&self, page: &'a Page, link: &str, section: Section) -> Option<Described<'a>> {
         if let Some(anchor) = link.strip_prefix('#') {
-            let t = table_under_anchor(page, anchor)?;
-            return Some(Described::at(page, vec![t], Some(anchor), None));
+            let tables = tables_under_anchor(page, anchor)?;
+            return Some(Described::at(page, tables, Some(anchor), None));
         }
         let (target, anchor) = self.corpus.follow(&page.path, link)?;
         if anchor.is_none() && section == Section::Params && describes_fields(target) {
@@ -474,8 +474,8 @@ impl<'a> FieldReader<'a> {
             return typed.map(|(found, _)| found);
         }
         for anchor in same_page_anchors(description) {
-            if let Some(t) = table_under_anchor(page, &anchor) {
-                return Some(Described::at(page, vec![t], Some(&anchor), None));
+            if let Some(tables) = tables_under_anchor(page, &anchor) {
+                return Some(Described::at(page, tables, Some(&anchor), None));
             }
         }
         // A link in the description to the fields elsewhere (`[task description](./fields.md)`).
@@ -644,7 +644,7 @@ fn object_tables_at<'p>(
     type_name: Option<&str>,
 ) -> Vec<&'p PlacedTable> {
     if let Some(anchor) = anchor {
-        return table_under_anchor(target, anchor).into_iter().collect();
+        return tables_under_anchor(target, anchor).unwrap_or_default();
     }
     if let Some(t) = type_name.and_then(|name| table_headed(target, name)) {
         return vec![t];
@@ -740,10 +740,20 @@ fn describes_fields(page: &Page) -> bool {
 }
 
 /// The first fields table under the heading with this anchor.
-fn table_under_anchor<'p>(page: &'p Page, anchor: &str) -> Option<&'p PlacedTable> {
-    page.tables.iter().find(|t| {
+/// The fields tables under the heading an anchor names: the first, and the others under
+/// the same heading (the groups of one object's fields that the text between them names,
+/// as "Fields for external data source connections" and "Deprecated Fields" of a
+/// contact). `None` when the heading has no fields table.
+fn tables_under_anchor<'p>(page: &'p Page, anchor: &str) -> Option<Vec<&'p PlacedTable>> {
+    let first = page.tables.iter().find(|t| {
         t.kind == TableKind::Fields && page.heading(t).is_some_and(|h| h.anchor == anchor)
-    })
+    })?;
+    Some(
+        page.tables
+            .iter()
+            .filter(|t| t.kind == TableKind::Fields && t.heading == first.heading)
+            .collect(),
+    )
 }
 
 /// The fields tables after `placed` under the same heading, each introduced by a line
@@ -900,6 +910,30 @@ mod tests {
         let fields = f.fields.iter().flatten();
         let names = fields.map(|f| (f.name.as_str(), f.required)).collect();
         (f.ty.to_string(), names)
+    }
+
+    #[test]
+    fn every_table_under_an_objects_heading_holds_its_fields() {
+        // A contact's groups of fields sit under its heading, named by text between them;
+        // the table under the next heading is another object.
+        let other = "# Things\n\n### thing {#thing}\n\n#|\n|| **Name**\n`type` | **Description** ||\n\
+            || **ID**\n`integer` | Id ||\n|#\n\n**Deprecated fields**\n\n\
+            #|\n|| **Name**\n`type` | **Description** ||\n|| **ADDRESS**\n`string` | Address ||\n|#\n\n\
+            ### part {#part}\n\n#|\n|| **Name**\n`type` | **Description** ||\n\
+            || **CODE**\n`string` | Code ||\n|#\n";
+        let main = format!(
+            "# Add main.add\n\n## Parameters\n\n#|\n|| **Name**\n`type` | **Description** ||\n{}|#\n",
+            row("item", "object", "The [thing](thing.md#thing) to add")
+        );
+        let (fields, types) = read_params(&main, other);
+        assert_eq!(fields[0].ty.to_string(), "thing");
+        let names: Vec<_> = types["thing"]
+            .fields
+            .iter()
+            .flatten()
+            .map(|f| f.name.as_str())
+            .collect();
+        assert_eq!(names, ["ID", "ADDRESS"]);
     }
 
     #[test]

@@ -145,10 +145,12 @@ fn token_type(token: &str, vocab: &Vocabulary) -> Option<TypeExpr> {
             TypeExpr::Map(Box::new(TypeExpr::Primitive(Primitive::String))),
         ]));
     }
+    // Texts by language; a language without a text comes as `null`.
     if lower == "lang_map" {
-        return Some(TypeExpr::Map(Box::new(TypeExpr::Primitive(
-            Primitive::String,
-        ))));
+        return Some(TypeExpr::Map(Box::new(TypeExpr::Union(vec![
+            TypeExpr::Primitive(Primitive::String),
+            TypeExpr::Null,
+        ]))));
     }
     if let Some((entity, field)) = token.split_once('.') {
         let is_id = field.eq_ignore_ascii_case("id");
@@ -253,7 +255,7 @@ mod tests {
         assert_eq!(ty("[`catalog_store.id`](x)"), "integer");
         assert_eq!(ty("[`sale_status.id`](x)"), "string");
         assert_eq!(ty("[`crm_currency.CURRENCY`](x)"), "string");
-        assert_eq!(ty("`lang_map`"), "map<string>");
+        assert_eq!(ty("`lang_map`"), "map<string | null>");
         assert_eq!(ty("[`textWithTranslation`](x)"), "string | map<string>");
         assert_eq!(ty("`Integer`"), "integer");
         assert_eq!(ty(""), "any");

@@ -452,7 +452,14 @@ impl<'a> Resolver<'a> {
     fn expr(&mut self, ty: &TypeExpr, format: Option<BoolFormat>, element: Option<&Ty>) -> Ty {
         match ty {
             TypeExpr::List(t) => Ty::List(Box::new(self.expr(t, format, element))),
-            TypeExpr::Map(t) => Ty::Map(Box::new(self.expr(t, format, element))),
+            // A map's values may be `null` where the specs say so (`map<string | null>`).
+            TypeExpr::Map(t) => {
+                let value = self.expr(t, format, element);
+                Ty::Map(Box::new(match t.nullable_inner() {
+                    Some(_) => Ty::Nullable(Box::new(value)),
+                    None => value,
+                }))
+            }
             TypeExpr::Union(members) => match ty.nullable_inner() {
                 Some(inner) => self.expr(inner, format, element),
                 None => {
@@ -710,6 +717,22 @@ mod tests {
             ]),
             Ty::Json
         );
+    }
+
+    #[test]
+    fn a_map_of_nullable_text_holds_options_read_by_the_text_adapter() {
+        let specs = SpecSet::default();
+        let mut builder = Resolver::new(&specs, vec!["x".into()], Cfg::new());
+        let ty = builder.expr(&"map<string | null>".parse().unwrap(), None, None);
+        assert_eq!(ty, Ty::Map(Box::new(Ty::Nullable(Box::new(Ty::Text)))));
+        assert_eq!(
+            ty.tokens(&vec![]).to_string().replace(' ', ""),
+            "::std::collections::BTreeMap<::std::string::String,::std::option::Option<::std::string::String>>"
+        );
+        assert_eq!(ty.adapter().as_deref(), Some("w::Map<w::Text>"));
+        // A nullable field is an `Option` of its own; its type stays the value's.
+        let field = builder.expr(&"string | null".parse().unwrap(), None, None);
+        assert_eq!(field, Ty::Text);
     }
 
     #[test]

@@ -262,7 +262,7 @@ fn rename(ty: &mut Ty, renames: &BTreeMap<TypeRef, TypeRef>) {
                 *r = kept.clone();
             }
         }
-        Ty::List(inner) | Ty::Map(inner) => rename(inner, renames),
+        Ty::List(inner) | Ty::Map(inner) | Ty::Nullable(inner) => rename(inner, renames),
         Ty::OneOf(members) => members.iter_mut().for_each(|m| rename(m, renames)),
         Ty::Int
         | Ty::Float

@@ -131,7 +131,7 @@ fn struct_refs(s: &Struct) -> Vec<TypeRef> {
 fn named(ty: &Ty, out: &mut Vec<TypeRef>) {
     match ty {
         Ty::Named(r) | Ty::IntEnum(r) => out.push(r.clone()),
-        Ty::List(t) | Ty::Map(t) => named(t, out),
+        Ty::List(t) | Ty::Map(t) | Ty::Nullable(t) => named(t, out),
         Ty::OneOf(members) => members.iter().for_each(|m| named(m, out)),
         Ty::Int
         | Ty::Float

@@ -43,6 +43,9 @@ pub enum Ty {
     FieldDescription,
     /// `()`: a result that is always `null`.
     Unit,
+    /// `Option<T>`: a value of a map that may be `null` (a language the label has no text
+    /// for); fields themselves are optional on their own.
+    Nullable(Box<Ty>),
 }
 
 impl Ty {
@@ -63,6 +66,10 @@ impl Ty {
             Ty::Map(t) => {
                 let t = t.tokens(from);
                 quote!(::std::collections::BTreeMap<::std::string::String, #t>)
+            }
+            Ty::Nullable(t) => {
+                let t = t.tokens(from);
+                quote!(::std::option::Option<#t>)
             }
             Ty::OneOf(members) => {
                 let name = format_ident!("OneOf{}", members.len());
@@ -96,6 +103,8 @@ impl Ty {
             Ty::List(t) => format!("{W}::List<{}>", t.adapter_or_same()),
             Ty::Map(t) => format!("{W}::Map<{}>", t.adapter_or_same()),
             Ty::IntEnum(_) => format!("{W}::IntEnumValue"),
+            // Every adapter reads and writes an `Option` of its type too.
+            Ty::Nullable(t) => return t.adapter(),
             Ty::OneOf(members) => {
                 let adapters: Vec<String> = members.iter().map(Ty::adapter_or_same).collect();
                 format!("{W}::OneOf<({})>", adapters.join(", "))
@@ -122,6 +131,7 @@ impl Ty {
             Ty::Unit => "`null`".to_owned(),
             Ty::List(t) => format!("list of {}", t.describe()),
             Ty::Map(t) => format!("map of {}", t.describe()),
+            Ty::Nullable(t) => format!("{} or `null`", t.describe()),
             Ty::Named(r) | Ty::IntEnum(r) => format!("`{}`", r.name),
             Ty::OneOf(members) => {
                 let members: Vec<String> = members.iter().map(Ty::describe).collect();

@@ -226,4 +226,19 @@ pub struct ListResponseItems {
     /// `CREATED_TIME`: string.
     #[serde(rename = "CREATED_TIME", with = "w::As::<w::Text>")]
     pub created_time: ::std::option::Option<::std::string::String>,
+    /// `STATUS_SEMANTIC_ID`: string.
+    #[serde(rename = "STATUS_SEMANTIC_ID", with = "w::As::<w::Text>")]
+    pub status_semantic_id: ::std::option::Option<::std::string::String>,
+    /// `STATUS_ID`: string.
+    #[serde(rename = "STATUS_ID", with = "w::As::<w::Text>")]
+    pub status_id: ::std::option::Option<::std::string::String>,
+    /// `CATEGORY_ID`: integer.
+    #[serde(rename = "CATEGORY_ID", with = "w::As::<w::Int>")]
+    pub category_id: ::std::option::Option<i64>,
+    /// `STAGE_SEMANTIC_ID`: string.
+    #[serde(rename = "STAGE_SEMANTIC_ID", with = "w::As::<w::Text>")]
+    pub stage_semantic_id: ::std::option::Option<::std::string::String>,
+    /// `STAGE_ID`: string.
+    #[serde(rename = "STAGE_ID", with = "w::As::<w::Text>")]
+    pub stage_id: ::std::option::Option<::std::string::String>,
 }

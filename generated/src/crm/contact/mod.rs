@@ -289,6 +289,118 @@ pub struct AddFields {
         with = "w::As::<w::List<w::Same>>",
     )]
     pub link: ::std::option::Option<::std::vec::Vec<crate::types::CrmMultifield>>,
+    /// `ORIGINATOR_ID`: string.
+    #[serde(
+        rename = "ORIGINATOR_ID",
+        skip_serializing_if = "Option::is_none",
+        with = "w::As::<w::Text>",
+    )]
+    pub originator_id: ::std::option::Option<::std::string::String>,
+    /// `ORIGIN_ID`: string.
+    #[serde(
+        rename = "ORIGIN_ID",
+        skip_serializing_if = "Option::is_none",
+        with = "w::As::<w::Text>",
+    )]
+    pub origin_id: ::std::option::Option<::std::string::String>,
+    /// `ORIGIN_VERSION`: string.
+    #[serde(
+        rename = "ORIGIN_VERSION",
+        skip_serializing_if = "Option::is_none",
+        with = "w::As::<w::Text>",
+    )]
+    pub origin_version: ::std::option::Option<::std::string::String>,
+    /// `DATE_CREATE`: string.
+    #[serde(
+        rename = "DATE_CREATE",
+        skip_serializing_if = "Option::is_none",
+        with = "w::As::<w::Text>",
+    )]
+    pub date_create: ::std::option::Option<::std::string::String>,
+    /// `DATE_MODIFY`: string.
+    #[serde(
+        rename = "DATE_MODIFY",
+        skip_serializing_if = "Option::is_none",
+        with = "w::As::<w::Text>",
+    )]
+    pub date_modify: ::std::option::Option<::std::string::String>,
+    /// `CREATED_BY_ID`: integer.
+    #[serde(
+        rename = "CREATED_BY_ID",
+        skip_serializing_if = "Option::is_none",
+        with = "w::As::<w::Int>",
+    )]
+    pub created_by_id: ::std::option::Option<i64>,
+    /// `MODIFY_BY_ID`: integer.
+    #[serde(
+        rename = "MODIFY_BY_ID",
+        skip_serializing_if = "Option::is_none",
+        with = "w::As::<w::Int>",
+    )]
+    pub modify_by_id: ::std::option::Option<i64>,
+    /// `ADDRESS`: string.
+    #[serde(
+        rename = "ADDRESS",
+        skip_serializing_if = "Option::is_none",
+        with = "w::As::<w::Text>",
+    )]
+    pub address: ::std::option::Option<::std::string::String>,
+    /// `ADDRESS_2`: string.
+    #[serde(
+        rename = "ADDRESS_2",
+        skip_serializing_if = "Option::is_none",
+        with = "w::As::<w::Text>",
+    )]
+    pub address_2: ::std::option::Option<::std::string::String>,
+    /// `ADDRESS_CITY`: string.
+    #[serde(
+        rename = "ADDRESS_CITY",
+        skip_serializing_if = "Option::is_none",
+        with = "w::As::<w::Text>",
+    )]
+    pub address_city: ::std::option::Option<::std::string::String>,
+    /// `ADDRESS_POSTAL_CODE`: string.
+    #[serde(
+        rename = "ADDRESS_POSTAL_CODE",
+        skip_serializing_if = "Option::is_none",
+        with = "w::As::<w::Text>",
+    )]
+    pub address_postal_code: ::std::option::Option<::std::string::String>,
+    /// `ADDRESS_REGION`: string.
+    #[serde(
+        rename = "ADDRESS_REGION",
+        skip_serializing_if = "Option::is_none",
+        with = "w::As::<w::Text>",
+    )]
+    pub address_region: ::std::option::Option<::std::string::String>,
+    /// `ADDRESS_PROVINCE`: string.
+    #[serde(
+        rename = "ADDRESS_PROVINCE",
+        skip_serializing_if = "Option::is_none",
+        with = "w::As::<w::Text>",
+    )]
+    pub address_province: ::std::option::Option<::std::string::String>,
+    /// `ADDRESS_COUNTRY`: string.
+    #[serde(
+        rename = "ADDRESS_COUNTRY",
+        skip_serializing_if = "Option::is_none",
+        with = "w::As::<w::Text>",
+    )]
+    pub address_country: ::std::option::Option<::std::string::String>,
+    /// `ADDRESS_COUNTRY_CODE`: string.
+    #[serde(
+        rename = "ADDRESS_COUNTRY_CODE",
+        skip_serializing_if = "Option::is_none",
+        with = "w::As::<w::Text>",
+    )]
+    pub address_country_code: ::std::option::Option<::std::string::String>,
+    /// `ADDRESS_LOC_ADDR_ID`: integer.
+    #[serde(
+        rename = "ADDRESS_LOC_ADDR_ID",
+        skip_serializing_if = "Option::is_none",
+        with = "w::As::<w::Int>",
+    )]
+    pub address_loc_addr_id: ::std::option::Option<i64>,
     /// Fields matching `UF_*`, `PARENT_ID_*` (and any other field not listed above), by wire name.
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
@@ -325,6 +437,22 @@ impl AddFields {
             web: None,
             im: None,
             link: None,
+            originator_id: None,
+            origin_id: None,
+            origin_version: None,
+            date_create: None,
+            date_modify: None,
+            created_by_id: None,
+            modify_by_id: None,
+            address: None,
+            address_2: None,
+            address_city: None,
+            address_postal_code: None,
+            address_region: None,
+            address_province: None,
+            address_country: None,
+            address_country_code: None,
+            address_loc_addr_id: None,
             extra: ::std::collections::BTreeMap::new(),
         }
     }
@@ -533,6 +661,141 @@ impl AddFields {
     /// Sets `LINK`.
     pub fn link(mut self, value: ::std::vec::Vec<crate::types::CrmMultifield>) -> Self {
         self.link = Some(value);
+        self
+    }
+
+    /// Sets `ORIGINATOR_ID`.
+    pub fn originator_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.originator_id = Some(value.into());
+        self
+    }
+
+    /// Sets `ORIGIN_ID`.
+    pub fn origin_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.origin_id = Some(value.into());
+        self
+    }
+
+    /// Sets `ORIGIN_VERSION`.
+    pub fn origin_version(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.origin_version = Some(value.into());
+        self
+    }
+
+    /// Sets `DATE_CREATE`.
+    pub fn date_create(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.date_create = Some(value.into());
+        self
+    }
+
+    /// Sets `DATE_MODIFY`.
+    pub fn date_modify(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.date_modify = Some(value.into());
+        self
+    }
+
+    /// Sets `CREATED_BY_ID`.
+    pub fn created_by_id(mut self, value: i64) -> Self {
+        self.created_by_id = Some(value);
+        self
+    }
+
+    /// Sets `MODIFY_BY_ID`.
+    pub fn modify_by_id(mut self, value: i64) -> Self {
+        self.modify_by_id = Some(value);
+        self
+    }
+
+    /// Sets `ADDRESS`.
+    pub fn address(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.address = Some(value.into());
+        self
+    }
+
+    /// Sets `ADDRESS_2`.
+    pub fn address_2(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.address_2 = Some(value.into());
+        self
+    }
+
+    /// Sets `ADDRESS_CITY`.
+    pub fn address_city(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.address_city = Some(value.into());
+        self
+    }
+
+    /// Sets `ADDRESS_POSTAL_CODE`.
+    pub fn address_postal_code(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.address_postal_code = Some(value.into());
+        self
+    }
+
+    /// Sets `ADDRESS_REGION`.
+    pub fn address_region(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.address_region = Some(value.into());
+        self
+    }
+
+    /// Sets `ADDRESS_PROVINCE`.
+    pub fn address_province(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.address_province = Some(value.into());
+        self
+    }
+
+    /// Sets `ADDRESS_COUNTRY`.
+    pub fn address_country(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.address_country = Some(value.into());
+        self
+    }
+
+    /// Sets `ADDRESS_COUNTRY_CODE`.
+    pub fn address_country_code(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.address_country_code = Some(value.into());
+        self
+    }
+
+    /// Sets `ADDRESS_LOC_ADDR_ID`.
+    pub fn address_loc_addr_id(mut self, value: i64) -> Self {
+        self.address_loc_addr_id = Some(value);
         self
     }
 }
@@ -1744,6 +2007,90 @@ pub struct UpdateFields {
         with = "w::As::<w::List<w::Same>>",
     )]
     pub link: ::std::option::Option<::std::vec::Vec<crate::types::CrmMultifield>>,
+    /// `ORIGINATOR_ID`: string.
+    #[serde(
+        rename = "ORIGINATOR_ID",
+        skip_serializing_if = "Option::is_none",
+        with = "w::As::<w::Text>",
+    )]
+    pub originator_id: ::std::option::Option<::std::string::String>,
+    /// `ORIGIN_ID`: string.
+    #[serde(
+        rename = "ORIGIN_ID",
+        skip_serializing_if = "Option::is_none",
+        with = "w::As::<w::Text>",
+    )]
+    pub origin_id: ::std::option::Option<::std::string::String>,
+    /// `ORIGIN_VERSION`: string.
+    #[serde(
+        rename = "ORIGIN_VERSION",
+        skip_serializing_if = "Option::is_none",
+        with = "w::As::<w::Text>",
+    )]
+    pub origin_version: ::std::option::Option<::std::string::String>,
+    /// `ADDRESS`: string.
+    #[serde(
+        rename = "ADDRESS",
+        skip_serializing_if = "Option::is_none",
+        with = "w::As::<w::Text>",
+    )]
+    pub address: ::std::option::Option<::std::string::String>,
+    /// `ADDRESS_2`: string.
+    #[serde(
+        rename = "ADDRESS_2",
+        skip_serializing_if = "Option::is_none",
+        with = "w::As::<w::Text>",
+    )]
+    pub address_2: ::std::option::Option<::std::string::String>,
+    /// `ADDRESS_CITY`: string.
+    #[serde(
+        rename = "ADDRESS_CITY",
+        skip_serializing_if = "Option::is_none",
+        with = "w::As::<w::Text>",
+    )]
+    pub address_city: ::std::option::Option<::std::string::String>,
+    /// `ADDRESS_POSTAL_CODE`: string.
+    #[serde(
+        rename = "ADDRESS_POSTAL_CODE",
+        skip_serializing_if = "Option::is_none",
+        with = "w::As::<w::Text>",
+    )]
+    pub address_postal_code: ::std::option::Option<::std::string::String>,
+    /// `ADDRESS_REGION`: string.
+    #[serde(
+        rename = "ADDRESS_REGION",
+        skip_serializing_if = "Option::is_none",
+        with = "w::As::<w::Text>",
+    )]
+    pub address_region: ::std::option::Option<::std::string::String>,
+    /// `ADDRESS_PROVINCE`: string.
+    #[serde(
+        rename = "ADDRESS_PROVINCE",
+        skip_serializing_if = "Option::is_none",
+        with = "w::As::<w::Text>",
+    )]
+    pub address_province: ::std::option::Option<::std::string::String>,
+    /// `ADDRESS_COUNTRY`: string.
+    #[serde(
+        rename = "ADDRESS_COUNTRY",
+        skip_serializing_if = "Option::is_none",
+        with = "w::As::<w::Text>",
+    )]
+    pub address_country: ::std::option::Option<::std::string::String>,
+    /// `ADDRESS_COUNTRY_CODE`: string.
+    #[serde(
+        rename = "ADDRESS_COUNTRY_CODE",
+        skip_serializing_if = "Option::is_none",
+        with = "w::As::<w::Text>",
+    )]
+    pub address_country_code: ::std::option::Option<::std::string::String>,
+    /// `ADDRESS_LOC_ADDR_ID`: integer.
+    #[serde(
+        rename = "ADDRESS_LOC_ADDR_ID",
+        skip_serializing_if = "Option::is_none",
+        with = "w::As::<w::Int>",
+    )]
+    pub address_loc_addr_id: ::std::option::Option<i64>,
     /// Fields matching `UF_*`, `PARENT_ID_*` (and any other field not listed above), by wire name.
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
@@ -1779,6 +2126,18 @@ impl UpdateFields {
             web: None,
             im: None,
             link: None,
+            originator_id: None,
+            origin_id: None,
+            origin_version: None,
+            address: None,
+            address_2: None,
+            address_city: None,
+            address_postal_code: None,
+            address_region: None,
+            address_province: None,
+            address_country: None,
+            address_country_code: None,
+            address_loc_addr_id: None,
             extra: ::std::collections::BTreeMap::new(),
         }
     }
@@ -1978,6 +2337,111 @@ impl UpdateFields {
     /// Sets `LINK`.
     pub fn link(mut self, value: ::std::vec::Vec<crate::types::CrmMultifield>) -> Self {
         self.link = Some(value);
+        self
+    }
+
+    /// Sets `ORIGINATOR_ID`.
+    pub fn originator_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.originator_id = Some(value.into());
+        self
+    }
+
+    /// Sets `ORIGIN_ID`.
+    pub fn origin_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.origin_id = Some(value.into());
+        self
+    }
+
+    /// Sets `ORIGIN_VERSION`.
+    pub fn origin_version(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.origin_version = Some(value.into());
+        self
+    }
+
+    /// Sets `ADDRESS`.
+    pub fn address(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.address = Some(value.into());
+        self
+    }
+
+    /// Sets `ADDRESS_2`.
+    pub fn address_2(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.address_2 = Some(value.into());
+        self
+    }
+
+    /// Sets `ADDRESS_CITY`.
+    pub fn address_city(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.address_city = Some(value.into());
+        self
+    }
+
+    /// Sets `ADDRESS_POSTAL_CODE`.
+    pub fn address_postal_code(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.address_postal_code = Some(value.into());
+        self
+    }
+
+    /// Sets `ADDRESS_REGION`.
+    pub fn address_region(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.address_region = Some(value.into());
+        self
+    }
+
+    /// Sets `ADDRESS_PROVINCE`.
+    pub fn address_province(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.address_province = Some(value.into());
+        self
+    }
+
+    /// Sets `ADDRESS_COUNTRY`.
+    pub fn address_country(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.address_country = Some(value.into());
+        self
+    }
+
+    /// Sets `ADDRESS_COUNTRY_CODE`.
+    pub fn address_country_code(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.address_country_code = Some(value.into());
+        self
+    }
+
+    /// Sets `ADDRESS_LOC_ADDR_ID`.
+    pub fn address_loc_addr_id(mut self, value: i64) -> Self {
+        self.address_loc_addr_id = Some(value);
         self
     }
 }

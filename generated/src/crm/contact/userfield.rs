@@ -66,6 +66,9 @@ method_error!(AddError {});
 /// Allowed values of `USER_TYPE_ID`.
 pub type AddFieldsUserTypeId = crate::types::UserfieldUserTypeId;
 
+/// Allowed values of `DISPLAY`.
+pub type AddFieldsSettingsDisplay = crate::types::UserfieldSettingsDisplay;
+
 /// The `SETTINGS` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
@@ -87,6 +90,86 @@ pub struct AddFieldsSettings {
         with = "w::As::<w::Int>",
     )]
     pub rows: ::std::option::Option<i64>,
+    /// `PRECISION`: integer.
+    /// Default: `2`.
+    #[serde(
+        rename = "PRECISION",
+        skip_serializing_if = "Option::is_none",
+        with = "w::As::<w::Int>",
+    )]
+    pub precision: ::std::option::Option<i64>,
+    /// `DISPLAY`: `UserfieldSettingsDisplay`.
+    /// Default: `CHECKBOX`.
+    /// Allowed values: `CHECKBOX`, `RADIO`, `DROPDOWN`.
+    #[serde(rename = "DISPLAY", skip_serializing_if = "Option::is_none")]
+    pub display: ::std::option::Option<crate::types::UserfieldSettingsDisplay>,
+    /// `LIST_HEIGHT`: any JSON value.
+    #[serde(rename = "LIST_HEIGHT", skip_serializing_if = "Option::is_none")]
+    pub list_height: ::std::option::Option<::serde_json::Value>,
+    /// `IBLOCK_TYPE_ID`: string.
+    /// Default: `''`.
+    #[serde(
+        rename = "IBLOCK_TYPE_ID",
+        skip_serializing_if = "Option::is_none",
+        with = "w::As::<w::Text>",
+    )]
+    pub iblock_type_id: ::std::option::Option<::std::string::String>,
+    /// `IBLOCK_ID`: string.
+    /// Default: `0`.
+    #[serde(
+        rename = "IBLOCK_ID",
+        skip_serializing_if = "Option::is_none",
+        with = "w::As::<w::Text>",
+    )]
+    pub iblock_id: ::std::option::Option<::std::string::String>,
+    /// `ACTIVE_FILTER`: boolean, sent as `Y`/`N`.
+    /// Default: `N`.
+    #[serde(
+        rename = "ACTIVE_FILTER",
+        skip_serializing_if = "Option::is_none",
+        with = "w::As::<w::YesNo>",
+    )]
+    pub active_filter: ::std::option::Option<bool>,
+    /// `ENTITY_TYPE`: string.
+    /// Default: `''`.
+    #[serde(
+        rename = "ENTITY_TYPE",
+        skip_serializing_if = "Option::is_none",
+        with = "w::As::<w::Text>",
+    )]
+    pub entity_type: ::std::option::Option<::std::string::String>,
+    /// `LEAD`: boolean, sent as `Y`/`N`.
+    /// Default: `N`.
+    #[serde(
+        rename = "LEAD",
+        skip_serializing_if = "Option::is_none",
+        with = "w::As::<w::YesNo>",
+    )]
+    pub lead: ::std::option::Option<bool>,
+    /// `CONTACT`: boolean, sent as `Y`/`N`.
+    /// Default: `N`.
+    #[serde(
+        rename = "CONTACT",
+        skip_serializing_if = "Option::is_none",
+        with = "w::As::<w::YesNo>",
+    )]
+    pub contact: ::std::option::Option<bool>,
+    /// `COMPANY`: boolean, sent as `Y`/`N`.
+    /// Default: `N`.
+    #[serde(
+        rename = "COMPANY",
+        skip_serializing_if = "Option::is_none",
+        with = "w::As::<w::YesNo>",
+    )]
+    pub company: ::std::option::Option<bool>,
+    /// `DEAL`: boolean, sent as `Y`/`N`.
+    /// Default: `N`.
+    #[serde(
+        rename = "DEAL",
+        skip_serializing_if = "Option::is_none",
+        with = "w::As::<w::YesNo>",
+    )]
+    pub deal: ::std::option::Option<bool>,
 }
 
 impl AddFieldsSettings {
@@ -95,6 +178,17 @@ impl AddFieldsSettings {
         Self {
             default_value: None,
             rows: None,
+            precision: None,
+            display: None,
+            list_height: None,
+            iblock_type_id: None,
+            iblock_id: None,
+            active_filter: None,
+            entity_type: None,
+            lead: None,
+            contact: None,
+            company: None,
+            deal: None,
         }
     }
 
@@ -110,6 +204,81 @@ impl AddFieldsSettings {
     /// Sets `ROWS`.
     pub fn rows(mut self, value: i64) -> Self {
         self.rows = Some(value);
+        self
+    }
+
+    /// Sets `PRECISION`.
+    pub fn precision(mut self, value: i64) -> Self {
+        self.precision = Some(value);
+        self
+    }
+
+    /// Sets `DISPLAY`.
+    pub fn display(mut self, value: crate::types::UserfieldSettingsDisplay) -> Self {
+        self.display = Some(value);
+        self
+    }
+
+    /// Sets `LIST_HEIGHT`.
+    pub fn list_height(mut self, value: ::serde_json::Value) -> Self {
+        self.list_height = Some(value);
+        self
+    }
+
+    /// Sets `IBLOCK_TYPE_ID`.
+    pub fn iblock_type_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.iblock_type_id = Some(value.into());
+        self
+    }
+
+    /// Sets `IBLOCK_ID`.
+    pub fn iblock_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.iblock_id = Some(value.into());
+        self
+    }
+
+    /// Sets `ACTIVE_FILTER`.
+    pub fn active_filter(mut self, value: bool) -> Self {
+        self.active_filter = Some(value);
+        self
+    }
+
+    /// Sets `ENTITY_TYPE`.
+    pub fn entity_type(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.entity_type = Some(value.into());
+        self
+    }
+
+    /// Sets `LEAD`.
+    pub fn lead(mut self, value: bool) -> Self {
+        self.lead = Some(value);
+        self
+    }
+
+    /// Sets `CONTACT`.
+    pub fn contact(mut self, value: bool) -> Self {
+        self.contact = Some(value);
+        self
+    }
+
+    /// Sets `COMPANY`.
+    pub fn company(mut self, value: bool) -> Self {
+        self.company = Some(value);
+        self
+    }
+
+    /// Sets `DEAL`.
+    pub fn deal(mut self, value: bool) -> Self {
+        self.deal = Some(value);
         self
     }
 }
@@ -142,7 +311,7 @@ pub struct AddFields {
         with = "w::As::<w::Text>",
     )]
     pub xml_id: ::std::option::Option<::std::string::String>,
-    /// `LIST_FILTER_LABEL`: one of: string; map of string.
+    /// `LIST_FILTER_LABEL`: one of: string; map of string or `null`.
     #[serde(
         rename = "LIST_FILTER_LABEL",
         default,
@@ -152,10 +321,13 @@ pub struct AddFields {
     pub list_filter_label: ::std::option::Option<
         ::bitrix24_runtime::wire::OneOf2<
             ::std::string::String,
-            ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::std::option::Option<::std::string::String>,
+            >,
         >,
     >,
-    /// `LIST_COLUMN_LABEL`: one of: string; map of string.
+    /// `LIST_COLUMN_LABEL`: one of: string; map of string or `null`.
     #[serde(
         rename = "LIST_COLUMN_LABEL",
         default,
@@ -165,10 +337,13 @@ pub struct AddFields {
     pub list_column_label: ::std::option::Option<
         ::bitrix24_runtime::wire::OneOf2<
             ::std::string::String,
-            ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::std::option::Option<::std::string::String>,
+            >,
         >,
     >,
-    /// `EDIT_FORM_LABEL`: one of: string; map of string.
+    /// `EDIT_FORM_LABEL`: one of: string; map of string or `null`.
     #[serde(
         rename = "EDIT_FORM_LABEL",
         default,
@@ -178,10 +353,13 @@ pub struct AddFields {
     pub edit_form_label: ::std::option::Option<
         ::bitrix24_runtime::wire::OneOf2<
             ::std::string::String,
-            ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::std::option::Option<::std::string::String>,
+            >,
         >,
     >,
-    /// `ERROR_MESSAGE`: one of: string; map of string.
+    /// `ERROR_MESSAGE`: one of: string; map of string or `null`.
     #[serde(
         rename = "ERROR_MESSAGE",
         default,
@@ -191,10 +369,13 @@ pub struct AddFields {
     pub error_message: ::std::option::Option<
         ::bitrix24_runtime::wire::OneOf2<
             ::std::string::String,
-            ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::std::option::Option<::std::string::String>,
+            >,
         >,
     >,
-    /// `HELP_MESSAGE`: one of: string; map of string.
+    /// `HELP_MESSAGE`: one of: string; map of string or `null`.
     #[serde(
         rename = "HELP_MESSAGE",
         default,
@@ -204,7 +385,10 @@ pub struct AddFields {
     pub help_message: ::std::option::Option<
         ::bitrix24_runtime::wire::OneOf2<
             ::std::string::String,
-            ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::std::option::Option<::std::string::String>,
+            >,
         >,
     >,
     /// `MULTIPLE`: boolean, sent as `Y`/`N`.
@@ -336,7 +520,10 @@ impl AddFields {
         mut self,
         value: ::bitrix24_runtime::wire::OneOf2<
             ::std::string::String,
-            ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::std::option::Option<::std::string::String>,
+            >,
         >,
     ) -> Self {
         self.list_filter_label = Some(value);
@@ -348,7 +535,10 @@ impl AddFields {
         mut self,
         value: ::bitrix24_runtime::wire::OneOf2<
             ::std::string::String,
-            ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::std::option::Option<::std::string::String>,
+            >,
         >,
     ) -> Self {
         self.list_column_label = Some(value);
@@ -360,7 +550,10 @@ impl AddFields {
         mut self,
         value: ::bitrix24_runtime::wire::OneOf2<
             ::std::string::String,
-            ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::std::option::Option<::std::string::String>,
+            >,
         >,
     ) -> Self {
         self.edit_form_label = Some(value);
@@ -372,7 +565,10 @@ impl AddFields {
         mut self,
         value: ::bitrix24_runtime::wire::OneOf2<
             ::std::string::String,
-            ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::std::option::Option<::std::string::String>,
+            >,
         >,
     ) -> Self {
         self.error_message = Some(value);
@@ -384,7 +580,10 @@ impl AddFields {
         mut self,
         value: ::bitrix24_runtime::wire::OneOf2<
             ::std::string::String,
-            ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::std::option::Option<::std::string::String>,
+            >,
         >,
     ) -> Self {
         self.help_message = Some(value);
@@ -1003,6 +1202,9 @@ method_error!(
     UpdateError { ErrorNotFound = "ERROR_NOT_FOUND", ErrorCore = "ERROR_CORE" }
 );
 
+/// Allowed values of `DISPLAY`.
+pub type UpdateFieldsSettingsDisplay = crate::types::UserfieldSettingsDisplay;
+
 /// The `SETTINGS` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
@@ -1023,6 +1225,76 @@ pub struct UpdateFieldsSettings {
         with = "w::As::<w::Int>",
     )]
     pub rows: ::std::option::Option<i64>,
+    /// `PRECISION`: integer.
+    #[serde(
+        rename = "PRECISION",
+        skip_serializing_if = "Option::is_none",
+        with = "w::As::<w::Int>",
+    )]
+    pub precision: ::std::option::Option<i64>,
+    /// `DISPLAY`: `UserfieldSettingsDisplay`.
+    /// Allowed values: `CHECKBOX`, `RADIO`, `DROPDOWN`.
+    #[serde(rename = "DISPLAY", skip_serializing_if = "Option::is_none")]
+    pub display: ::std::option::Option<crate::types::UserfieldSettingsDisplay>,
+    /// `LIST_HEIGHT`: any JSON value.
+    #[serde(rename = "LIST_HEIGHT", skip_serializing_if = "Option::is_none")]
+    pub list_height: ::std::option::Option<::serde_json::Value>,
+    /// `IBLOCK_TYPE_ID`: string.
+    #[serde(
+        rename = "IBLOCK_TYPE_ID",
+        skip_serializing_if = "Option::is_none",
+        with = "w::As::<w::Text>",
+    )]
+    pub iblock_type_id: ::std::option::Option<::std::string::String>,
+    /// `IBLOCK_ID`: string.
+    #[serde(
+        rename = "IBLOCK_ID",
+        skip_serializing_if = "Option::is_none",
+        with = "w::As::<w::Text>",
+    )]
+    pub iblock_id: ::std::option::Option<::std::string::String>,
+    /// `ACTIVE_FILTER`: boolean, sent as `Y`/`N`.
+    #[serde(
+        rename = "ACTIVE_FILTER",
+        skip_serializing_if = "Option::is_none",
+        with = "w::As::<w::YesNo>",
+    )]
+    pub active_filter: ::std::option::Option<bool>,
+    /// `ENTITY_TYPE`: string.
+    #[serde(
+        rename = "ENTITY_TYPE",
+        skip_serializing_if = "Option::is_none",
+        with = "w::As::<w::Text>",
+    )]
+    pub entity_type: ::std::option::Option<::std::string::String>,
+    /// `LEAD`: boolean, sent as `Y`/`N`.
+    #[serde(
+        rename = "LEAD",
+        skip_serializing_if = "Option::is_none",
+        with = "w::As::<w::YesNo>",
+    )]
+    pub lead: ::std::option::Option<bool>,
+    /// `CONTACT`: boolean, sent as `Y`/`N`.
+    #[serde(
+        rename = "CONTACT",
+        skip_serializing_if = "Option::is_none",
+        with = "w::As::<w::YesNo>",
+    )]
+    pub contact: ::std::option::Option<bool>,
+    /// `COMPANY`: boolean, sent as `Y`/`N`.
+    #[serde(
+        rename = "COMPANY",
+        skip_serializing_if = "Option::is_none",
+        with = "w::As::<w::YesNo>",
+    )]
+    pub company: ::std::option::Option<bool>,
+    /// `DEAL`: boolean, sent as `Y`/`N`.
+    #[serde(
+        rename = "DEAL",
+        skip_serializing_if = "Option::is_none",
+        with = "w::As::<w::YesNo>",
+    )]
+    pub deal: ::std::option::Option<bool>,
 }
 
 impl UpdateFieldsSettings {
@@ -1031,6 +1303,17 @@ impl UpdateFieldsSettings {
         Self {
             default_value: None,
             rows: None,
+            precision: None,
+            display: None,
+            list_height: None,
+            iblock_type_id: None,
+            iblock_id: None,
+            active_filter: None,
+            entity_type: None,
+            lead: None,
+            contact: None,
+            company: None,
+            deal: None,
         }
     }
 
@@ -1046,6 +1329,81 @@ impl UpdateFieldsSettings {
     /// Sets `ROWS`.
     pub fn rows(mut self, value: i64) -> Self {
         self.rows = Some(value);
+        self
+    }
+
+    /// Sets `PRECISION`.
+    pub fn precision(mut self, value: i64) -> Self {
+        self.precision = Some(value);
+        self
+    }
+
+    /// Sets `DISPLAY`.
+    pub fn display(mut self, value: crate::types::UserfieldSettingsDisplay) -> Self {
+        self.display = Some(value);
+        self
+    }
+
+    /// Sets `LIST_HEIGHT`.
+    pub fn list_height(mut self, value: ::serde_json::Value) -> Self {
+        self.list_height = Some(value);
+        self
+    }
+
+    /// Sets `IBLOCK_TYPE_ID`.
+    pub fn iblock_type_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.iblock_type_id = Some(value.into());
+        self
+    }
+
+    /// Sets `IBLOCK_ID`.
+    pub fn iblock_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.iblock_id = Some(value.into());
+        self
+    }
+
+    /// Sets `ACTIVE_FILTER`.
+    pub fn active_filter(mut self, value: bool) -> Self {
+        self.active_filter = Some(value);
+        self
+    }
+
+    /// Sets `ENTITY_TYPE`.
+    pub fn entity_type(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.entity_type = Some(value.into());
+        self
+    }
+
+    /// Sets `LEAD`.
+    pub fn lead(mut self, value: bool) -> Self {
+        self.lead = Some(value);
+        self
+    }
+
+    /// Sets `CONTACT`.
+    pub fn contact(mut self, value: bool) -> Self {
+        self.contact = Some(value);
+        self
+    }
+
+    /// Sets `COMPANY`.
+    pub fn company(mut self, value: bool) -> Self {
+        self.company = Some(value);
+        self
+    }
+
+    /// Sets `DEAL`.
+    pub fn deal(mut self, value: bool) -> Self {
+        self.deal = Some(value);
         self
     }
 }
@@ -1117,7 +1475,7 @@ pub struct UpdateFields {
         with = "w::As::<w::YesNo>",
     )]
     pub is_searchable: ::std::option::Option<bool>,
-    /// `LIST_FILTER_LABEL`: one of: string; map of string.
+    /// `LIST_FILTER_LABEL`: one of: string; map of string or `null`.
     #[serde(
         rename = "LIST_FILTER_LABEL",
         skip_serializing_if = "Option::is_none",
@@ -1126,10 +1484,13 @@ pub struct UpdateFields {
     pub list_filter_label: ::std::option::Option<
         ::bitrix24_runtime::wire::OneOf2<
             ::std::string::String,
-            ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::std::option::Option<::std::string::String>,
+            >,
         >,
     >,
-    /// `LIST_COLUMN_LABEL`: one of: string; map of string.
+    /// `LIST_COLUMN_LABEL`: one of: string; map of string or `null`.
     #[serde(
         rename = "LIST_COLUMN_LABEL",
         skip_serializing_if = "Option::is_none",
@@ -1138,10 +1499,13 @@ pub struct UpdateFields {
     pub list_column_label: ::std::option::Option<
         ::bitrix24_runtime::wire::OneOf2<
             ::std::string::String,
-            ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::std::option::Option<::std::string::String>,
+            >,
         >,
     >,
-    /// `EDIT_FORM_LABEL`: one of: string; map of string.
+    /// `EDIT_FORM_LABEL`: one of: string; map of string or `null`.
     #[serde(
         rename = "EDIT_FORM_LABEL",
         skip_serializing_if = "Option::is_none",
@@ -1150,10 +1514,13 @@ pub struct UpdateFields {
     pub edit_form_label: ::std::option::Option<
         ::bitrix24_runtime::wire::OneOf2<
             ::std::string::String,
-            ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::std::option::Option<::std::string::String>,
+            >,
         >,
     >,
-    /// `ERROR_MESSAGE`: one of: string; map of string.
+    /// `ERROR_MESSAGE`: one of: string; map of string or `null`.
     #[serde(
         rename = "ERROR_MESSAGE",
         skip_serializing_if = "Option::is_none",
@@ -1162,10 +1529,13 @@ pub struct UpdateFields {
     pub error_message: ::std::option::Option<
         ::bitrix24_runtime::wire::OneOf2<
             ::std::string::String,
-            ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::std::option::Option<::std::string::String>,
+            >,
         >,
     >,
-    /// `HELP_MESSAGE`: one of: string; map of string.
+    /// `HELP_MESSAGE`: one of: string; map of string or `null`.
     #[serde(
         rename = "HELP_MESSAGE",
         skip_serializing_if = "Option::is_none",
@@ -1174,7 +1544,10 @@ pub struct UpdateFields {
     pub help_message: ::std::option::Option<
         ::bitrix24_runtime::wire::OneOf2<
             ::std::string::String,
-            ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::std::option::Option<::std::string::String>,
+            >,
         >,
     >,
 }
@@ -1265,7 +1638,10 @@ impl UpdateFields {
         mut self,
         value: ::bitrix24_runtime::wire::OneOf2<
             ::std::string::String,
-            ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::std::option::Option<::std::string::String>,
+            >,
         >,
     ) -> Self {
         self.list_filter_label = Some(value);
@@ -1277,7 +1653,10 @@ impl UpdateFields {
         mut self,
         value: ::bitrix24_runtime::wire::OneOf2<
             ::std::string::String,
-            ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::std::option::Option<::std::string::String>,
+            >,
         >,
     ) -> Self {
         self.list_column_label = Some(value);
@@ -1289,7 +1668,10 @@ impl UpdateFields {
         mut self,
         value: ::bitrix24_runtime::wire::OneOf2<
             ::std::string::String,
-            ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::std::option::Option<::std::string::String>,
+            >,
         >,
     ) -> Self {
         self.edit_form_label = Some(value);
@@ -1301,7 +1683,10 @@ impl UpdateFields {
         mut self,
         value: ::bitrix24_runtime::wire::OneOf2<
             ::std::string::String,
-            ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::std::option::Option<::std::string::String>,
+            >,
         >,
     ) -> Self {
         self.error_message = Some(value);
@@ -1313,7 +1698,10 @@ impl UpdateFields {
         mut self,
         value: ::bitrix24_runtime::wire::OneOf2<
             ::std::string::String,
-            ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::std::option::Option<::std::string::String>,
+            >,
         >,
     ) -> Self {
         self.help_message = Some(value);

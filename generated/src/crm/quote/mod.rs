@@ -384,17 +384,81 @@ pub struct AddParams {
         with = "w::As::<w::YesNo>",
     )]
     pub import: ::std::option::Option<bool>,
+    /// `DATE_CREATE`: string.
+    #[serde(
+        rename = "DATE_CREATE",
+        skip_serializing_if = "Option::is_none",
+        with = "w::As::<w::Text>",
+    )]
+    pub date_create: ::std::option::Option<::std::string::String>,
+    /// `DATE_MODIFY`: string.
+    #[serde(
+        rename = "DATE_MODIFY",
+        skip_serializing_if = "Option::is_none",
+        with = "w::As::<w::Text>",
+    )]
+    pub date_modify: ::std::option::Option<::std::string::String>,
+    /// `CREATED_BY_ID`: integer.
+    #[serde(
+        rename = "CREATED_BY_ID",
+        skip_serializing_if = "Option::is_none",
+        with = "w::As::<w::Int>",
+    )]
+    pub created_by_id: ::std::option::Option<i64>,
+    /// `MODIFY_BY_ID`: integer.
+    #[serde(
+        rename = "MODIFY_BY_ID",
+        skip_serializing_if = "Option::is_none",
+        with = "w::As::<w::Int>",
+    )]
+    pub modify_by_id: ::std::option::Option<i64>,
 }
 
 impl AddParams {
     /// An empty value; set fields with the setters.
     pub fn new() -> Self {
-        Self { import: None }
+        Self {
+            import: None,
+            date_create: None,
+            date_modify: None,
+            created_by_id: None,
+            modify_by_id: None,
+        }
     }
 
     /// Sets `IMPORT`.
     pub fn import(mut self, value: bool) -> Self {
         self.import = Some(value);
+        self
+    }
+
+    /// Sets `DATE_CREATE`.
+    pub fn date_create(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.date_create = Some(value.into());
+        self
+    }
+
+    /// Sets `DATE_MODIFY`.
+    pub fn date_modify(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.date_modify = Some(value.into());
+        self
+    }
+
+    /// Sets `CREATED_BY_ID`.
+    pub fn created_by_id(mut self, value: i64) -> Self {
+        self.created_by_id = Some(value);
+        self
+    }
+
+    /// Sets `MODIFY_BY_ID`.
+    pub fn modify_by_id(mut self, value: i64) -> Self {
+        self.modify_by_id = Some(value);
         self
     }
 }

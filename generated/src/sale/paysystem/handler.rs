@@ -369,6 +369,20 @@ pub struct AddSettingsCheckoutData {
         with = "w::As::<w::Text>",
     )]
     pub external_payment_id: ::std::option::Option<::std::string::String>,
+    /// `PAYMENT_URL`: string.
+    #[serde(
+        rename = "PAYMENT_URL",
+        skip_serializing_if = "Option::is_none",
+        with = "w::As::<w::Text>",
+    )]
+    pub payment_url: ::std::option::Option<::std::string::String>,
+    /// `PAYMENT_ERRORS`: list of string.
+    #[serde(
+        rename = "PAYMENT_ERRORS",
+        skip_serializing_if = "Option::is_none",
+        with = "w::As::<w::List<w::Text>>",
+    )]
+    pub payment_errors: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
 }
 
 impl AddSettingsCheckoutData {
@@ -381,6 +395,8 @@ impl AddSettingsCheckoutData {
             sum: None,
             currency: None,
             external_payment_id: None,
+            payment_url: None,
+            payment_errors: None,
         }
     }
 
@@ -428,6 +444,24 @@ impl AddSettingsCheckoutData {
         self.external_payment_id = Some(value.into());
         self
     }
+
+    /// Sets `PAYMENT_URL`.
+    pub fn payment_url(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.payment_url = Some(value.into());
+        self
+    }
+
+    /// Sets `PAYMENT_ERRORS`.
+    pub fn payment_errors(
+        mut self,
+        value: ::std::vec::Vec<::std::string::String>,
+    ) -> Self {
+        self.payment_errors = Some(value);
+        self
+    }
 }
 
 /// The `IFRAME_DATA` object.
@@ -454,6 +488,41 @@ pub struct AddSettingsIframeData {
     pub bx_computed_style: ::std::option::Option<
         ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
     >,
+    /// `RETURN_URL`: string.
+    #[serde(
+        rename = "RETURN_URL",
+        skip_serializing_if = "Option::is_none",
+        with = "w::As::<w::Text>",
+    )]
+    pub return_url: ::std::option::Option<::std::string::String>,
+    /// `PAYSYSTEM_ID`: integer.
+    #[serde(
+        rename = "PAYSYSTEM_ID",
+        skip_serializing_if = "Option::is_none",
+        with = "w::As::<w::Int>",
+    )]
+    pub paysystem_id: ::std::option::Option<i64>,
+    /// `PAYMENT_ID`: integer.
+    #[serde(
+        rename = "PAYMENT_ID",
+        skip_serializing_if = "Option::is_none",
+        with = "w::As::<w::Int>",
+    )]
+    pub payment_id: ::std::option::Option<i64>,
+    /// `SUM`: string.
+    #[serde(
+        rename = "SUM",
+        skip_serializing_if = "Option::is_none",
+        with = "w::As::<w::Text>",
+    )]
+    pub sum: ::std::option::Option<::std::string::String>,
+    /// `CURRENCY`: string.
+    #[serde(
+        rename = "CURRENCY",
+        skip_serializing_if = "Option::is_none",
+        with = "w::As::<w::Text>",
+    )]
+    pub currency: ::std::option::Option<::std::string::String>,
 }
 
 impl AddSettingsIframeData {
@@ -462,6 +531,11 @@ impl AddSettingsIframeData {
         Self {
             bx_system_params: None,
             bx_computed_style: None,
+            return_url: None,
+            paysystem_id: None,
+            payment_id: None,
+            sum: None,
+            currency: None,
         }
     }
 
@@ -480,6 +554,45 @@ impl AddSettingsIframeData {
         value: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
     ) -> Self {
         self.bx_computed_style = Some(value);
+        self
+    }
+
+    /// Sets `RETURN_URL`.
+    pub fn return_url(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.return_url = Some(value.into());
+        self
+    }
+
+    /// Sets `PAYSYSTEM_ID`.
+    pub fn paysystem_id(mut self, value: i64) -> Self {
+        self.paysystem_id = Some(value);
+        self
+    }
+
+    /// Sets `PAYMENT_ID`.
+    pub fn payment_id(mut self, value: i64) -> Self {
+        self.payment_id = Some(value);
+        self
+    }
+
+    /// Sets `SUM`.
+    pub fn sum(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.sum = Some(value.into());
+        self
+    }
+
+    /// Sets `CURRENCY`.
+    pub fn currency(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.currency = Some(value.into());
         self
     }
 }

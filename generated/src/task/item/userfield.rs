@@ -132,6 +132,9 @@ impl AddParamsEditFormLabel {
     }
 }
 
+/// Allowed values of `DISPLAY`.
+pub type AddParamsSettingsDisplay = crate::types::UserfieldSettingsDisplay;
+
 /// The `SETTINGS` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
@@ -152,6 +155,10 @@ pub struct AddParamsSettings {
         with = "w::As::<w::Int>",
     )]
     pub rows: ::std::option::Option<i64>,
+    /// `DISPLAY`: `UserfieldSettingsDisplay`.
+    /// Allowed values: `CHECKBOX`, `RADIO`, `DROPDOWN`.
+    #[serde(rename = "DISPLAY", skip_serializing_if = "Option::is_none")]
+    pub display: ::std::option::Option<crate::types::UserfieldSettingsDisplay>,
 }
 
 impl AddParamsSettings {
@@ -160,6 +167,7 @@ impl AddParamsSettings {
         Self {
             default_value: None,
             rows: None,
+            display: None,
         }
     }
 
@@ -175,6 +183,12 @@ impl AddParamsSettings {
     /// Sets `ROWS`.
     pub fn rows(mut self, value: i64) -> Self {
         self.rows = Some(value);
+        self
+    }
+
+    /// Sets `DISPLAY`.
+    pub fn display(mut self, value: crate::types::UserfieldSettingsDisplay) -> Self {
+        self.display = Some(value);
         self
     }
 }
@@ -998,6 +1012,9 @@ impl UpdateDataEditFormLabel {
         self
     }
 }
+
+/// Allowed values of `DISPLAY`.
+pub type UpdateDataSettingsDisplay = crate::types::UserfieldSettingsDisplay;
 
 /// The `SETTINGS` object.
 pub type UpdateDataSettings = AddParamsSettings;
