@@ -49,7 +49,9 @@ const REQUEST_TARGET: f64 = 0.95;
 /// keeping every key and 90% of distinct scalar fields checked; raise the floors to the
 /// printed totals as the importer improves. (Lowered once by 5 checked fields: the
 /// timeline layout's block texts are `textWithTranslation`, a string or texts by
-/// language as the docs type them, no longer the string one example showed.)
+/// language as the docs type them, no longer the string one example showed. The scalar
+/// fields number 21,129 since the `time` that 11 task pages show inside `result` is read
+/// beside it, where the portal sends it.)
 struct Floor {
     passed: usize,
     of: usize,
@@ -57,23 +59,23 @@ struct Floor {
 
 /// Replies decoding without a shape failure.
 const DECODING: Floor = Floor {
-    passed: 1448,
+    passed: 1453,
     of: 1468,
 };
 /// Replies decoding and keeping every key.
 const KEEPING: Floor = Floor {
-    passed: 1397,
+    passed: 1416,
     of: 1468,
 };
 /// Distinct scalar fields (by path within a method's result) checked.
 const CHECKED: Floor = Floor {
-    passed: 18824,
-    of: 21217,
+    passed: 19053,
+    of: 21129,
 };
 /// Of those, the ones whose type does not come from the same example reply alone.
 const CHECKED_BY_DESCRIBED_TYPES: Floor = Floor {
-    passed: 17647,
-    of: 21217,
+    passed: 17876,
+    of: 21129,
 };
 
 impl Floor {
