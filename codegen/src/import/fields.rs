@@ -237,15 +237,13 @@ impl<'a> FieldReader<'a> {
                         nested.push(Field::new("*", TypeExpr::Primitive(Primitive::Any)));
                     }
                 }
-                if let [only] = nested.as_slice()
-                    && only.name == "*"
-                {
+                match every_key_only(nested) {
                     // An object whose one member stands for every key is a map of it.
-                    let only = nested.remove(0);
-                    ty = with_element(ty, TypeExpr::Map(Box::new(only.ty)));
-                    fields = only.fields;
-                } else {
-                    fields = Some(nested);
+                    Ok(every) => {
+                        ty = with_element(ty, TypeExpr::Map(Box::new(every.ty)));
+                        fields = every.fields;
+                    }
+                    Err(nested) => fields = Some(nested),
                 }
             } else if let Some((unknown, _)) = &row_type.unknown {
                 self.problems
@@ -342,15 +340,11 @@ impl<'a> FieldReader<'a> {
         if let Some(shared) = self.shared(page, &described, false) {
             return (of(shared), None);
         }
-        let mut fields = self.read_described(&described, section);
-        match fields.as_slice() {
-            [] => (of(TypeExpr::Primitive(Primitive::Any)), None),
+        match every_key_only(self.read_described(&described, section)) {
             // A table whose one row stands for every key describes the values itself.
-            [only] if only.name == "*" => {
-                let only = fields.remove(0);
-                (of(only.ty), only.fields)
-            }
-            _ => (of(TypeExpr::Primitive(Primitive::Object)), Some(fields)),
+            Ok(every) => (of(every.ty), every.fields),
+            Err(fields) if fields.is_empty() => (of(TypeExpr::Primitive(Primitive::Any)), None),
+            Err(fields) => (of(TypeExpr::Primitive(Primitive::Object)), Some(fields)),
         }
     }
 
@@ -559,6 +553,15 @@ fn with_element(ty: TypeExpr, element: TypeExpr) -> TypeExpr {
             TypeExpr::List(Box::new(element))
         }
         _ => element,
+    }
+}
+
+/// The one member of `fields` when it is the wildcard `*` standing for every key; else the
+/// fields as they are.
+fn every_key_only(mut fields: Vec<Field>) -> Result<Field, Vec<Field>> {
+    match fields.as_slice() {
+        [only] if only.name == "*" => Ok(fields.remove(0)),
+        _ => Err(fields),
     }
 }
 

@@ -231,26 +231,22 @@ pub fn import(
         .iter()
         .find(|e| e.whole)
         .map(|e| serde_json::Value::Object(e.params.clone()).to_string());
-    let (response_example, misplaced_time) = match response_example(page) {
-        Some(text) => match with_time_outside_result(&text) {
-            Some(fixed) => (Some(fixed), true),
-            None => (Some(text), false),
-        },
-        None => (None, false),
-    };
-    if misplaced_time {
+    // The example reply, parsed once; kept as text for the checks of the types.
+    let mut response_example = response_example(page);
+    let mut reply = response_example
+        .as_deref()
+        .and_then(|t| serde_json::from_str::<serde_json::Value>(t).ok());
+    if reply.as_mut().is_some_and(move_time_beside_result) {
         problems.push(
             "the example reply has the envelope's `time` inside `result`; read as sent, beside it"
                 .to_owned(),
         );
+        response_example = reply.as_ref().map(|r| format!("{r:#}"));
     }
     let (mut result, result_problem, mut shown_by_example) =
-        result_spec(&mut reader, page, response_example.as_deref());
+        result_spec(&mut reader, page, reply.as_ref());
     problems.extend(reader.take_problems());
-    if let Some(reply) = response_example
-        .as_deref()
-        .and_then(|t| serde_json::from_str::<serde_json::Value>(t).ok())
-    {
+    if let Some(reply) = &reply {
         let mut field = result.as_field();
         let example: serde_json::Map<String, serde_json::Value> =
             [("result".to_owned(), reply["result"].clone())]
@@ -380,10 +376,9 @@ fn is_read_only(name: &str) -> bool {
 fn result_spec(
     reader: &mut FieldReader<'_>,
     page: &Page,
-    example: Option<&str>,
+    reply: Option<&serde_json::Value>,
 ) -> (ResultSpec, Option<String>, bool) {
-    let reply = example.and_then(|t| serde_json::from_str::<serde_json::Value>(t).ok());
-    let shown = reply.as_ref().and_then(|r| r.get("result"));
+    let shown = reply.and_then(|r| r.get("result"));
     let Some(placed) = page.field_tables(Section::Response).next() else {
         // Without a table, the example reply is all the page says of the result.
         if let Some(value) = shown {
@@ -558,29 +553,33 @@ fn error_specs(page: &Page) -> Vec<ErrorSpec> {
 }
 
 /// The first JSON object of the reply section with a `result` member.
-/// The example reply with the envelope's `time` put back beside `result`, when the page
-/// shows it inside (a misplaced brace: `tasks.task.approve` and its siblings end `result`
-/// with `"time": {"start": …, "finish": …, "duration": …}` and have no `time` of their own).
-/// `None` when the example has no such slip.
-fn with_time_outside_result(text: &str) -> Option<String> {
-    let serde_json::Value::Object(mut reply) = serde_json::from_str(text).ok()? else {
-        return None;
+/// Puts the envelope's `time` back beside `result` when the example shows it inside (a
+/// misplaced brace: `tasks.task.approve` and its siblings end `result` with `"time":
+/// {"start": …, "finish": …, "duration": …}` and have no `time` of their own). Whether it
+/// moved it.
+fn move_time_beside_result(reply: &mut serde_json::Value) -> bool {
+    let Some(reply) = reply.as_object_mut() else {
+        return false;
     };
     if reply.contains_key("time") {
-        return None;
+        return false;
     }
-    let result = reply.get_mut("result")?.as_object_mut()?;
-    let envelope = result.get("time")?.as_object().is_some_and(|t| {
-        ["start", "finish", "duration"]
-            .iter()
-            .all(|k| t.contains_key(*k))
-    });
-    if !envelope {
-        return None;
-    }
-    let time = result.remove("time")?;
+    let Some(result) = reply.get_mut("result").and_then(|r| r.as_object_mut()) else {
+        return false;
+    };
+    let envelope = result
+        .get("time")
+        .and_then(|t| t.as_object())
+        .is_some_and(|t| {
+            ["start", "finish", "duration"]
+                .iter()
+                .all(|k| t.contains_key(*k))
+        });
+    let Some(time) = envelope.then(|| result.remove("time")).flatten() else {
+        return false;
+    };
     reply.insert("time".to_owned(), time);
-    serde_json::to_string_pretty(&reply).ok()
+    true
 }
 
 fn response_example(page: &Page) -> Option<String> {
@@ -616,7 +615,8 @@ mod tests {
         let vocab = Vocabulary::default();
         let mut objects = Objects::default();
         let mut reader = FieldReader::new(&corpus, &vocab, &mut objects);
-        result_spec(&mut reader, &page, Some(example)).0
+        let reply = serde_json::from_str(example).ok();
+        result_spec(&mut reader, &page, reply.as_ref()).0
     }
 
     const NULL_REPLY: &str = r#"{"result": null, "time": {"start": 1.0}}"#;
@@ -625,15 +625,20 @@ mod tests {
     fn the_envelope_time_an_example_shows_inside_result_is_put_beside_it() {
         let time = r#"{"start": 1.0, "finish": 2.0, "duration": 1.0}"#;
         let slipped = format!(r#"{{"result": {{"task": {{"id": "1"}}, "time": {time}}}}}"#);
-        let fixed: serde_json::Value =
-            serde_json::from_str(&with_time_outside_result(&slipped).unwrap()).unwrap();
+        let parse = |text: &str| serde_json::from_str::<serde_json::Value>(text).unwrap();
+        let mut fixed = parse(&slipped);
+        assert!(move_time_beside_result(&mut fixed));
         assert_eq!(fixed["result"], serde_json::json!({"task": {"id": "1"}}));
         assert_eq!(fixed["time"]["finish"], serde_json::json!(2.0));
         // A reply with its own `time`, or a result member `time` of another shape, stays.
-        let both = format!(r#"{{"result": {{"time": {time}}}, "time": {time}}}"#);
-        assert_eq!(with_time_outside_result(&both), None);
-        let field = r#"{"result": {"time": {"start": "09:00"}}}"#;
-        assert_eq!(with_time_outside_result(field), None);
+        for text in [
+            format!(r#"{{"result": {{"time": {time}}}, "time": {time}}}"#),
+            r#"{"result": {"time": {"start": "09:00"}}}"#.to_owned(),
+        ] {
+            let mut reply = parse(&text);
+            assert!(!move_time_beside_result(&mut reply));
+            assert_eq!(reply, parse(&text));
+        }
     }
 
     #[test]
