@@ -405,9 +405,11 @@ pub struct GetItem {
     /// `langAll`: `GetItemLangAll`.
     #[serde(rename = "langAll")]
     pub lang_all: ::std::option::Option<GetItemLangAll>,
-    /// `options`: list of any JSON value.
-    #[serde(with = "w::As::<w::List<w::Same>>")]
-    pub options: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    /// `options`: map of string.
+    #[serde(with = "w::As::<w::Map<w::Text>>")]
+    pub options: ::std::option::Option<
+        ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+    >,
     /// `placement`: string.
     #[serde(with = "w::As::<w::Text>")]
     pub placement: ::std::option::Option<::std::string::String>,

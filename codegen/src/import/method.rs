@@ -264,6 +264,13 @@ pub fn import(
         }
         let described = is_concrete_result(&field.ty, field.fields.as_deref());
         refine::reply_shape(&mut field, &reply["result"], &|n| objects.fields(n));
+        // A record the reply shape has just wrapped (`{"numerator": {…}}`) meets its
+        // example only now.
+        refine::refine(
+            std::slice::from_mut(&mut field),
+            &example,
+            refine::Example::Reply,
+        );
         shown_by_example |= !described && is_concrete_result(&field.ty, field.fields.as_deref());
         result.ty = field.ty;
         result.fields = field.fields;

@@ -4,7 +4,8 @@
 //! - an `array` sent as an object is a PHP associative array: a map or an object;
 //! - an `object[]` sent as one object is that object;
 //! - an object whose fields the example does not name, but each of whose values names
-//!   some, is keyed by the caller: a map of those objects;
+//!   some, is keyed (by the caller, or by the portal: ids, class names): a map of those
+//!   objects;
 //! - an object the docs give no fields for takes the members its example shows, and a
 //!   `*` wildcard for any other;
 //! - a name sent in another letter case (`ID` for `id`) becomes an alias of the field.
@@ -30,6 +31,11 @@ pub enum Example {
 
 /// Refines `fields` with the members of an example object of them.
 pub fn refine(fields: &mut [Field], example: &Map<String, Value>, kind: Example) {
+    refine_at(fields, example, kind, true);
+}
+
+/// [`refine`] at the top of an example (`top`) or inside one of its values.
+fn refine_at(fields: &mut [Field], example: &Map<String, Value>, kind: Example, top: bool) {
     let names: Vec<String> = fields.iter().map(|f| f.name.clone()).collect();
     for field in fields {
         let value = match example.get(&field.name) {
@@ -60,11 +66,13 @@ pub fn refine(fields: &mut [Field], example: &Map<String, Value>, kind: Example)
             field.ty = object.clone();
         }
         // An object whose fields the example does not name, but each of whose values
-        // names some, is keyed by the caller: a map of those objects.
-        if kind == Example::Sent
-            && field.ty == object
+        // names some, is keyed (a request's by the caller, a reply's by ids or class
+        // names): a map of those objects. A reply's whole value may instead wrap its
+        // record in one member (`{"category": {…}}`), which `reply_shape` reads.
+        if field.ty == object
+            && (kind != Example::Reply || !top)
             && let (Some(nested), Value::Object(entries)) = (&field.fields, value)
-            && keyed_by_caller(nested, entries)
+            && keyed_by_example(nested, entries)
         {
             field.ty = TypeExpr::Map(Box::new(object.clone()));
         }
@@ -87,7 +95,7 @@ pub fn refine(fields: &mut [Field], example: &Map<String, Value>, kind: Example)
                 if field.fields.is_some() =>
             {
                 if let Some(nested) = &mut field.fields {
-                    refine(nested, map, kind);
+                    refine_at(nested, map, kind, false);
                 }
             }
             // Each value of a map of objects is an example of the object.
@@ -95,7 +103,7 @@ pub fn refine(fields: &mut [Field], example: &Map<String, Value>, kind: Example)
                 if let Some(nested) = &mut field.fields {
                     for entry in entries.values() {
                         if let Value::Object(members) = entry {
-                            refine(nested, members, kind);
+                            refine_at(nested, members, kind, false);
                         }
                     }
                 }
@@ -105,7 +113,7 @@ pub fn refine(fields: &mut [Field], example: &Map<String, Value>, kind: Example)
                 if let Some(nested) = &mut field.fields {
                     for item in items {
                         if let Value::Object(members) = item {
-                            refine(nested, members, kind);
+                            refine_at(nested, members, kind, false);
                         }
                     }
                 }
@@ -521,7 +529,7 @@ pub fn type_untyped(fields: &mut [Field], example: &Map<String, Value>) {
 
 /// Whether an example object names none of `fields` while each of its values is an
 /// object naming some of them.
-fn keyed_by_caller(fields: &[Field], example: &Map<String, Value>) -> bool {
+fn keyed_by_example(fields: &[Field], example: &Map<String, Value>) -> bool {
     let named = |key: &String| fields.iter().any(|f| f.name == *key);
     !example.is_empty()
         && !example.keys().any(named)
@@ -802,8 +810,41 @@ mod tests {
             ..field("PROPERTY", "object")
         }];
         let example = serde_json::json!({"PROPERTY": {"Name": "x"}});
+
         refine(&mut plain, example.as_object().unwrap(), Example::Sent);
         assert_eq!(plain[0].ty.to_string(), "object");
+    }
+
+    #[test]
+    fn reply_objects_keyed_by_the_portal_become_maps_but_a_whole_reply_stays_a_wrapper() {
+        let settings = || Field {
+            fields: Some(vec![field("start", "integer"), field("step", "integer")]),
+            ..field("settings", "object")
+        };
+        // Inside a reply, a described object shown keyed by a class name is a map of it.
+        let mut numerator = vec![Field {
+            fields: Some(vec![field("id", "string"), settings()]),
+            ..field("result", "object")
+        }];
+        let example = serde_json::json!({"result": {"id": "45", "settings": {
+            "Bitrix_Main_Numerator_Generator_SequentNumberGenerator": {"start": 100, "step": 1}
+        }}});
+        refine(&mut numerator, example.as_object().unwrap(), Example::Reply);
+        let inner = numerator[0].fields.as_ref().unwrap();
+        assert_eq!(inner[1].ty.to_string(), "map<object>");
+        let names: Vec<&str> = inner[1]
+            .fields
+            .iter()
+            .flatten()
+            .map(|f| f.name.as_str())
+            .collect();
+        assert_eq!(names, ["start", "step"]);
+        // The whole reply naming none of its record's fields is a wrapper of the record
+        // (`{"settings": {…}}`), left to `reply_shape`, not a map.
+        let mut whole = vec![settings()];
+        let example = serde_json::json!({"settings": {"category": {"start": 1, "step": 1}}});
+        refine(&mut whole, example.as_object().unwrap(), Example::Reply);
+        assert_eq!(whole[0].ty.to_string(), "object");
     }
 
     #[test]

@@ -51,8 +51,8 @@ pub struct InfoResponse {
     /// `ID`: integer.
     #[serde(rename = "ID", with = "w::As::<w::Int>")]
     pub id: ::std::option::Option<i64>,
-    /// `INSTALLED`: boolean, sent as `Y`/`N`.
-    #[serde(rename = "INSTALLED", with = "w::As::<w::YesNo>")]
+    /// `INSTALLED`: boolean.
+    #[serde(rename = "INSTALLED", with = "w::As::<w::TrueFalse>")]
     pub installed: ::std::option::Option<bool>,
     /// `LANGUAGE_ID`: string.
     #[serde(rename = "LANGUAGE_ID", with = "w::As::<w::Text>")]

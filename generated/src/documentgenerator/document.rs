@@ -746,9 +746,14 @@ impl ::bitrix24_runtime::Method for Getfields {
 #[serde(default)]
 #[non_exhaustive]
 pub struct GetfieldsResponse {
-    /// `documentFields`: `GetfieldsResponseDocumentFields`.
-    #[serde(rename = "documentFields")]
-    pub document_fields: ::std::option::Option<GetfieldsResponseDocumentFields>,
+    /// `documentFields`: map of `GetfieldsResponseDocumentFields`.
+    #[serde(rename = "documentFields", with = "w::As::<w::Map<w::Same>>")]
+    pub document_fields: ::std::option::Option<
+        ::std::collections::BTreeMap<
+            ::std::string::String,
+            GetfieldsResponseDocumentFields,
+        >,
+    >,
 }
 
 /// Errors of [`documentgenerator.document.getfields`](https://apidocs.bitrix24.com/api-reference/document-generator/document-generator-document-get-fields.html).
@@ -775,12 +780,12 @@ pub enum GetfieldsError {
 
 method_error!(GetfieldsError { V100 = "100", V0 = "0" });
 
-/// The `ClientName` object.
+/// The `documentFields` object.
 #[derive(Debug, Clone, PartialEq, Default, w::Object)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(default)]
 #[non_exhaustive]
-pub struct GetfieldsResponseDocumentFieldsClientName {
+pub struct GetfieldsResponseDocumentFields {
     /// `title`: string.
     #[serde(with = "w::As::<w::Text>")]
     pub title: ::std::option::Option<::std::string::String>,
@@ -790,9 +795,9 @@ pub struct GetfieldsResponseDocumentFieldsClientName {
     /// `default`: string.
     #[serde(with = "w::As::<w::Text>")]
     pub default: ::std::option::Option<::std::string::String>,
-    /// `group`: list of any JSON value.
-    #[serde(with = "w::As::<w::List<w::Same>>")]
-    pub group: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    /// `group`: list of string.
+    #[serde(with = "w::As::<w::List<w::Text>>")]
+    pub group: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// `chain`: any JSON value.
     pub chain: ::std::option::Option<::serde_json::Value>,
     /// `required`: boolean, sent as `Y`/`N`.
@@ -801,17 +806,6 @@ pub struct GetfieldsResponseDocumentFieldsClientName {
     /// `type`: string.
     #[serde(rename = "type", with = "w::As::<w::Text>")]
     pub type_: ::std::option::Option<::std::string::String>,
-}
-
-/// The `documentFields` object.
-#[derive(Debug, Clone, PartialEq, Default, w::Object)]
-#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
-#[serde(default)]
-#[non_exhaustive]
-pub struct GetfieldsResponseDocumentFields {
-    /// `ClientName`: `GetfieldsResponseDocumentFieldsClientName`.
-    #[serde(rename = "ClientName")]
-    pub client_name: ::std::option::Option<GetfieldsResponseDocumentFieldsClientName>,
 }
 
 /// Parameters of [`documentgenerator.document.list`](https://apidocs.bitrix24.com/api-reference/document-generator/document-generator-document-list.html).
@@ -1171,9 +1165,15 @@ pub struct Update {
         with = "w::As::<w::Int>",
     )]
     pub stamps_enabled: ::std::option::Option<i64>,
-    /// `fields`: `AddFields`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub fields: ::std::option::Option<AddFields>,
+    /// `fields`: map of `AddFields`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "w::As::<w::Map<w::Same>>",
+    )]
+    pub fields: ::std::option::Option<
+        ::std::collections::BTreeMap<::std::string::String, AddFields>,
+    >,
 }
 
 impl Update {
@@ -1200,7 +1200,10 @@ impl Update {
     }
 
     /// Sets `fields`.
-    pub fn fields(mut self, value: AddFields) -> Self {
+    pub fn fields(
+        mut self,
+        value: ::std::collections::BTreeMap<::std::string::String, AddFields>,
+    ) -> Self {
         self.fields = Some(value);
         self
     }

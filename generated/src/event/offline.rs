@@ -435,11 +435,11 @@ pub struct ListItem {
     /// `ERROR`: string.
     #[serde(rename = "ERROR", with = "w::As::<w::Text>")]
     pub error: ::std::option::Option<::std::string::String>,
-    /// `EVENT_ADDITIONAL`: boolean, sent as `Y`/`N`.
-    #[serde(rename = "EVENT_ADDITIONAL", with = "w::As::<w::YesNo>")]
+    /// `EVENT_ADDITIONAL`: boolean.
+    #[serde(rename = "EVENT_ADDITIONAL", with = "w::As::<w::TrueFalse>")]
     pub event_additional: ::std::option::Option<bool>,
-    /// `EVENT_DATA`: boolean, sent as `Y`/`N`.
-    #[serde(rename = "EVENT_DATA", with = "w::As::<w::YesNo>")]
+    /// `EVENT_DATA`: boolean.
+    #[serde(rename = "EVENT_DATA", with = "w::As::<w::TrueFalse>")]
     pub event_data: ::std::option::Option<bool>,
     /// `EVENT_NAME`: string.
     #[serde(rename = "EVENT_NAME", with = "w::As::<w::Text>")]

@@ -1109,8 +1109,8 @@ pub struct ListResponseCopilotRolesCopilotAssistant {
     /// `code`: string.
     #[serde(with = "w::As::<w::Text>")]
     pub code: ::std::option::Option<::std::string::String>,
-    /// `default`: boolean, sent as `Y`/`N`.
-    #[serde(with = "w::As::<w::YesNo>")]
+    /// `default`: boolean.
+    #[serde(with = "w::As::<w::TrueFalse>")]
     pub default: ::std::option::Option<bool>,
     /// `desc`: string.
     #[serde(with = "w::As::<w::Text>")]

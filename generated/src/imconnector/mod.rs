@@ -766,8 +766,8 @@ impl ::bitrix24_runtime::Method for Unregister {
 #[serde(default)]
 #[non_exhaustive]
 pub struct UnregisterResponse {
-    /// `result`: boolean, sent as `Y`/`N`.
-    #[serde(with = "w::As::<w::YesNo>")]
+    /// `result`: boolean.
+    #[serde(with = "w::As::<w::TrueFalse>")]
     pub result: ::std::option::Option<bool>,
 }
 

@@ -1147,9 +1147,11 @@ pub struct ListResponseProperties {
     /// `required`: string.
     #[serde(with = "w::As::<w::Text>")]
     pub required: ::std::option::Option<::std::string::String>,
-    /// `settings`: list of any JSON value.
-    #[serde(with = "w::As::<w::List<w::Same>>")]
-    pub settings: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    /// `settings`: map of integer.
+    #[serde(with = "w::As::<w::Map<w::Int>>")]
+    pub settings: ::std::option::Option<
+        ::std::collections::BTreeMap<::std::string::String, i64>,
+    >,
     /// `sort`: integer.
     #[serde(with = "w::As::<w::Int>")]
     pub sort: ::std::option::Option<i64>,

@@ -352,48 +352,7 @@ impl ::bitrix24_runtime::Method for Get {
 }
 
 /// The `result` of [`task.checklistitem.get`](https://apidocs.bitrix24.com/api-reference/tasks/checklist-item/task-checklist-item-get.html).
-#[derive(Debug, Clone, PartialEq, Default, w::Object)]
-#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
-#[serde(default)]
-#[non_exhaustive]
-pub struct GetResponse {
-    /// `ID`: string.
-    #[serde(rename = "ID", with = "w::As::<w::Text>")]
-    pub id: ::std::option::Option<::std::string::String>,
-    /// `TASK_ID`: string.
-    #[serde(rename = "TASK_ID", with = "w::As::<w::Text>")]
-    pub task_id: ::std::option::Option<::std::string::String>,
-    /// `PARENT_ID`: string.
-    #[serde(rename = "PARENT_ID", with = "w::As::<w::Text>")]
-    pub parent_id: ::std::option::Option<::std::string::String>,
-    /// `CREATED_BY`: string.
-    #[serde(rename = "CREATED_BY", with = "w::As::<w::Text>")]
-    pub created_by: ::std::option::Option<::std::string::String>,
-    /// `TITLE`: string.
-    #[serde(rename = "TITLE", with = "w::As::<w::Text>")]
-    pub title: ::std::option::Option<::std::string::String>,
-    /// `SORT_INDEX`: string.
-    #[serde(rename = "SORT_INDEX", with = "w::As::<w::Text>")]
-    pub sort_index: ::std::option::Option<::std::string::String>,
-    /// `IS_COMPLETE`: boolean, sent as `Y`/`N`.
-    #[serde(rename = "IS_COMPLETE", with = "w::As::<w::YesNo>")]
-    pub is_complete: ::std::option::Option<bool>,
-    /// `IS_IMPORTANT`: boolean, sent as `Y`/`N`.
-    #[serde(rename = "IS_IMPORTANT", with = "w::As::<w::YesNo>")]
-    pub is_important: ::std::option::Option<bool>,
-    /// `TOGGLED_BY`: string.
-    #[serde(rename = "TOGGLED_BY", with = "w::As::<w::Text>")]
-    pub toggled_by: ::std::option::Option<::std::string::String>,
-    /// `TOGGLED_DATE`: string.
-    #[serde(rename = "TOGGLED_DATE", with = "w::As::<w::Text>")]
-    pub toggled_date: ::std::option::Option<::std::string::String>,
-    /// `MEMBERS`: list of `GetResponseMembers`.
-    #[serde(rename = "MEMBERS", with = "w::As::<w::List<w::Same>>")]
-    pub members: ::std::option::Option<::std::vec::Vec<GetResponseMembers>>,
-    /// `ATTACHMENTS`: `GetResponseAttachments`.
-    #[serde(rename = "ATTACHMENTS")]
-    pub attachments: ::std::option::Option<GetResponseAttachments>,
-}
+pub type GetResponse = GetlistItem;
 
 /// Errors of [`task.checklistitem.get`](https://apidocs.bitrix24.com/api-reference/tasks/checklist-item/task-checklist-item-get.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -475,12 +434,12 @@ pub struct GetResponseMembers {
     pub is_collaber: ::std::option::Option<bool>,
 }
 
-/// The `1111` object.
+/// The `ATTACHMENTS` object.
 #[derive(Debug, Clone, PartialEq, Default, w::Object)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(default)]
 #[non_exhaustive]
-pub struct GetResponseAttachmentsV1111 {
+pub struct GetResponseAttachments {
     /// `ATTACHMENT_ID`: integer.
     #[serde(rename = "ATTACHMENT_ID", with = "w::As::<w::Int>")]
     pub attachment_id: ::std::option::Option<i64>,
@@ -499,17 +458,6 @@ pub struct GetResponseAttachmentsV1111 {
     /// `VIEW_URL`: string.
     #[serde(rename = "VIEW_URL", with = "w::As::<w::Text>")]
     pub view_url: ::std::option::Option<::std::string::String>,
-}
-
-/// The `ATTACHMENTS` object.
-#[derive(Debug, Clone, PartialEq, Default, w::Object)]
-#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
-#[serde(default)]
-#[non_exhaustive]
-pub struct GetResponseAttachments {
-    /// `1111`: `GetResponseAttachmentsV1111`.
-    #[serde(rename = "1111")]
-    pub v1111: ::std::option::Option<GetResponseAttachmentsV1111>,
 }
 
 /// Parameters of [`task.checklistitem.getlist`](https://apidocs.bitrix24.com/api-reference/tasks/checklist-item/task-checklist-item-get-list.html).
@@ -611,7 +559,7 @@ pub type GetlistItemMembersPersonalGender = GetResponseMembersPersonalGender;
 pub type GetlistItemMembers = GetResponseMembers;
 
 /// The `ATTACHMENTS` object.
-pub type GetlistItemAttachments = GetResponseAttachmentsV1111;
+pub type GetlistItemAttachments = GetResponseAttachments;
 
 /// The `item` object.
 #[derive(Debug, Clone, PartialEq, Default, w::Object)]
@@ -652,9 +600,11 @@ pub struct GetlistItem {
     /// `MEMBERS`: list of `GetResponseMembers`.
     #[serde(rename = "MEMBERS", with = "w::As::<w::List<w::Same>>")]
     pub members: ::std::option::Option<::std::vec::Vec<GetResponseMembers>>,
-    /// `ATTACHMENTS`: `GetResponseAttachmentsV1111`.
-    #[serde(rename = "ATTACHMENTS")]
-    pub attachments: ::std::option::Option<GetResponseAttachmentsV1111>,
+    /// `ATTACHMENTS`: map of `GetResponseAttachments`.
+    #[serde(rename = "ATTACHMENTS", with = "w::As::<w::Map<w::Same>>")]
+    pub attachments: ::std::option::Option<
+        ::std::collections::BTreeMap<::std::string::String, GetResponseAttachments>,
+    >,
 }
 
 /// Parameters of [`task.checklistitem.getmanifest`](https://apidocs.bitrix24.com/api-reference/tasks/checklist-item/task-checklist-item-get-manifest.html).

@@ -557,7 +557,7 @@ impl ::bitrix24_runtime::Method for Isactionallowed {
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
-pub struct IsactionallowedResponse(#[serde(with = "w::As::<w::YesNo>")] pub bool);
+pub struct IsactionallowedResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 
 impl IsactionallowedResponse {
     /// The wrapped value.

@@ -1646,8 +1646,8 @@ method_error!(SearchError {});
 #[serde(default)]
 #[non_exhaustive]
 pub struct SearchItem {
-    /// `ACTIVE`: boolean, sent as `Y`/`N`.
-    #[serde(rename = "ACTIVE", with = "w::As::<w::YesNo>")]
+    /// `ACTIVE`: boolean.
+    #[serde(rename = "ACTIVE", with = "w::As::<w::TrueFalse>")]
     pub active: ::std::option::Option<bool>,
     /// `DATE_REGISTER`: string.
     #[serde(rename = "DATE_REGISTER", with = "w::As::<w::Text>")]

@@ -105,7 +105,60 @@ impl ::bitrix24_runtime::Method for Get {
 }
 
 /// The `result` of [`vote.AttachedVote.get`](https://apidocs.bitrix24.com/api-reference/vote/vote.attachedvote.get.html).
-pub type GetResponse = GetManyResponseItems;
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct GetResponse {
+    /// `ID`: integer.
+    #[serde(rename = "ID", with = "w::As::<w::Int>")]
+    pub id: ::std::option::Option<i64>,
+    /// `VOTE_ID`: integer.
+    #[serde(rename = "VOTE_ID", with = "w::As::<w::Int>")]
+    pub vote_id: ::std::option::Option<i64>,
+    /// `COUNTER`: integer.
+    #[serde(rename = "COUNTER", with = "w::As::<w::Int>")]
+    pub counter: ::std::option::Option<i64>,
+    /// `QUESTIONS`: list of any JSON value.
+    #[serde(rename = "QUESTIONS", with = "w::As::<w::List<w::Same>>")]
+    pub questions: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    /// `ANONYMITY`: integer.
+    #[serde(rename = "ANONYMITY", with = "w::As::<w::Int>")]
+    pub anonymity: ::std::option::Option<i64>,
+    /// `OPTIONS`: integer.
+    #[serde(rename = "OPTIONS", with = "w::As::<w::Int>")]
+    pub options: ::std::option::Option<i64>,
+    /// `userAnswerMap`: list of any JSON value.
+    #[serde(rename = "userAnswerMap", with = "w::As::<w::List<w::Same>>")]
+    pub user_answer_map: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    /// `canEdit`: boolean, sent as `Y`/`N`.
+    #[serde(rename = "canEdit", with = "w::As::<w::YesNo>")]
+    pub can_edit: ::std::option::Option<bool>,
+    /// `canVote`: boolean, sent as `Y`/`N`.
+    #[serde(rename = "canVote", with = "w::As::<w::YesNo>")]
+    pub can_vote: ::std::option::Option<bool>,
+    /// `canRevote`: boolean, sent as `Y`/`N`.
+    #[serde(rename = "canRevote", with = "w::As::<w::YesNo>")]
+    pub can_revote: ::std::option::Option<bool>,
+    /// `isVoted`: boolean, sent as `Y`/`N`.
+    #[serde(rename = "isVoted", with = "w::As::<w::YesNo>")]
+    pub is_voted: ::std::option::Option<bool>,
+    /// `signedAttachId`: string.
+    #[serde(rename = "signedAttachId", with = "w::As::<w::Text>")]
+    pub signed_attach_id: ::std::option::Option<::std::string::String>,
+    /// `resultUrl`: string.
+    #[serde(rename = "resultUrl", with = "w::As::<w::Text>")]
+    pub result_url: ::std::option::Option<::std::string::String>,
+    /// `downloadUrl`: string.
+    #[serde(rename = "downloadUrl", with = "w::As::<w::Text>")]
+    pub download_url: ::std::option::Option<::std::string::String>,
+    /// `entityId`: integer.
+    #[serde(rename = "entityId", with = "w::As::<w::Int>")]
+    pub entity_id: ::std::option::Option<i64>,
+    /// `isFinished`: boolean, sent as `Y`/`N`.
+    #[serde(rename = "isFinished", with = "w::As::<w::YesNo>")]
+    pub is_finished: ::std::option::Option<bool>,
+}
 
 /// Errors of [`vote.AttachedVote.get`](https://apidocs.bitrix24.com/api-reference/vote/vote.attachedvote.get.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -349,29 +402,33 @@ pub struct GetManyResponseItems {
     /// `COUNTER`: integer.
     #[serde(rename = "COUNTER", with = "w::As::<w::Int>")]
     pub counter: ::std::option::Option<i64>,
-    /// `QUESTIONS`: list of any JSON value.
-    #[serde(rename = "QUESTIONS", with = "w::As::<w::List<w::Same>>")]
-    pub questions: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    /// `QUESTIONS`: map of any JSON value.
+    #[serde(rename = "QUESTIONS", with = "w::As::<w::Map<w::Same>>")]
+    pub questions: ::std::option::Option<
+        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+    >,
     /// `ANONYMITY`: integer.
     #[serde(rename = "ANONYMITY", with = "w::As::<w::Int>")]
     pub anonymity: ::std::option::Option<i64>,
     /// `OPTIONS`: integer.
     #[serde(rename = "OPTIONS", with = "w::As::<w::Int>")]
     pub options: ::std::option::Option<i64>,
-    /// `userAnswerMap`: list of any JSON value.
-    #[serde(rename = "userAnswerMap", with = "w::As::<w::List<w::Same>>")]
-    pub user_answer_map: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
-    /// `canEdit`: boolean, sent as `Y`/`N`.
-    #[serde(rename = "canEdit", with = "w::As::<w::YesNo>")]
+    /// `userAnswerMap`: map of any JSON value.
+    #[serde(rename = "userAnswerMap", with = "w::As::<w::Map<w::Same>>")]
+    pub user_answer_map: ::std::option::Option<
+        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+    >,
+    /// `canEdit`: boolean.
+    #[serde(rename = "canEdit", with = "w::As::<w::TrueFalse>")]
     pub can_edit: ::std::option::Option<bool>,
-    /// `canVote`: boolean, sent as `Y`/`N`.
-    #[serde(rename = "canVote", with = "w::As::<w::YesNo>")]
+    /// `canVote`: boolean.
+    #[serde(rename = "canVote", with = "w::As::<w::TrueFalse>")]
     pub can_vote: ::std::option::Option<bool>,
-    /// `canRevote`: boolean, sent as `Y`/`N`.
-    #[serde(rename = "canRevote", with = "w::As::<w::YesNo>")]
+    /// `canRevote`: boolean.
+    #[serde(rename = "canRevote", with = "w::As::<w::TrueFalse>")]
     pub can_revote: ::std::option::Option<bool>,
-    /// `isVoted`: boolean, sent as `Y`/`N`.
-    #[serde(rename = "isVoted", with = "w::As::<w::YesNo>")]
+    /// `isVoted`: boolean.
+    #[serde(rename = "isVoted", with = "w::As::<w::TrueFalse>")]
     pub is_voted: ::std::option::Option<bool>,
     /// `signedAttachId`: string.
     #[serde(rename = "signedAttachId", with = "w::As::<w::Text>")]
@@ -385,8 +442,8 @@ pub struct GetManyResponseItems {
     /// `entityId`: integer.
     #[serde(rename = "entityId", with = "w::As::<w::Int>")]
     pub entity_id: ::std::option::Option<i64>,
-    /// `isFinished`: boolean, sent as `Y`/`N`.
-    #[serde(rename = "isFinished", with = "w::As::<w::YesNo>")]
+    /// `isFinished`: boolean.
+    #[serde(rename = "isFinished", with = "w::As::<w::TrueFalse>")]
     pub is_finished: ::std::option::Option<bool>,
 }
 
@@ -698,8 +755,8 @@ impl ::bitrix24_runtime::Method for Recall {
 #[serde(default)]
 #[non_exhaustive]
 pub struct RecallResponse {
-    /// `attach`: `GetManyResponseItems`.
-    pub attach: ::std::option::Option<GetManyResponseItems>,
+    /// `attach`: `RecallResponseAttach`.
+    pub attach: ::std::option::Option<RecallResponseAttach>,
 }
 
 /// Errors of [`vote.AttachedVote.recall`](https://apidocs.bitrix24.com/api-reference/vote/vote.attachedvote.recall.html).
@@ -725,7 +782,62 @@ method_error!(
 );
 
 /// The `attach` object.
-pub type RecallResponseAttach = GetManyResponseItems;
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct RecallResponseAttach {
+    /// `ID`: integer.
+    #[serde(rename = "ID", with = "w::As::<w::Int>")]
+    pub id: ::std::option::Option<i64>,
+    /// `VOTE_ID`: integer.
+    #[serde(rename = "VOTE_ID", with = "w::As::<w::Int>")]
+    pub vote_id: ::std::option::Option<i64>,
+    /// `COUNTER`: integer.
+    #[serde(rename = "COUNTER", with = "w::As::<w::Int>")]
+    pub counter: ::std::option::Option<i64>,
+    /// `QUESTIONS`: map of any JSON value.
+    #[serde(rename = "QUESTIONS", with = "w::As::<w::Map<w::Same>>")]
+    pub questions: ::std::option::Option<
+        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+    >,
+    /// `ANONYMITY`: integer.
+    #[serde(rename = "ANONYMITY", with = "w::As::<w::Int>")]
+    pub anonymity: ::std::option::Option<i64>,
+    /// `OPTIONS`: integer.
+    #[serde(rename = "OPTIONS", with = "w::As::<w::Int>")]
+    pub options: ::std::option::Option<i64>,
+    /// `userAnswerMap`: list of any JSON value.
+    #[serde(rename = "userAnswerMap", with = "w::As::<w::List<w::Same>>")]
+    pub user_answer_map: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    /// `canEdit`: boolean.
+    #[serde(rename = "canEdit", with = "w::As::<w::TrueFalse>")]
+    pub can_edit: ::std::option::Option<bool>,
+    /// `canVote`: boolean.
+    #[serde(rename = "canVote", with = "w::As::<w::TrueFalse>")]
+    pub can_vote: ::std::option::Option<bool>,
+    /// `canRevote`: boolean.
+    #[serde(rename = "canRevote", with = "w::As::<w::TrueFalse>")]
+    pub can_revote: ::std::option::Option<bool>,
+    /// `isVoted`: boolean.
+    #[serde(rename = "isVoted", with = "w::As::<w::TrueFalse>")]
+    pub is_voted: ::std::option::Option<bool>,
+    /// `signedAttachId`: string.
+    #[serde(rename = "signedAttachId", with = "w::As::<w::Text>")]
+    pub signed_attach_id: ::std::option::Option<::std::string::String>,
+    /// `resultUrl`: string.
+    #[serde(rename = "resultUrl", with = "w::As::<w::Text>")]
+    pub result_url: ::std::option::Option<::std::string::String>,
+    /// `downloadUrl`: string.
+    #[serde(rename = "downloadUrl", with = "w::As::<w::Text>")]
+    pub download_url: ::std::option::Option<::std::string::String>,
+    /// `entityId`: integer.
+    #[serde(rename = "entityId", with = "w::As::<w::Int>")]
+    pub entity_id: ::std::option::Option<i64>,
+    /// `isFinished`: boolean.
+    #[serde(rename = "isFinished", with = "w::As::<w::TrueFalse>")]
+    pub is_finished: ::std::option::Option<bool>,
+}
 
 /// Parameters of [`vote.AttachedVote.resume`](https://apidocs.bitrix24.com/api-reference/vote/vote.attachedvote.resume.html).
 ///
@@ -909,7 +1021,14 @@ impl ::bitrix24_runtime::Method for Vote {
 }
 
 /// The `result` of [`vote.AttachedVote.vote`](https://apidocs.bitrix24.com/api-reference/vote/vote.attachedvote.vote.html).
-pub type VoteResponse = RecallResponse;
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct VoteResponse {
+    /// `attach`: `GetManyResponseItems`.
+    pub attach: ::std::option::Option<GetManyResponseItems>,
+}
 
 /// Errors of [`vote.AttachedVote.vote`](https://apidocs.bitrix24.com/api-reference/vote/vote.attachedvote.vote.html).
 #[derive(Debug, Clone, PartialEq, Eq)]

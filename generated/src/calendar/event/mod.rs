@@ -1156,8 +1156,8 @@ pub struct GetbyidResponse {
     /// `UF_CRM_CAL_EVENT`: list of string.
     #[serde(rename = "UF_CRM_CAL_EVENT", with = "w::As::<w::List<w::Text>>")]
     pub uf_crm_cal_event: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-    /// `UF_WEBDAV_CAL_EVENT`: boolean, sent as `Y`/`N`.
-    #[serde(rename = "UF_WEBDAV_CAL_EVENT", with = "w::As::<w::YesNo>")]
+    /// `UF_WEBDAV_CAL_EVENT`: boolean.
+    #[serde(rename = "UF_WEBDAV_CAL_EVENT", with = "w::As::<w::TrueFalse>")]
     pub uf_webdav_cal_event: ::std::option::Option<bool>,
     /// `SECTION_DAV_XML_ID`: list of any JSON value.
     #[serde(rename = "SECTION_DAV_XML_ID", with = "w::As::<w::List<w::Same>>")]

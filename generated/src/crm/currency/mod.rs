@@ -202,7 +202,7 @@ impl ::bitrix24_runtime::Method for Delete {
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
-pub struct DeleteResponse(#[serde(with = "w::As::<w::YesNo>")] pub bool);
+pub struct DeleteResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 
 impl DeleteResponse {
     /// The wrapped value.

@@ -341,8 +341,8 @@ pub struct AddResponseDocumentValues {
     /// `productsTableVariant`: string.
     #[serde(rename = "productsTableVariant", with = "w::As::<w::Text>")]
     pub products_table_variant: ::std::option::Option<::std::string::String>,
-    /// `stampsEnabled`: boolean, sent as `Y`/`N`.
-    #[serde(rename = "stampsEnabled", with = "w::As::<w::YesNo>")]
+    /// `stampsEnabled`: boolean.
+    #[serde(rename = "stampsEnabled", with = "w::As::<w::TrueFalse>")]
     pub stamps_enabled: ::std::option::Option<bool>,
     /// Fields matching `*` (and any other field not listed above), by wire name.
     #[serde(flatten)]
@@ -679,8 +679,8 @@ pub struct GetResponseDocumentValues {
     /// `productsTableVariant`: string.
     #[serde(rename = "productsTableVariant", with = "w::As::<w::Text>")]
     pub products_table_variant: ::std::option::Option<::std::string::String>,
-    /// `stampsEnabled`: boolean, sent as `Y`/`N`.
-    #[serde(rename = "stampsEnabled", with = "w::As::<w::YesNo>")]
+    /// `stampsEnabled`: boolean.
+    #[serde(rename = "stampsEnabled", with = "w::As::<w::TrueFalse>")]
     pub stamps_enabled: ::std::option::Option<bool>,
     /// Fields matching `*` (and any other field not listed above), by wire name.
     #[serde(flatten)]

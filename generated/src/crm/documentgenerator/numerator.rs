@@ -274,8 +274,8 @@ pub struct AddResponseNumeratorSettings {
     /// `timezone`: string.
     #[serde(with = "w::As::<w::Text>")]
     pub timezone: ::std::option::Option<::std::string::String>,
-    /// `isDirectNumeration`: boolean, sent as `Y`/`N`.
-    #[serde(rename = "isDirectNumeration", with = "w::As::<w::YesNo>")]
+    /// `isDirectNumeration`: boolean.
+    #[serde(rename = "isDirectNumeration", with = "w::As::<w::TrueFalse>")]
     pub is_direct_numeration: ::std::option::Option<bool>,
 }
 
@@ -297,8 +297,11 @@ pub struct AddResponseNumerator {
     /// `code`: string.
     #[serde(with = "w::As::<w::Text>")]
     pub code: ::std::option::Option<::std::string::String>,
-    /// `settings`: `AddResponseNumeratorSettings`.
-    pub settings: ::std::option::Option<AddResponseNumeratorSettings>,
+    /// `settings`: map of `AddResponseNumeratorSettings`.
+    #[serde(with = "w::As::<w::Map<w::Same>>")]
+    pub settings: ::std::option::Option<
+        ::std::collections::BTreeMap<::std::string::String, AddResponseNumeratorSettings>,
+    >,
 }
 
 /// Parameters of [`crm.documentgenerator.numerator.delete`](https://apidocs.bitrix24.com/api-reference/crm/document-generator/numerator/crm-document-generator-numerator-delete.html).
@@ -453,8 +456,11 @@ pub struct GetResponseNumerator {
     /// `code`: string.
     #[serde(with = "w::As::<w::Text>")]
     pub code: ::std::option::Option<::std::string::String>,
-    /// `settings`: `AddResponseNumeratorSettings`.
-    pub settings: ::std::option::Option<AddResponseNumeratorSettings>,
+    /// `settings`: map of `AddResponseNumeratorSettings`.
+    #[serde(with = "w::As::<w::Map<w::Same>>")]
+    pub settings: ::std::option::Option<
+        ::std::collections::BTreeMap<::std::string::String, AddResponseNumeratorSettings>,
+    >,
 }
 
 /// Parameters of [`crm.documentgenerator.numerator.list`](https://apidocs.bitrix24.com/api-reference/crm/document-generator/numerator/crm-document-generator-numerator-list.html).
@@ -552,8 +558,11 @@ pub struct ListResponseNumerators {
     /// `template`: string.
     #[serde(with = "w::As::<w::Text>")]
     pub template: ::std::option::Option<::std::string::String>,
-    /// `settings`: `AddResponseNumeratorSettings`.
-    pub settings: ::std::option::Option<AddResponseNumeratorSettings>,
+    /// `settings`: map of `AddResponseNumeratorSettings`.
+    #[serde(with = "w::As::<w::Map<w::Same>>")]
+    pub settings: ::std::option::Option<
+        ::std::collections::BTreeMap<::std::string::String, AddResponseNumeratorSettings>,
+    >,
 }
 
 /// Parameters of [`crm.documentgenerator.numerator.update`](https://apidocs.bitrix24.com/api-reference/crm/document-generator/numerator/crm-document-generator-numerator-update.html).
@@ -592,26 +601,7 @@ impl ::bitrix24_runtime::Method for Update {
 }
 
 /// The `result` of [`crm.documentgenerator.numerator.update`](https://apidocs.bitrix24.com/api-reference/crm/document-generator/numerator/crm-document-generator-numerator-update.html).
-#[derive(Debug, Clone, PartialEq, Default, w::Object)]
-#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
-#[serde(default)]
-#[non_exhaustive]
-pub struct UpdateResponse {
-    /// `id`: string.
-    #[serde(with = "w::As::<w::Text>")]
-    pub id: ::std::option::Option<::std::string::String>,
-    /// `name`: string.
-    #[serde(with = "w::As::<w::Text>")]
-    pub name: ::std::option::Option<::std::string::String>,
-    /// `template`: string.
-    #[serde(with = "w::As::<w::Text>")]
-    pub template: ::std::option::Option<::std::string::String>,
-    /// `code`: string.
-    #[serde(with = "w::As::<w::Text>")]
-    pub code: ::std::option::Option<::std::string::String>,
-    /// `settings`: `UpdateResponseSettings`.
-    pub settings: ::std::option::Option<UpdateResponseSettings>,
-}
+pub type UpdateResponse = GetResponseNumerator;
 
 /// Errors of [`crm.documentgenerator.numerator.update`](https://apidocs.bitrix24.com/api-reference/crm/document-generator/numerator/crm-document-generator-numerator-update.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -697,18 +687,5 @@ impl UpdateFields {
     }
 }
 
-/// The `Bitrix_Main_Numerator_Generator_SequentNumberGenerator` object.
-pub type UpdateResponseSettingsBitrixMainNumeratorGeneratorSequentNumberGenerator = AddResponseNumeratorSettings;
-
 /// The `settings` object.
-#[derive(Debug, Clone, PartialEq, Default, w::Object)]
-#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
-#[serde(default)]
-#[non_exhaustive]
-pub struct UpdateResponseSettings {
-    /// `Bitrix_Main_Numerator_Generator_SequentNumberGenerator`: `AddResponseNumeratorSettings`.
-    #[serde(rename = "Bitrix_Main_Numerator_Generator_SequentNumberGenerator")]
-    pub bitrix_main_numerator_generator_sequent_number_generator: ::std::option::Option<
-        AddResponseNumeratorSettings,
-    >,
-}
+pub type UpdateResponseSettings = AddResponseNumeratorSettings;

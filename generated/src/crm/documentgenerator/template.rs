@@ -213,9 +213,9 @@ pub struct AddResponseTemplate {
     /// `sort`: string.
     #[serde(with = "w::As::<w::Text>")]
     pub sort: ::std::option::Option<::std::string::String>,
-    /// `entityTypeId`: list of any JSON value.
-    #[serde(rename = "entityTypeId", with = "w::As::<w::List<w::Same>>")]
-    pub entity_type_id: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    /// `entityTypeId`: list of string.
+    #[serde(rename = "entityTypeId", with = "w::As::<w::List<w::Text>>")]
+    pub entity_type_id: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// `createTime`: string.
     #[serde(rename = "createTime", with = "w::As::<w::Text>")]
     pub create_time: ::std::option::Option<::std::string::String>,

@@ -281,14 +281,14 @@ pub struct CommitResponseFilesUpload5249 {
     pub id: ::std::option::Option<i64>,
     /// `image`: `CommentFilesImage`.
     pub image: ::std::option::Option<crate::types::CommentFilesImage>,
-    /// `isTranscribable`: boolean, sent as `Y`/`N`.
-    #[serde(rename = "isTranscribable", with = "w::As::<w::YesNo>")]
+    /// `isTranscribable`: boolean.
+    #[serde(rename = "isTranscribable", with = "w::As::<w::TrueFalse>")]
     pub is_transcribable: ::std::option::Option<bool>,
-    /// `isVideoNote`: boolean, sent as `Y`/`N`.
-    #[serde(rename = "isVideoNote", with = "w::As::<w::YesNo>")]
+    /// `isVideoNote`: boolean.
+    #[serde(rename = "isVideoNote", with = "w::As::<w::TrueFalse>")]
     pub is_video_note: ::std::option::Option<bool>,
-    /// `isVoiceNote`: boolean, sent as `Y`/`N`.
-    #[serde(rename = "isVoiceNote", with = "w::As::<w::YesNo>")]
+    /// `isVoiceNote`: boolean.
+    #[serde(rename = "isVoiceNote", with = "w::As::<w::TrueFalse>")]
     pub is_voice_note: ::std::option::Option<bool>,
     /// `mediaUrl`: `CommitResponseFilesUpload5249MediaUrl`.
     #[serde(rename = "mediaUrl")]

@@ -711,8 +711,8 @@ pub struct GetResponseL {
     /// `PROPERTY_TYPE`: string.
     #[serde(rename = "PROPERTY_TYPE", with = "w::As::<w::Text>")]
     pub property_type: ::std::option::Option<::std::string::String>,
-    /// `PROPERTY_USER_TYPE`: boolean, sent as `Y`/`N`.
-    #[serde(rename = "PROPERTY_USER_TYPE", with = "w::As::<w::YesNo>")]
+    /// `PROPERTY_USER_TYPE`: boolean.
+    #[serde(rename = "PROPERTY_USER_TYPE", with = "w::As::<w::TrueFalse>")]
     pub property_user_type: ::std::option::Option<bool>,
     /// `ROW_COUNT`: string.
     #[serde(rename = "ROW_COUNT", with = "w::As::<w::Text>")]

@@ -78,8 +78,11 @@ pub struct GetResponse {
     pub api: ::std::option::Option<
         ::std::collections::BTreeMap<::std::string::String, i64>,
     >,
-    /// `channels`: `GetResponseChannels`.
-    pub channels: ::std::option::Option<GetResponseChannels>,
+    /// `channels`: map of `GetResponseChannels`.
+    #[serde(with = "w::As::<w::Map<w::Same>>")]
+    pub channels: ::std::option::Option<
+        ::std::collections::BTreeMap<::std::string::String, GetResponseChannels>,
+    >,
     /// `exp`: integer.
     #[serde(with = "w::As::<w::Int>")]
     pub exp: ::std::option::Option<i64>,
@@ -162,12 +165,12 @@ pub struct GetResponseServer {
     pub config_timestamp: ::std::option::Option<i64>,
 }
 
-/// The `private` object.
+/// The `channels` object.
 #[derive(Debug, Clone, PartialEq, Default, w::Object)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(default)]
 #[non_exhaustive]
-pub struct GetResponseChannelsPrivate {
+pub struct GetResponseChannels {
     /// `id`: string.
     #[serde(with = "w::As::<w::Text>")]
     pub id: ::std::option::Option<::std::string::String>,
@@ -183,16 +186,6 @@ pub struct GetResponseChannelsPrivate {
     /// `type`: string.
     #[serde(rename = "type", with = "w::As::<w::Text>")]
     pub type_: ::std::option::Option<::std::string::String>,
-}
-
-/// The `channels` object.
-#[derive(Debug, Clone, PartialEq, Default, w::Object)]
-#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
-#[serde(default)]
-#[non_exhaustive]
-pub struct GetResponseChannels {
-    /// `private`: `GetResponseChannelsPrivate`.
-    pub private: ::std::option::Option<GetResponseChannelsPrivate>,
 }
 
 /// The `publicChannels` object.

@@ -376,8 +376,8 @@ impl ::bitrix24_runtime::Method for Delete {
 #[serde(default)]
 #[non_exhaustive]
 pub struct DeleteResponse {
-    /// `task`: boolean, sent as `Y`/`N`.
-    #[serde(with = "w::As::<w::YesNo>")]
+    /// `task`: boolean.
+    #[serde(with = "w::As::<w::TrueFalse>")]
     pub task: ::std::option::Option<bool>,
 }
 

@@ -405,9 +405,9 @@ pub struct GetResponseBooking {
     /// `name`: string.
     #[serde(with = "w::As::<w::Text>")]
     pub name: ::std::option::Option<::std::string::String>,
-    /// `resourceIds`: list of any JSON value.
-    #[serde(rename = "resourceIds", with = "w::As::<w::List<w::Same>>")]
-    pub resource_ids: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    /// `resourceIds`: list of integer.
+    #[serde(rename = "resourceIds", with = "w::As::<w::List<w::Int>>")]
+    pub resource_ids: ::std::option::Option<::std::vec::Vec<i64>>,
 }
 
 /// Parameters of [`booking.v1.booking.list`](https://apidocs.bitrix24.com/api-reference/booking/booking/booking-v1-booking-list.html).

@@ -88,9 +88,9 @@ pub struct ListResponseSlots {
     /// `timezone`: string.
     #[serde(with = "w::As::<w::Text>")]
     pub timezone: ::std::option::Option<::std::string::String>,
-    /// `weekDays`: list of any JSON value.
-    #[serde(rename = "weekDays", with = "w::As::<w::List<w::Same>>")]
-    pub week_days: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    /// `weekDays`: list of string.
+    #[serde(rename = "weekDays", with = "w::As::<w::List<w::Text>>")]
+    pub week_days: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// `slotSize`: integer.
     #[serde(rename = "slotSize", with = "w::As::<w::Int>")]
     pub slot_size: ::std::option::Option<i64>,

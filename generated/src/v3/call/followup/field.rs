@@ -87,17 +87,17 @@ pub struct GetResponseItem {
     /// `description`: string.
     #[serde(with = "w::As::<w::Text>")]
     pub description: ::std::option::Option<::std::string::String>,
-    /// `filterable`: boolean, sent as `Y`/`N`.
-    #[serde(with = "w::As::<w::YesNo>")]
+    /// `filterable`: boolean.
+    #[serde(with = "w::As::<w::TrueFalse>")]
     pub filterable: ::std::option::Option<bool>,
-    /// `multiple`: boolean, sent as `Y`/`N`.
-    #[serde(with = "w::As::<w::YesNo>")]
+    /// `multiple`: boolean.
+    #[serde(with = "w::As::<w::TrueFalse>")]
     pub multiple: ::std::option::Option<bool>,
     /// `name`: string.
     #[serde(with = "w::As::<w::Text>")]
     pub name: ::std::option::Option<::std::string::String>,
-    /// `sortable`: boolean, sent as `Y`/`N`.
-    #[serde(with = "w::As::<w::YesNo>")]
+    /// `sortable`: boolean.
+    #[serde(with = "w::As::<w::TrueFalse>")]
     pub sortable: ::std::option::Option<bool>,
     /// `title`: string.
     #[serde(with = "w::As::<w::Text>")]

@@ -638,14 +638,14 @@ pub struct GetResponseItem {
     /// `from`: string.
     #[serde(with = "w::As::<w::Text>")]
     pub from: ::std::option::Option<::std::string::String>,
-    /// `hasAttachments`: boolean, sent as `Y`/`N`.
-    #[serde(rename = "hasAttachments", with = "w::As::<w::YesNo>")]
+    /// `hasAttachments`: boolean.
+    #[serde(rename = "hasAttachments", with = "w::As::<w::TrueFalse>")]
     pub has_attachments: ::std::option::Option<bool>,
     /// `id`: integer.
     #[serde(with = "w::As::<w::Int>")]
     pub id: ::std::option::Option<i64>,
-    /// `isSeen`: boolean, sent as `Y`/`N`.
-    #[serde(rename = "isSeen", with = "w::As::<w::YesNo>")]
+    /// `isSeen`: boolean.
+    #[serde(rename = "isSeen", with = "w::As::<w::TrueFalse>")]
     pub is_seen: ::std::option::Option<bool>,
     /// `mailboxEmail`: string.
     #[serde(rename = "mailboxEmail", with = "w::As::<w::Text>")]
@@ -920,14 +920,14 @@ pub struct ListResponseItems {
     /// `from`: string.
     #[serde(with = "w::As::<w::Text>")]
     pub from: ::std::option::Option<::std::string::String>,
-    /// `hasAttachments`: boolean, sent as `Y`/`N`.
-    #[serde(rename = "hasAttachments", with = "w::As::<w::YesNo>")]
+    /// `hasAttachments`: boolean.
+    #[serde(rename = "hasAttachments", with = "w::As::<w::TrueFalse>")]
     pub has_attachments: ::std::option::Option<bool>,
     /// `id`: integer.
     #[serde(with = "w::As::<w::Int>")]
     pub id: ::std::option::Option<i64>,
-    /// `isSeen`: boolean, sent as `Y`/`N`.
-    #[serde(rename = "isSeen", with = "w::As::<w::YesNo>")]
+    /// `isSeen`: boolean.
+    #[serde(rename = "isSeen", with = "w::As::<w::TrueFalse>")]
     pub is_seen: ::std::option::Option<bool>,
     /// `mailboxEmail`: string.
     #[serde(rename = "mailboxEmail", with = "w::As::<w::Text>")]

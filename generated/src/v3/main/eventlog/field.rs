@@ -87,17 +87,17 @@ pub struct GetResponseItem {
     /// `description`: string.
     #[serde(with = "w::As::<w::Text>")]
     pub description: ::std::option::Option<::std::string::String>,
-    /// `editable`: boolean, sent as `Y`/`N`.
-    #[serde(with = "w::As::<w::YesNo>")]
+    /// `editable`: boolean.
+    #[serde(with = "w::As::<w::TrueFalse>")]
     pub editable: ::std::option::Option<bool>,
     /// `elementType`: any JSON value.
     #[serde(rename = "elementType")]
     pub element_type: ::std::option::Option<::serde_json::Value>,
-    /// `filterable`: boolean, sent as `Y`/`N`.
-    #[serde(with = "w::As::<w::YesNo>")]
+    /// `filterable`: boolean.
+    #[serde(with = "w::As::<w::TrueFalse>")]
     pub filterable: ::std::option::Option<bool>,
-    /// `multiple`: boolean, sent as `Y`/`N`.
-    #[serde(with = "w::As::<w::YesNo>")]
+    /// `multiple`: boolean.
+    #[serde(with = "w::As::<w::TrueFalse>")]
     pub multiple: ::std::option::Option<bool>,
     /// `name`: string.
     #[serde(with = "w::As::<w::Text>")]
@@ -105,8 +105,8 @@ pub struct GetResponseItem {
     /// `requiredGroups`: any JSON value.
     #[serde(rename = "requiredGroups")]
     pub required_groups: ::std::option::Option<::serde_json::Value>,
-    /// `sortable`: boolean, sent as `Y`/`N`.
-    #[serde(with = "w::As::<w::YesNo>")]
+    /// `sortable`: boolean.
+    #[serde(with = "w::As::<w::TrueFalse>")]
     pub sortable: ::std::option::Option<bool>,
     /// `title`: string.
     #[serde(with = "w::As::<w::Text>")]
@@ -196,17 +196,17 @@ method_error!(ListError {});
 pub struct ListResponseItems {
     /// `description`: any JSON value.
     pub description: ::std::option::Option<::serde_json::Value>,
-    /// `filterable`: boolean, sent as `Y`/`N`.
-    #[serde(with = "w::As::<w::YesNo>")]
+    /// `filterable`: boolean.
+    #[serde(with = "w::As::<w::TrueFalse>")]
     pub filterable: ::std::option::Option<bool>,
-    /// `multiple`: boolean, sent as `Y`/`N`.
-    #[serde(with = "w::As::<w::YesNo>")]
+    /// `multiple`: boolean.
+    #[serde(with = "w::As::<w::TrueFalse>")]
     pub multiple: ::std::option::Option<bool>,
     /// `name`: string.
     #[serde(with = "w::As::<w::Text>")]
     pub name: ::std::option::Option<::std::string::String>,
-    /// `sortable`: boolean, sent as `Y`/`N`.
-    #[serde(with = "w::As::<w::YesNo>")]
+    /// `sortable`: boolean.
+    #[serde(with = "w::As::<w::TrueFalse>")]
     pub sortable: ::std::option::Option<bool>,
     /// `title`: string.
     #[serde(with = "w::As::<w::Text>")]

@@ -153,14 +153,14 @@ method_error!(ListError {});
 #[serde(default)]
 #[non_exhaustive]
 pub struct ListResponseItems {
-    /// `filterable`: boolean, sent as `Y`/`N`.
-    #[serde(with = "w::As::<w::YesNo>")]
+    /// `filterable`: boolean.
+    #[serde(with = "w::As::<w::TrueFalse>")]
     pub filterable: ::std::option::Option<bool>,
     /// `name`: string.
     #[serde(with = "w::As::<w::Text>")]
     pub name: ::std::option::Option<::std::string::String>,
-    /// `sortable`: boolean, sent as `Y`/`N`.
-    #[serde(with = "w::As::<w::YesNo>")]
+    /// `sortable`: boolean.
+    #[serde(with = "w::As::<w::TrueFalse>")]
     pub sortable: ::std::option::Option<bool>,
     /// `title`: string.
     #[serde(with = "w::As::<w::Text>")]

@@ -152,8 +152,8 @@ impl ::bitrix24_runtime::Method for Delete {
 #[serde(default)]
 #[non_exhaustive]
 pub struct DeleteResponse {
-    /// `result`: boolean, sent as `Y`/`N`.
-    #[serde(with = "w::As::<w::YesNo>")]
+    /// `result`: boolean.
+    #[serde(with = "w::As::<w::TrueFalse>")]
     pub result: ::std::option::Option<bool>,
 }
 

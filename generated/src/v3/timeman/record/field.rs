@@ -84,14 +84,14 @@ method_error!(GetError {});
 #[serde(default)]
 #[non_exhaustive]
 pub struct GetResponseItem {
-    /// `filterable`: boolean, sent as `Y`/`N`.
-    #[serde(with = "w::As::<w::YesNo>")]
+    /// `filterable`: boolean.
+    #[serde(with = "w::As::<w::TrueFalse>")]
     pub filterable: ::std::option::Option<bool>,
     /// `name`: string.
     #[serde(with = "w::As::<w::Text>")]
     pub name: ::std::option::Option<::std::string::String>,
-    /// `sortable`: boolean, sent as `Y`/`N`.
-    #[serde(with = "w::As::<w::YesNo>")]
+    /// `sortable`: boolean.
+    #[serde(with = "w::As::<w::TrueFalse>")]
     pub sortable: ::std::option::Option<bool>,
     /// `title`: string.
     #[serde(with = "w::As::<w::Text>")]

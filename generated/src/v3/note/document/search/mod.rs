@@ -141,8 +141,8 @@ pub struct ListResponseItems {
     /// `score`: number.
     #[serde(with = "w::As::<w::Float>")]
     pub score: ::std::option::Option<f64>,
-    /// `sharedAccess`: boolean, sent as `Y`/`N`.
-    #[serde(rename = "sharedAccess", with = "w::As::<w::YesNo>")]
+    /// `sharedAccess`: boolean.
+    #[serde(rename = "sharedAccess", with = "w::As::<w::TrueFalse>")]
     pub shared_access: ::std::option::Option<bool>,
     /// `snippet`: string.
     #[serde(with = "w::As::<w::Text>")]

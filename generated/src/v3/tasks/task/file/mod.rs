@@ -50,8 +50,8 @@ impl ::bitrix24_runtime::Method for Attach {
 #[serde(default)]
 #[non_exhaustive]
 pub struct AttachResponse {
-    /// `result`: boolean, sent as `Y`/`N`.
-    #[serde(with = "w::As::<w::YesNo>")]
+    /// `result`: boolean.
+    #[serde(with = "w::As::<w::TrueFalse>")]
     pub result: ::std::option::Option<bool>,
 }
 
