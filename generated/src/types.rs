@@ -6710,14 +6710,14 @@ pub enum CrmMultifieldValueType {
 #[serde(default)]
 #[non_exhaustive]
 pub struct CrmOrderentity {
-    /// `OWNER_ID`: integer.
-    #[serde(rename = "OWNER_ID", with = "w::As::<w::Int>")]
+    /// `ownerId`: integer.
+    #[serde(rename = "ownerId", with = "w::As::<w::Int>")]
     pub owner_id: ::std::option::Option<i64>,
-    /// `OWNER_TYPE_ID`: integer.
-    #[serde(rename = "OWNER_TYPE_ID", with = "w::As::<w::Int>")]
+    /// `ownerTypeId`: integer.
+    #[serde(rename = "ownerTypeId", with = "w::As::<w::Int>")]
     pub owner_type_id: ::std::option::Option<i64>,
-    /// `ORDER_ID`: integer.
-    #[serde(rename = "ORDER_ID", with = "w::As::<w::Int>")]
+    /// `orderId`: integer.
+    #[serde(rename = "orderId", with = "w::As::<w::Int>")]
     pub order_id: ::std::option::Option<i64>,
 }
 

@@ -419,26 +419,14 @@ impl ::bitrix24_runtime::Method for Getfields {
 #[serde(default)]
 #[non_exhaustive]
 pub struct GetfieldsResponse {
-    /// `title`: string.
-    #[serde(with = "w::As::<w::Text>")]
-    pub title: ::std::option::Option<::std::string::String>,
-    /// `value`: any JSON value.
-    pub value: ::std::option::Option<::serde_json::Value>,
-    /// `default`: string.
-    #[serde(with = "w::As::<w::Text>")]
-    pub default: ::std::option::Option<::std::string::String>,
-    /// `required`: boolean, sent as `Y`/`N`.
-    #[serde(with = "w::As::<w::YesNo>")]
-    pub required: ::std::option::Option<bool>,
-    /// `type`: string.
-    #[serde(rename = "type", with = "w::As::<w::Text>")]
-    pub type_: ::std::option::Option<::std::string::String>,
-    /// `group`: list of any JSON value.
-    #[serde(with = "w::As::<w::List<w::Same>>")]
-    pub group: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
-    /// `chain`: string.
-    #[serde(with = "w::As::<w::Text>")]
-    pub chain: ::std::option::Option<::std::string::String>,
+    /// `templateFields`: map of `GetfieldsResponseTemplateFields`.
+    #[serde(rename = "templateFields", with = "w::As::<w::Map<w::Same>>")]
+    pub template_fields: ::std::option::Option<
+        ::std::collections::BTreeMap<
+            ::std::string::String,
+            GetfieldsResponseTemplateFields,
+        >,
+    >,
 }
 
 /// Errors of [`crm.documentgenerator.template.getfields`](https://apidocs.bitrix24.com/api-reference/crm/document-generator/templates/crm-document-generator-template-get-fields.html).
@@ -945,6 +933,34 @@ impl GetfieldsValues {
         self.my_company = Some(value);
         self
     }
+}
+
+/// The `templateFields` object.
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct GetfieldsResponseTemplateFields {
+    /// `title`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub title: ::std::option::Option<::std::string::String>,
+    /// `value`: any JSON value.
+    pub value: ::std::option::Option<::serde_json::Value>,
+    /// `default`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub default: ::std::option::Option<::std::string::String>,
+    /// `required`: boolean, sent as `Y`/`N`.
+    #[serde(with = "w::As::<w::YesNo>")]
+    pub required: ::std::option::Option<bool>,
+    /// `type`: string.
+    #[serde(rename = "type", with = "w::As::<w::Text>")]
+    pub type_: ::std::option::Option<::std::string::String>,
+    /// `group`: list of any JSON value.
+    #[serde(with = "w::As::<w::List<w::Same>>")]
+    pub group: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    /// `chain`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub chain: ::std::option::Option<::std::string::String>,
 }
 
 /// Parameters of [`crm.documentgenerator.template.list`](https://apidocs.bitrix24.com/api-reference/crm/document-generator/templates/crm-document-generator-template-list.html).
