@@ -1,5 +1,6 @@
 //! Facts stated in a description cell: the default value, the allowed values, the wire
-//! form of booleans, and parameters of which one is enough.
+//! form of booleans, parameters of which one is enough, and rows that stand for any
+//! field of another object.
 
 use crate::spec::{BoolFormat, Scalar};
 
@@ -159,6 +160,16 @@ pub fn required_only_if(description: &str) -> bool {
     ]
     .iter()
     .any(|phrase| lower.contains(phrase))
+}
+
+/// Whether a row stands for whichever fields of a linked object are selected ("Any field
+/// of the page from [Page Object Fields](../fields.md)") rather than being one field.
+pub fn stands_for_any_field(description: &str) -> bool {
+    let lower = description.trim_start().to_lowercase();
+    ["any field of ", "a field of "]
+        .iter()
+        .any(|opening| lower.starts_with(opening))
+        && description.contains("](")
 }
 
 fn scalar(text: &str) -> Scalar {

@@ -90,12 +90,20 @@ impl<'a> FieldReader<'a> {
         let skip = usize::from(table::has_header(table));
         let mut fields: Vec<Field> = Vec::new();
         let mut alternatives = Vec::new();
+        let mut selectable = Vec::new();
         let rows = &table.rows[skip.min(table.rows.len())..];
         for row in rows {
             let Some(row) = table::row_field(row) else {
                 continue;
             };
             alternatives.extend(facts::alternatives(&row.description));
+            // A row standing for any selected field of a linked object is those fields,
+            // each one there only when selected; the table's own rows say more of a
+            // field it names too.
+            if let Some(any) = self.any_field_of(page, &row.description, section) {
+                selectable.extend(any);
+                continue;
+            }
             // The one row of a nested object's table that says what the object's keys are
             // (rather than being a keyed object itself) stands for every member.
             let every_key = self.chain.len() > 1
@@ -107,6 +115,10 @@ impl<'a> FieldReader<'a> {
                 field.name = "*".to_owned();
                 field.required = false;
             }
+            insert(&mut fields, field);
+        }
+        for mut field in selectable {
+            field.required = false;
             insert(&mut fields, field);
         }
         // Tables that continue this one for one kind of the object ("Parameters
@@ -406,6 +418,23 @@ impl<'a> FieldReader<'a> {
         fields
     }
 
+    /// The fields of the object a row stands for any of (see
+    /// [`facts::stands_for_any_field`]), read from the first link that describes fields.
+    fn any_field_of(
+        &mut self,
+        page: &Page,
+        description: &str,
+        section: Section,
+    ) -> Option<Vec<Field>> {
+        if !facts::stands_for_any_field(description) {
+            return None;
+        }
+        let described = other_page_links(description)
+            .iter()
+            .find_map(|link| self.linked_elsewhere(page, link, section))?;
+        Some(self.read_described(&described, section))
+    }
+
     /// Where a description link points to: the table under an anchor of this page or of
     /// another page, the reply of a `*.fields` method, or the tables of a page describing
     /// one object.
@@ -414,6 +443,11 @@ impl<'a> FieldReader<'a> {
             let tables = tables_under_anchor(page, anchor)?;
             return Some(Described::at(page, tables, Some(anchor), None));
         }
+        self.linked_elsewhere(page, link, section)
+    }
+
+    /// Where a link to another page points to (see [`Self::linked`]).
+    fn linked_elsewhere(&self, page: &Page, link: &str, section: Section) -> Option<Described<'a>> {
         let (target, anchor) = self.corpus.follow(&page.path, link)?;
         if anchor.is_none() && section == Section::Params && describes_fields(target) {
             let t = target.tables.iter().find(|t| {
@@ -937,6 +971,44 @@ mod tests {
             .map(|f| f.name.as_str())
             .collect();
         assert_eq!(names, ["ID", "ADDRESS"]);
+    }
+
+    #[test]
+    fn a_row_for_any_selected_field_of_a_linked_object_is_those_fields() {
+        let main = format!(
+            "# List main.list\n\n## Parameters\n\n#|\n|| **Name**\n`type` | **Description** ||\n{}{}|#\n",
+            row(
+                "FIELD",
+                "string",
+                "Any field of the thing from [Thing fields](thing.md#thing), if selected"
+            ),
+            row("title", "string | null", "Title, empty when unnamed"),
+        );
+        let (fields, _) = read_params(&main, THING);
+        let shapes: Vec<(&str, String, bool)> = fields
+            .iter()
+            .map(|f| (f.name.as_str(), f.ty.to_string(), f.required))
+            .collect();
+        // The linked object's fields, none required; the table's own row for one of them
+        // says more of it and stays.
+        assert_eq!(
+            shapes,
+            [
+                ("title", "string | null".to_owned(), false),
+                ("id", "integer".to_owned(), false),
+            ]
+        );
+        // A field that is one of a linked object's is not a placeholder.
+        let main = format!(
+            "# List main.list\n\n## Parameters\n\n#|\n|| **Name**\n`type` | **Description** ||\n{}|#\n",
+            row(
+                "FIELD",
+                "string",
+                "The field of [Thing fields](thing.md#thing) to sort by"
+            ),
+        );
+        let (fields, _) = read_params(&main, THING);
+        assert_eq!(fields[0].name, "FIELD");
     }
 
     #[test]

@@ -2186,9 +2186,6 @@ impl GetListParams {
 #[serde(default)]
 #[non_exhaustive]
 pub struct GetListItem {
-    /// `FIELD`: string, may be null.
-    #[serde(rename = "FIELD", with = "w::As::<w::Text>")]
-    pub field: ::std::option::Option<::std::string::String>,
     /// `DOMAIN_ID`: string, may be null.
     #[serde(rename = "DOMAIN_ID", with = "w::As::<w::Text>")]
     pub domain_id: ::std::option::Option<::std::string::String>,
@@ -2201,6 +2198,60 @@ pub struct GetListItem {
     /// `IS_AREA`: boolean, sent as `Y`/`N`.
     #[serde(rename = "IS_AREA", with = "w::As::<w::YesNo>")]
     pub is_area: ::std::option::Option<bool>,
+    /// `ID`: integer.
+    #[serde(rename = "ID", with = "w::As::<w::Int>")]
+    pub id: ::std::option::Option<i64>,
+    /// `TITLE`: string.
+    #[serde(rename = "TITLE", with = "w::As::<w::Text>")]
+    pub title: ::std::option::Option<::std::string::String>,
+    /// `CODE`: string.
+    #[serde(rename = "CODE", with = "w::As::<w::Text>")]
+    pub code: ::std::option::Option<::std::string::String>,
+    /// `SITE_ID`: integer.
+    #[serde(rename = "SITE_ID", with = "w::As::<w::Int>")]
+    pub site_id: ::std::option::Option<i64>,
+    /// `FOLDER_ID`: integer.
+    #[serde(rename = "FOLDER_ID", with = "w::As::<w::Int>")]
+    pub folder_id: ::std::option::Option<i64>,
+    /// `TPL_ID`: integer.
+    #[serde(rename = "TPL_ID", with = "w::As::<w::Int>")]
+    pub tpl_id: ::std::option::Option<i64>,
+    /// `ACTIVE`: string.
+    #[serde(rename = "ACTIVE", with = "w::As::<w::Text>")]
+    pub active: ::std::option::Option<::std::string::String>,
+    /// `DELETED`: string.
+    #[serde(rename = "DELETED", with = "w::As::<w::Text>")]
+    pub deleted: ::std::option::Option<::std::string::String>,
+    /// `DESCRIPTION`: string.
+    #[serde(rename = "DESCRIPTION", with = "w::As::<w::Text>")]
+    pub description: ::std::option::Option<::std::string::String>,
+    /// `XML_ID`: string.
+    #[serde(rename = "XML_ID", with = "w::As::<w::Text>")]
+    pub xml_id: ::std::option::Option<::std::string::String>,
+    /// `SITEMAP`: string.
+    #[serde(rename = "SITEMAP", with = "w::As::<w::Text>")]
+    pub sitemap: ::std::option::Option<::std::string::String>,
+    /// `FOLDER`: string.
+    #[serde(rename = "FOLDER", with = "w::As::<w::Text>")]
+    pub folder: ::std::option::Option<::std::string::String>,
+    /// `RULE`: string.
+    #[serde(rename = "RULE", with = "w::As::<w::Text>")]
+    pub rule: ::std::option::Option<::std::string::String>,
+    /// `CREATED_BY_ID`: integer.
+    #[serde(rename = "CREATED_BY_ID", with = "w::As::<w::Int>")]
+    pub created_by_id: ::std::option::Option<i64>,
+    /// `MODIFIED_BY_ID`: integer.
+    #[serde(rename = "MODIFIED_BY_ID", with = "w::As::<w::Int>")]
+    pub modified_by_id: ::std::option::Option<i64>,
+    /// `DATE_CREATE`: string.
+    #[serde(rename = "DATE_CREATE", with = "w::As::<w::Text>")]
+    pub date_create: ::std::option::Option<::std::string::String>,
+    /// `DATE_MODIFY`: string.
+    #[serde(rename = "DATE_MODIFY", with = "w::As::<w::Text>")]
+    pub date_modify: ::std::option::Option<::std::string::String>,
+    /// `DATE_PUBLIC`: string, may be null.
+    #[serde(rename = "DATE_PUBLIC", with = "w::As::<w::Text>")]
+    pub date_public: ::std::option::Option<::std::string::String>,
 }
 
 /// Parameters of [`landing.landing.getadditionalfields`](https://apidocs.bitrix24.com/api-reference/landing/page/methods/landing-landing-get-additional-fields.html).

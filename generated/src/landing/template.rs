@@ -502,9 +502,40 @@ impl GetlistParams {
 #[serde(default)]
 #[non_exhaustive]
 pub struct GetlistItem {
-    /// `FIELD`: string, may be null.
-    #[serde(rename = "FIELD", with = "w::As::<w::Text>")]
-    pub field: ::std::option::Option<::std::string::String>,
+    /// `ID`: integer.
+    #[serde(rename = "ID", with = "w::As::<w::Int>")]
+    pub id: ::std::option::Option<i64>,
+    /// `ACTIVE`: string.
+    /// Default: `Y`.
+    #[serde(rename = "ACTIVE", with = "w::As::<w::Text>")]
+    pub active: ::std::option::Option<::std::string::String>,
+    /// `AREA_COUNT`: integer.
+    #[serde(rename = "AREA_COUNT", with = "w::As::<w::Int>")]
+    pub area_count: ::std::option::Option<i64>,
+    /// `SORT`: integer.
+    #[serde(rename = "SORT", with = "w::As::<w::Int>")]
+    pub sort: ::std::option::Option<i64>,
+    /// `TITLE`: string.
+    #[serde(rename = "TITLE", with = "w::As::<w::Text>")]
+    pub title: ::std::option::Option<::std::string::String>,
+    /// `XML_ID`: string.
+    #[serde(rename = "XML_ID", with = "w::As::<w::Text>")]
+    pub xml_id: ::std::option::Option<::std::string::String>,
+    /// `CONTENT`: string.
+    #[serde(rename = "CONTENT", with = "w::As::<w::Text>")]
+    pub content: ::std::option::Option<::std::string::String>,
+    /// `CREATED_BY_ID`: integer.
+    #[serde(rename = "CREATED_BY_ID", with = "w::As::<w::Int>")]
+    pub created_by_id: ::std::option::Option<i64>,
+    /// `MODIFIED_BY_ID`: integer.
+    #[serde(rename = "MODIFIED_BY_ID", with = "w::As::<w::Int>")]
+    pub modified_by_id: ::std::option::Option<i64>,
+    /// `DATE_CREATE`: string.
+    #[serde(rename = "DATE_CREATE", with = "w::As::<w::Text>")]
+    pub date_create: ::std::option::Option<::std::string::String>,
+    /// `DATE_MODIFY`: string.
+    #[serde(rename = "DATE_MODIFY", with = "w::As::<w::Text>")]
+    pub date_modify: ::std::option::Option<::std::string::String>,
 }
 
 /// Parameters of [`landing.template.setLandingRef`](https://apidocs.bitrix24.com/api-reference/landing/template/landing-template-set-landing-ref.html).
