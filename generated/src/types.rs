@@ -7070,7 +7070,7 @@ impl CustomFormSection2 {
 }
 
 /// The `elements` object.
-#[cfg(any(feature = "crm", feature = "landing"))]
+#[cfg(any(feature = "crm", feature = "landing", feature = "rpa"))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, w::Object)]
 #[serde(default)]
 #[non_exhaustive]
@@ -7083,7 +7083,7 @@ pub struct CustomFormSection2Elements {
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
 
-#[cfg(any(feature = "crm", feature = "landing"))]
+#[cfg(any(feature = "crm", feature = "landing", feature = "rpa"))]
 impl CustomFormSection2Elements {
     /// An empty value; set fields with the setters.
     pub fn new() -> Self {
@@ -20281,12 +20281,14 @@ pub struct TaskCheckListTreeDescendants {
     /// `action`: `TaskCheckListTreeDescendantsAction`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub action: ::std::option::Option<TaskCheckListTreeDescendantsAction>,
-    /// `descendants`: list of any JSON value.
+    /// `descendants`: list of `TaskCheckListTreeDescendantsDescendants`.
     #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::List<w::Same>>")]
-    pub descendants: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
-    /// `fields`: `TaskCheckListTreeDescendantsFields`.
+    pub descendants: ::std::option::Option<
+        ::std::vec::Vec<TaskCheckListTreeDescendantsDescendants>,
+    >,
+    /// `fields`: `TaskCheckListTreeDescendantsDescendantsFields`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub fields: ::std::option::Option<TaskCheckListTreeDescendantsFields>,
+    pub fields: ::std::option::Option<TaskCheckListTreeDescendantsDescendantsFields>,
     /// `nodeId`: integer.
     #[serde(
         rename = "nodeId",
@@ -20319,13 +20321,19 @@ impl TaskCheckListTreeDescendants {
     }
 
     /// Sets `descendants`.
-    pub fn descendants(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
+    pub fn descendants(
+        mut self,
+        value: ::std::vec::Vec<TaskCheckListTreeDescendantsDescendants>,
+    ) -> Self {
         self.descendants = Some(value);
         self
     }
 
     /// Sets `fields`.
-    pub fn fields(mut self, value: TaskCheckListTreeDescendantsFields) -> Self {
+    pub fn fields(
+        mut self,
+        value: TaskCheckListTreeDescendantsDescendantsFields,
+    ) -> Self {
         self.fields = Some(value);
         self
     }
@@ -20412,12 +20420,84 @@ impl TaskCheckListTreeDescendantsAction {
     }
 }
 
+/// The `descendants` object.
+#[cfg(feature = "task")]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, w::Object)]
+#[serde(default)]
+#[non_exhaustive]
+pub struct TaskCheckListTreeDescendantsDescendants {
+    /// `action`: `TaskCheckListTreeDescendantsAction`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub action: ::std::option::Option<TaskCheckListTreeDescendantsAction>,
+    /// `descendants`: list of any JSON value.
+    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::List<w::Same>>")]
+    pub descendants: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    /// `fields`: `TaskCheckListTreeDescendantsDescendantsFields`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fields: ::std::option::Option<TaskCheckListTreeDescendantsDescendantsFields>,
+    /// `nodeId`: integer.
+    #[serde(
+        rename = "nodeId",
+        skip_serializing_if = "Option::is_none",
+        with = "w::As::<w::Int>",
+    )]
+    pub node_id: ::std::option::Option<i64>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+
+#[cfg(feature = "task")]
+impl TaskCheckListTreeDescendantsDescendants {
+    /// An empty value; set fields with the setters.
+    pub fn new() -> Self {
+        Self {
+            action: None,
+            descendants: None,
+            fields: None,
+            node_id: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+
+    /// Sets `action`.
+    pub fn action(mut self, value: TaskCheckListTreeDescendantsAction) -> Self {
+        self.action = Some(value);
+        self
+    }
+
+    /// Sets `descendants`.
+    pub fn descendants(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
+        self.descendants = Some(value);
+        self
+    }
+
+    /// Sets `fields`.
+    pub fn fields(
+        mut self,
+        value: TaskCheckListTreeDescendantsDescendantsFields,
+    ) -> Self {
+        self.fields = Some(value);
+        self
+    }
+
+    /// Sets `nodeId`.
+    pub fn node_id(mut self, value: i64) -> Self {
+        self.node_id = Some(value);
+        self
+    }
+}
+
+/// The `action` object.
+#[cfg(feature = "task")]
+pub type TaskCheckListTreeDescendantsDescendantsAction = TaskCheckListTreeDescendantsAction;
+
 /// The `fields` object.
 #[cfg(feature = "task")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, w::Object)]
 #[serde(default)]
 #[non_exhaustive]
-pub struct TaskCheckListTreeDescendantsFields {
+pub struct TaskCheckListTreeDescendantsDescendantsFields {
     /// `attachments`: list of any JSON value.
     #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::List<w::Same>>")]
     pub attachments: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
@@ -20505,7 +20585,7 @@ pub struct TaskCheckListTreeDescendantsFields {
 }
 
 #[cfg(feature = "task")]
-impl TaskCheckListTreeDescendantsFields {
+impl TaskCheckListTreeDescendantsDescendantsFields {
     /// An empty value; set fields with the setters.
     pub fn new() -> Self {
         Self {
@@ -20624,6 +20704,10 @@ impl TaskCheckListTreeDescendantsFields {
         self
     }
 }
+
+/// The `fields` object.
+#[cfg(feature = "task")]
+pub type TaskCheckListTreeDescendantsFields = TaskCheckListTreeDescendantsDescendantsFields;
 
 /// The `fields` object.
 #[cfg(feature = "task")]

@@ -1723,6 +1723,9 @@ impl ListFilter {
     }
 }
 
+/// The `settings` object.
+pub type ListResponseFieldsSettings = GetResponseFieldSettings;
+
 /// The `fields` object.
 #[derive(Debug, Clone, PartialEq, Default, w::Object)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
@@ -1765,11 +1768,8 @@ pub struct ListResponseFields {
     /// `isSearchable`: boolean, sent as `Y`/`N`.
     #[serde(rename = "isSearchable", with = "w::As::<w::YesNo>")]
     pub is_searchable: ::std::option::Option<bool>,
-    /// `settings`: map of any JSON value.
-    #[serde(with = "w::As::<w::Map<w::Same>>")]
-    pub settings: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    >,
+    /// `settings`: `GetResponseFieldSettings`.
+    pub settings: ::std::option::Option<GetResponseFieldSettings>,
     /// `languageId`: map of string.
     #[serde(rename = "languageId", with = "w::As::<w::Map<w::Text>>")]
     pub language_id: ::std::option::Option<

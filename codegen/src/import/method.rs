@@ -30,6 +30,9 @@ pub struct ImportedMethod {
     /// Whether the result's shape comes from the example reply alone (the page gives a
     /// loose type and no fields): a sibling's documented record is worth more.
     pub result_shown_by_example: bool,
+    /// The method whose reply the page says this one's is like ("a result similar to
+    /// the request [rpa.fields.getSettings](…)").
+    pub result_like: Option<String>,
 }
 
 /// The method a page documents: the last method-like token of its title, checked
@@ -236,6 +239,16 @@ pub fn import(
     let mut reply = response_example
         .as_deref()
         .and_then(|t| serde_json::from_str::<serde_json::Value>(t).ok());
+    if reply.is_none()
+        && let Some(bare) = bare_result_example(page)
+    {
+        problems.push(
+            "the example reply shows the result without its envelope; read as `result`".to_owned(),
+        );
+        let wrapped = serde_json::json!({ "result": bare });
+        response_example = Some(format!("{wrapped:#}"));
+        reply = Some(wrapped);
+    }
     if reply.as_mut().is_some_and(move_time_beside_result) {
         problems.push(
             "the example reply has the envelope's `time` inside `result`; read as sent, beside it"
@@ -263,14 +276,18 @@ pub fn import(
             conventions::field_descriptions(&mut field, &reply["result"]);
         }
         let described = is_concrete_result(&field.ty, field.fields.as_deref());
+        let described_shape = field.clone();
         refine::reply_shape(&mut field, &reply["result"], &|n| objects.fields(n));
         // A record the reply shape has just wrapped (`{"numerator": {…}}`) meets its
-        // example only now.
-        refine::refine(
-            std::slice::from_mut(&mut field),
-            &example,
-            refine::Example::Reply,
-        );
+        // example only now: refined by it, then its own fields shaped by it.
+        if field != described_shape {
+            refine::refine(
+                std::slice::from_mut(&mut field),
+                &example,
+                refine::Example::Reply,
+            );
+            refine::reply_shape(&mut field, &reply["result"], &|n| objects.fields(n));
+        }
         shown_by_example |= !described && is_concrete_result(&field.ty, field.fields.as_deref());
         result.ty = field.ty;
         result.fields = field.fields;
@@ -305,7 +322,29 @@ pub fn import(
         request_example,
         from_page: None,
         result_shown_by_example: shown_by_example,
+        result_like: result_like(page),
     }
+}
+
+/// The method the reply section says the reply is like: the first link written as a
+/// method name after "similar to" in its text ("Returns a response similar to the
+/// [rpa.type.get](./rpa-type-get.md) method").
+fn result_like(page: &Page) -> Option<String> {
+    page.blocks_in(Section::Response).find_map(|block| {
+        let Block::Text(text) = block else {
+            return None;
+        };
+        let at = text.to_lowercase().find("similar to ")?;
+        let after = &text[at..];
+        let open = after.find('[')?;
+        let close = after[open..].find("](")? + open;
+        let name = after[open + 1..close].trim_matches('`');
+        let method_like = name.contains('.')
+            && name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '_');
+        method_like.then(|| name.to_owned())
+    })
 }
 
 /// Whether a result has a type, as stats count it (see [`is_concrete`]).
@@ -589,6 +628,34 @@ fn move_time_beside_result(reply: &mut serde_json::Value) -> bool {
     true
 }
 
+/// The one JSON object the reply section shows when it is not a whole reply: the result
+/// without the `result` and `time` around it (`{"comment": {…}}`). None when the section
+/// shows several, or one naming the envelope's or an error's members.
+fn bare_result_example(page: &Page) -> Option<serde_json::Value> {
+    let mut shown = page
+        .blocks_in(Section::Response)
+        .filter_map(|block| match block {
+            Block::Code(code) if code.lang.starts_with("json") => {
+                serde_json::from_str::<serde_json::Value>(&code.text).ok()
+            }
+            _ => None,
+        });
+    let value = shown.next()?;
+    let envelope = [
+        "result",
+        "time",
+        "error",
+        "error_description",
+        "total",
+        "next",
+    ];
+    let members = value.as_object()?;
+    (shown.next().is_none()
+        && !members.is_empty()
+        && !members.keys().any(|k| envelope.contains(&k.as_str())))
+    .then_some(value)
+}
+
 fn response_example(page: &Page) -> Option<String> {
     page.blocks_in(Section::Response)
         .find_map(|block| match block {
@@ -646,6 +713,48 @@ mod tests {
             assert!(!move_time_beside_result(&mut reply));
             assert_eq!(reply, parse(&text));
         }
+    }
+
+    #[test]
+    fn a_reply_section_showing_only_the_result_is_read_as_the_result() {
+        let page = |blocks: &str| {
+            let text = format!("# Add a thing a.add\n\n## Response Handling\n\n{blocks}");
+            Page::new("docs/a-add.md".to_owned(), &text)
+        };
+        let json = |text: &str| format!("```json\n{text}\n```\n\n");
+        let bare = page(&json(r#"{"comment": {"id": 350}}"#));
+        assert_eq!(
+            bare_result_example(&bare),
+            Some(serde_json::json!({"comment": {"id": 350}}))
+        );
+        // A whole reply, an error, or one of several examples is not the result alone.
+        for blocks in [
+            json(r#"{"result": {"id": 1}, "time": {"start": 1.0}}"#),
+            json(r#"{"error": "NOT_FOUND", "error_description": "Not found"}"#),
+            json("{}"),
+            format!("{}{}", json(r#"{"a": 1}"#), json(r#"{"b": 2}"#)),
+        ] {
+            assert_eq!(bare_result_example(&page(&blocks)), None, "{blocks}");
+        }
+    }
+
+    #[test]
+    fn a_reply_said_to_be_like_another_methods_names_it() {
+        let like = |words: &str| {
+            let text = format!("# Add a thing a.add\n\n## Response Handling\n\n{words}\n");
+            result_like(&Page::new("docs/a-add.md".to_owned(), &text))
+        };
+        assert_eq!(
+            like("Returns a response similar to the [rpa.type.get](./rpa-type-get.md) method."),
+            Some("rpa.type.get".to_owned())
+        );
+        assert_eq!(
+            like("A result similar to the call of the method [`rpa.item.get`](./g.md)."),
+            Some("rpa.item.get".to_owned())
+        );
+        // A link that is not a method, or no likeness, names none.
+        assert_eq!(like("Similar to the [element list](./list.md)."), None);
+        assert_eq!(like("See [rpa.type.get](./rpa-type-get.md)."), None);
     }
 
     #[test]

@@ -207,6 +207,7 @@ pub fn import(docs: &Path, specs: &Path) -> Result<Import, String> {
                     request_example: None,
                     from_page: None,
                     result_shown_by_example: false,
+                    result_like: None,
                 },
             };
             methods.insert(key.clone(), method);

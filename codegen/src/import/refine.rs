@@ -347,6 +347,28 @@ pub fn reply_shape(
                 }
             }
         }
+        // The fields of a list's objects, each shaped as its items show it when they all
+        // show the same shape (`null` aside).
+        (TypeExpr::List(item), Value::Array(items))
+            if **item == TypeExpr::Primitive(Primitive::Object) && field.fields.is_some() =>
+        {
+            for nested in field.fields.iter_mut().flatten() {
+                let mut shapes = items
+                    .iter()
+                    .filter_map(|item| item.get(&nested.name))
+                    .filter(|v| !v.is_null())
+                    .map(|v| {
+                        let mut shaped = nested.clone();
+                        reply_shape(&mut shaped, v, fields_of);
+                        shaped
+                    });
+                if let Some(first) = shapes.next()
+                    && shapes.all(|other| other == first)
+                {
+                    *nested = first;
+                }
+            }
+        }
         // A result the page leaves loose takes the shape its example shows.
         (ty, _) if field.fields.is_none() && loose(ty) && shows_something(value) => {
             shown(field, value);
@@ -958,6 +980,32 @@ mod tests {
             shaped("task", serde_json::json!({"x": 1})),
             ("task".into(), vec![])
         );
+    }
+
+    #[test]
+    fn the_fields_of_listed_objects_take_the_shape_every_item_shows() {
+        let mut rows = Field {
+            fields: Some(vec![
+                field("id", "any"),
+                field("data", "any"),
+                field("DEFAULT", "any"),
+            ]),
+            ..field("result", "object[]")
+        };
+        let items = serde_json::json!([
+            {"id": 1, "data": {"scope": "task"}, "DEFAULT": 5},
+            {"id": 2, "data": null, "DEFAULT": {"TYPE": "NONE"}}
+        ]);
+        reply_shape(&mut rows, &items, &|_| None);
+        let shapes: Vec<String> = rows
+            .fields
+            .iter()
+            .flatten()
+            .map(|f| format!("{}: {}", f.name, f.ty))
+            .collect();
+        // `data` is one object where shown; `DEFAULT` differs between the items, so it
+        // stays as loose as the table gives it.
+        assert_eq!(shapes, ["id: integer", "data: object", "DEFAULT: any"]);
     }
 
     #[test]

@@ -5,6 +5,10 @@
 //!   with the fields of leads") returns the records its `.get` sibling returns
 //!   (`crm.lead.get`: `lead`).
 //!
+//! - a page that says its reply is like another method's (`rpa.type.add`: "similar to
+//!   the response of the method [rpa.type.get]") and does not describe its own returns
+//!   what that method does.
+//!
 //! A reply shaped only by its page's example counts as not described: the sibling's
 //! record is documented field by field.
 
@@ -22,6 +26,36 @@ const LIST_SEGMENTS: [&str; 3] = ["list", "getlist", "getList"];
 pub fn type_records(methods: &mut BTreeMap<(String, ApiVersion), ImportedMethod>) {
     type_gets(methods);
     type_lists(methods);
+    type_alikes(methods);
+}
+
+/// Gives a result the page does not describe, but says is like another method's, that
+/// method's result.
+fn type_alikes(methods: &mut BTreeMap<(String, ApiVersion), ImportedMethod>) {
+    let keys: Vec<(String, ApiVersion)> = methods.keys().cloned().collect();
+    for key in keys {
+        let Some(like) = methods[&key].result_like.clone() else {
+            continue;
+        };
+        let Some(result) = methods.get(&(like, key.1)).map(|m| m.spec.result.clone()) else {
+            continue;
+        };
+        let method = methods.get_mut(&key).expect("key listed above");
+        let own = &method.spec.result;
+        let described = is_concrete(&own.ty, own.fields.as_ref().is_some_and(|f| !f.is_empty()));
+        if !described
+            && is_concrete(
+                &result.ty,
+                result.fields.as_ref().is_some_and(|f| !f.is_empty()),
+            )
+        {
+            method.spec.result = ResultSpec {
+                paged: false,
+                items: None,
+                ..result
+            };
+        }
+    }
 }
 
 /// Types the result of `.get` methods the docs leave untyped by the record their `.add`
@@ -129,6 +163,7 @@ mod tests {
             request_example: None,
             from_page: None,
             result_shown_by_example: false,
+            result_like: None,
         };
         ((name.to_owned(), ApiVersion::V2), imported)
     }
@@ -205,5 +240,31 @@ mod tests {
         let by_example = |m: &str| methods[&(m.to_owned(), ApiVersion::V2)].result_shown_by_example;
         assert!(!by_example("crm.company.get") && !by_example("crm.company.list"));
         assert!(by_example("crm.quote.get"));
+    }
+
+    #[test]
+    fn a_reply_said_to_be_like_another_methods_is_that_methods() {
+        let like = |(key, mut m): ((String, ApiVersion), ImportedMethod), other: &str| {
+            m.result_like = Some(other.to_owned());
+            (key, m)
+        };
+        let stage = "  type: object\n  fields:\n  - name: stage\n    type: rpa_stage\n";
+        let mut methods: BTreeMap<_, _> = [
+            method("rpa.stage.get", stage),
+            like(method("rpa.stage.add", "  type: any\n"), "rpa.stage.get"),
+            // A described reply stays; so does one like a method nobody documents.
+            like(
+                method("rpa.stage.update", "  type: boolean\n"),
+                "rpa.stage.get",
+            ),
+            like(method("rpa.type.add", "  type: any\n"), "rpa.type.get"),
+        ]
+        .into_iter()
+        .collect();
+        type_records(&mut methods);
+        let result = |m: &str| &methods[&(m.to_owned(), ApiVersion::V2)].spec.result;
+        assert_eq!(result("rpa.stage.add"), result("rpa.stage.get"));
+        assert_eq!(result("rpa.stage.update").ty.to_string(), "boolean");
+        assert_eq!(result("rpa.type.add").ty.to_string(), "any");
     }
 }

@@ -218,6 +218,26 @@ impl ListFilter {
     }
 }
 
+/// The `settings` object.
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct ListItemSettings {
+    /// `code_alias`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub code_alias: ::std::option::Option<::std::string::String>,
+    /// `model_context_limit`: integer.
+    #[serde(with = "w::As::<w::Int>")]
+    pub model_context_limit: ::std::option::Option<i64>,
+    /// `model_context_type`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub model_context_type: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+
 /// The `item` object.
 #[derive(Debug, Clone, PartialEq, Default, w::Object)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
@@ -242,11 +262,8 @@ pub struct ListItem {
     /// `completions_url`: string.
     #[serde(with = "w::As::<w::Text>")]
     pub completions_url: ::std::option::Option<::std::string::String>,
-    /// `settings`: map of any JSON value.
-    #[serde(with = "w::As::<w::Map<w::Same>>")]
-    pub settings: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    >,
+    /// `settings`: `ListItemSettings`.
+    pub settings: ::std::option::Option<ListItemSettings>,
     /// `date_create`: integer.
     #[serde(with = "w::As::<w::Int>")]
     pub date_create: ::std::option::Option<i64>,

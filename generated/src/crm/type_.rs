@@ -499,43 +499,44 @@ impl AddFields {
     }
 }
 
-/// The `relations` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, w::Object)]
+/// The `child` object.
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(default)]
 #[non_exhaustive]
-pub struct AddResponseTypeRelations {
-    /// `child`: list of any JSON value.
-    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::List<w::Same>>")]
-    pub child: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
-    /// `parent`: list of any JSON value.
-    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::List<w::Same>>")]
-    pub parent: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+pub struct AddResponseTypeRelationsChild {
+    /// `entityTypeId`: integer.
+    #[serde(rename = "entityTypeId", with = "w::As::<w::Int>")]
+    pub entity_type_id: ::std::option::Option<i64>,
+    /// `isChildrenListEnabled`: string.
+    #[serde(rename = "isChildrenListEnabled", with = "w::As::<w::Text>")]
+    pub is_children_list_enabled: ::std::option::Option<::std::string::String>,
+    /// `isPredefined`: string.
+    #[serde(rename = "isPredefined", with = "w::As::<w::Text>")]
+    pub is_predefined: ::std::option::Option<::std::string::String>,
     /// Fields matching `*` (and any other field not listed above), by wire name.
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
 
-impl AddResponseTypeRelations {
-    /// An empty value; set fields with the setters.
-    pub fn new() -> Self {
-        Self {
-            child: None,
-            parent: None,
-            extra: ::std::collections::BTreeMap::new(),
-        }
-    }
+/// The `parent` object.
+pub type AddResponseTypeRelationsParent = AddResponseTypeRelationsChild;
 
-    /// Sets `child`.
-    pub fn child(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
-        self.child = Some(value);
-        self
-    }
-
-    /// Sets `parent`.
-    pub fn parent(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
-        self.parent = Some(value);
-        self
-    }
+/// The `relations` object.
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct AddResponseTypeRelations {
+    /// `child`: list of `AddResponseTypeRelationsChild`.
+    #[serde(with = "w::As::<w::List<w::Same>>")]
+    pub child: ::std::option::Option<::std::vec::Vec<AddResponseTypeRelationsChild>>,
+    /// `parent`: list of `AddResponseTypeRelationsChild`.
+    #[serde(with = "w::As::<w::List<w::Same>>")]
+    pub parent: ::std::option::Option<::std::vec::Vec<AddResponseTypeRelationsChild>>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
 
 /// The `type` object.
@@ -1652,7 +1653,44 @@ method_error!(
 );
 
 /// The `relations` object.
-pub type UpdateFieldsRelations = AddResponseTypeRelations;
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct UpdateFieldsRelations {
+    /// `child`: list of any JSON value.
+    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::List<w::Same>>")]
+    pub child: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    /// `parent`: list of any JSON value.
+    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::List<w::Same>>")]
+    pub parent: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+
+impl UpdateFieldsRelations {
+    /// An empty value; set fields with the setters.
+    pub fn new() -> Self {
+        Self {
+            child: None,
+            parent: None,
+            extra: ::std::collections::BTreeMap::new(),
+        }
+    }
+
+    /// Sets `child`.
+    pub fn child(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
+        self.child = Some(value);
+        self
+    }
+
+    /// Sets `parent`.
+    pub fn parent(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
+        self.parent = Some(value);
+        self
+    }
+}
 
 /// The `fields` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
@@ -1663,9 +1701,9 @@ pub struct UpdateFields {
     /// `title`: string.
     #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Text>")]
     pub title: ::std::option::Option<::std::string::String>,
-    /// `relations`: `AddResponseTypeRelations`.
+    /// `relations`: `UpdateFieldsRelations`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub relations: ::std::option::Option<AddResponseTypeRelations>,
+    pub relations: ::std::option::Option<UpdateFieldsRelations>,
     /// `isUseInUserfieldEnabled`: boolean, sent as `Y`/`N`.
     #[serde(
         rename = "isUseInUserfieldEnabled",
@@ -1836,7 +1874,7 @@ impl UpdateFields {
     }
 
     /// Sets `relations`.
-    pub fn relations(mut self, value: AddResponseTypeRelations) -> Self {
+    pub fn relations(mut self, value: UpdateFieldsRelations) -> Self {
         self.relations = Some(value);
         self
     }
@@ -1956,8 +1994,25 @@ impl UpdateFields {
     }
 }
 
+/// The `child` object.
+pub type UpdateResponseTypeRelationsChild = AddResponseTypeRelationsChild;
+
 /// The `relations` object.
-pub type UpdateResponseTypeRelations = AddResponseTypeRelations;
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct UpdateResponseTypeRelations {
+    /// `child`: list of `AddResponseTypeRelationsChild`.
+    #[serde(with = "w::As::<w::List<w::Same>>")]
+    pub child: ::std::option::Option<::std::vec::Vec<AddResponseTypeRelationsChild>>,
+    /// `parent`: list of any JSON value.
+    #[serde(with = "w::As::<w::List<w::Same>>")]
+    pub parent: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
 
 /// The `type` object.
 #[derive(Debug, Clone, PartialEq, Default, w::Object)]
@@ -2037,8 +2092,8 @@ pub struct UpdateResponseType {
     /// `linkedUserFields`: any JSON value.
     #[serde(rename = "linkedUserFields")]
     pub linked_user_fields: ::std::option::Option<::serde_json::Value>,
-    /// `relations`: `AddResponseTypeRelations`.
-    pub relations: ::std::option::Option<AddResponseTypeRelations>,
+    /// `relations`: `UpdateResponseTypeRelations`.
+    pub relations: ::std::option::Option<UpdateResponseTypeRelations>,
     /// `title`: string.
     #[serde(with = "w::As::<w::Text>")]
     pub title: ::std::option::Option<::std::string::String>,

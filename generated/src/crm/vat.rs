@@ -607,9 +607,9 @@ pub struct ListItem {
     /// `NAME`: string.
     #[serde(rename = "NAME", with = "w::As::<w::Text>")]
     pub name: ::std::option::Option<::std::string::String>,
-    /// `RATE`: any JSON value.
-    #[serde(rename = "RATE")]
-    pub rate: ::std::option::Option<::serde_json::Value>,
+    /// `RATE`: string.
+    #[serde(rename = "RATE", with = "w::As::<w::Text>")]
+    pub rate: ::std::option::Option<::std::string::String>,
     /// Fields matching `*` (and any other field not listed above), by wire name.
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,

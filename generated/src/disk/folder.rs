@@ -1006,11 +1006,11 @@ pub struct GetFieldsItem {
     /// `TYPE`: string.
     #[serde(rename = "TYPE", with = "w::As::<w::Text>")]
     pub type_: ::std::option::Option<::std::string::String>,
-    /// `USE_IN_FILTER`: boolean.
-    #[serde(rename = "USE_IN_FILTER", with = "w::As::<w::TrueFalse>")]
+    /// `USE_IN_FILTER`: boolean, sent as `Y`/`N`.
+    #[serde(rename = "USE_IN_FILTER", with = "w::As::<w::YesNo>")]
     pub use_in_filter: ::std::option::Option<bool>,
-    /// `USE_IN_SHOW`: boolean.
-    #[serde(rename = "USE_IN_SHOW", with = "w::As::<w::TrueFalse>")]
+    /// `USE_IN_SHOW`: boolean, sent as `Y`/`N`.
+    #[serde(rename = "USE_IN_SHOW", with = "w::As::<w::YesNo>")]
     pub use_in_show: ::std::option::Option<bool>,
     /// Fields matching `*` (and any other field not listed above), by wire name.
     #[serde(flatten)]

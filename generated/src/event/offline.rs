@@ -256,9 +256,9 @@ impl ::bitrix24_runtime::Method for Get {
 #[serde(default)]
 #[non_exhaustive]
 pub struct GetResponse {
-    /// `events`: list of any JSON value.
+    /// `events`: list of `GetResponseEvents`.
     #[serde(with = "w::As::<w::List<w::Same>>")]
-    pub events: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    pub events: ::std::option::Option<::std::vec::Vec<GetResponseEvents>>,
     /// `process_id`: any JSON value.
     pub process_id: ::std::option::Option<::serde_json::Value>,
     /// Fields matching `*` (and any other field not listed above), by wire name.
@@ -284,6 +284,35 @@ pub enum GetError {
 }
 
 method_error!(GetError { AccessDenied = "ACCESS_DENIED" });
+
+/// The `events` object.
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct GetResponseEvents {
+    /// `EVENT_ADDITIONAL`: boolean, sent as `Y`/`N`.
+    #[serde(rename = "EVENT_ADDITIONAL", with = "w::As::<w::YesNo>")]
+    pub event_additional: ::std::option::Option<bool>,
+    /// `EVENT_DATA`: boolean, sent as `Y`/`N`.
+    #[serde(rename = "EVENT_DATA", with = "w::As::<w::YesNo>")]
+    pub event_data: ::std::option::Option<bool>,
+    /// `EVENT_NAME`: string.
+    #[serde(rename = "EVENT_NAME", with = "w::As::<w::Text>")]
+    pub event_name: ::std::option::Option<::std::string::String>,
+    /// `ID`: string.
+    #[serde(rename = "ID", with = "w::As::<w::Text>")]
+    pub id: ::std::option::Option<::std::string::String>,
+    /// `MESSAGE_ID`: string.
+    #[serde(rename = "MESSAGE_ID", with = "w::As::<w::Text>")]
+    pub message_id: ::std::option::Option<::std::string::String>,
+    /// `TIMESTAMP_X`: string.
+    #[serde(rename = "TIMESTAMP_X", with = "w::As::<w::Text>")]
+    pub timestamp_x: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
 
 /// Parameters of [`event.offline.list`](https://apidocs.bitrix24.com/api-reference/events/event-offline-list.html).
 ///

@@ -889,11 +889,9 @@ pub struct ListResponseItemsUser {
     /// `departments`: list of integer.
     #[serde(with = "w::As::<w::List<w::Int>>")]
     pub departments: ::std::option::Option<::std::vec::Vec<i64>>,
-    /// `phones`: map of any JSON value.
-    #[serde(with = "w::As::<w::Map<w::Same>>")]
-    pub phones: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    >,
+    /// `phones`: boolean.
+    #[serde(with = "w::As::<w::TrueFalse>")]
+    pub phones: ::std::option::Option<bool>,
     /// `bot_data`: map of any JSON value.
     #[serde(with = "w::As::<w::Map<w::Same>>")]
     pub bot_data: ::std::option::Option<
@@ -1098,6 +1096,32 @@ pub struct ListResponseCopilotRolesCopilotAssistantAvatar {
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
 
+/// The `prompts` object.
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct ListResponseCopilotRolesCopilotAssistantPrompts {
+    /// `code`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub code: ::std::option::Option<::std::string::String>,
+    /// `isNew`: boolean, sent as `Y`/`N`.
+    #[serde(rename = "isNew", with = "w::As::<w::YesNo>")]
+    pub is_new: ::std::option::Option<bool>,
+    /// `promptType`: string.
+    #[serde(rename = "promptType", with = "w::As::<w::Text>")]
+    pub prompt_type: ::std::option::Option<::std::string::String>,
+    /// `text`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub text: ::std::option::Option<::std::string::String>,
+    /// `title`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub title: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+
 /// The `copilot_assistant` object.
 #[derive(Debug, Clone, PartialEq, Default, w::Object)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
@@ -1118,9 +1142,11 @@ pub struct ListResponseCopilotRolesCopilotAssistant {
     /// `name`: string.
     #[serde(with = "w::As::<w::Text>")]
     pub name: ::std::option::Option<::std::string::String>,
-    /// `prompts`: list of any JSON value.
+    /// `prompts`: list of `ListResponseCopilotRolesCopilotAssistantPrompts`.
     #[serde(with = "w::As::<w::List<w::Same>>")]
-    pub prompts: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    pub prompts: ::std::option::Option<
+        ::std::vec::Vec<ListResponseCopilotRolesCopilotAssistantPrompts>,
+    >,
     /// Fields matching `*` (and any other field not listed above), by wire name.
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,

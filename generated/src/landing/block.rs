@@ -985,6 +985,23 @@ pub struct GetcontentResponseManifestBlock {
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
 
+/// The `cards` object.
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct GetcontentResponseManifestCards {
+    /// `label`: list of string.
+    #[serde(with = "w::As::<w::List<w::Text>>")]
+    pub label: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// `name`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub name: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+
 /// The `manifest` object.
 #[derive(Debug, Clone, PartialEq, Default, w::Object)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
@@ -993,8 +1010,14 @@ pub struct GetcontentResponseManifestBlock {
 pub struct GetcontentResponseManifest {
     /// `block`: `GetcontentResponseManifestBlock`.
     pub block: ::std::option::Option<GetcontentResponseManifestBlock>,
-    /// `cards`: any JSON value.
-    pub cards: ::std::option::Option<::serde_json::Value>,
+    /// `cards`: map of `GetcontentResponseManifestCards`.
+    #[serde(with = "w::As::<w::Map<w::Same>>")]
+    pub cards: ::std::option::Option<
+        ::std::collections::BTreeMap<
+            ::std::string::String,
+            GetcontentResponseManifestCards,
+        >,
+    >,
     /// Fields matching `*` (and any other field not listed above), by wire name.
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
@@ -1394,6 +1417,20 @@ pub struct GetmanifestResponseStyleBlock {
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
 
+/// The `nodes` object.
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct GetmanifestResponseStyleNodes {
+    /// `type`: string.
+    #[serde(rename = "type", with = "w::As::<w::Text>")]
+    pub type_: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+
 /// The `style` object.
 #[derive(Debug, Clone, PartialEq, Default, w::Object)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
@@ -1402,8 +1439,14 @@ pub struct GetmanifestResponseStyleBlock {
 pub struct GetmanifestResponseStyle {
     /// `block`: `GetmanifestResponseStyleBlock`.
     pub block: ::std::option::Option<GetmanifestResponseStyleBlock>,
-    /// `nodes`: any JSON value.
-    pub nodes: ::std::option::Option<::serde_json::Value>,
+    /// `nodes`: map of `GetmanifestResponseStyleNodes`.
+    #[serde(with = "w::As::<w::Map<w::Same>>")]
+    pub nodes: ::std::option::Option<
+        ::std::collections::BTreeMap<
+            ::std::string::String,
+            GetmanifestResponseStyleNodes,
+        >,
+    >,
     /// Fields matching `*` (and any other field not listed above), by wire name.
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,

@@ -411,74 +411,11 @@ impl GetlistParamsFilter {
 }
 
 /// The `group` object.
-pub type GetlistParamsGroup = GetlistItem;
-
-/// The `params` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
 #[serde(default)]
 #[non_exhaustive]
-pub struct GetlistParams {
-    /// `select`: list of string.
-    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::List<w::Text>>")]
-    pub select: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-    /// `filter`: `GetlistParamsFilter`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub filter: ::std::option::Option<GetlistParamsFilter>,
-    /// `group`: list of `GetlistItem`.
-    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::List<w::Same>>")]
-    pub group: ::std::option::Option<::std::vec::Vec<GetlistItem>>,
-    /// `order`: map of string.
-    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Map<w::Text>>")]
-    pub order: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
-    >,
-}
-
-impl GetlistParams {
-    /// An empty value; set fields with the setters.
-    pub fn new() -> Self {
-        Self {
-            select: None,
-            filter: None,
-            group: None,
-            order: None,
-        }
-    }
-
-    /// Sets `select`.
-    pub fn select(mut self, value: ::std::vec::Vec<::std::string::String>) -> Self {
-        self.select = Some(value);
-        self
-    }
-
-    /// Sets `filter`.
-    pub fn filter(mut self, value: GetlistParamsFilter) -> Self {
-        self.filter = Some(value);
-        self
-    }
-
-    /// Sets `group`.
-    pub fn group(mut self, value: ::std::vec::Vec<GetlistItem>) -> Self {
-        self.group = Some(value);
-        self
-    }
-
-    /// Sets `order`.
-    pub fn order(
-        mut self,
-        value: ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
-    ) -> Self {
-        self.order = Some(value);
-        self
-    }
-}
-
-/// The `item` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, w::Object)]
-#[serde(default)]
-#[non_exhaustive]
-pub struct GetlistItem {
+pub struct GetlistParamsGroup {
     /// `ID`: integer.
     #[serde(
         rename = "ID",
@@ -591,7 +528,7 @@ pub struct GetlistItem {
     pub site_template_id: ::std::option::Option<::std::string::String>,
 }
 
-impl GetlistItem {
+impl GetlistParamsGroup {
     /// An empty value; set fields with the setters.
     pub fn new() -> Self {
         Self {
@@ -742,6 +679,232 @@ impl GetlistItem {
         self.site_template_id = Some(value.into());
         self
     }
+}
+
+/// The `params` object.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct GetlistParams {
+    /// `select`: list of string.
+    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::List<w::Text>>")]
+    pub select: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// `filter`: `GetlistParamsFilter`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub filter: ::std::option::Option<GetlistParamsFilter>,
+    /// `group`: list of `GetlistParamsGroup`.
+    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::List<w::Same>>")]
+    pub group: ::std::option::Option<::std::vec::Vec<GetlistParamsGroup>>,
+    /// `order`: map of string.
+    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Map<w::Text>>")]
+    pub order: ::std::option::Option<
+        ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+    >,
+}
+
+impl GetlistParams {
+    /// An empty value; set fields with the setters.
+    pub fn new() -> Self {
+        Self {
+            select: None,
+            filter: None,
+            group: None,
+            order: None,
+        }
+    }
+
+    /// Sets `select`.
+    pub fn select(mut self, value: ::std::vec::Vec<::std::string::String>) -> Self {
+        self.select = Some(value);
+        self
+    }
+
+    /// Sets `filter`.
+    pub fn filter(mut self, value: GetlistParamsFilter) -> Self {
+        self.filter = Some(value);
+        self
+    }
+
+    /// Sets `group`.
+    pub fn group(mut self, value: ::std::vec::Vec<GetlistParamsGroup>) -> Self {
+        self.group = Some(value);
+        self
+    }
+
+    /// Sets `order`.
+    pub fn order(
+        mut self,
+        value: ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+    ) -> Self {
+        self.order = Some(value);
+        self
+    }
+}
+
+/// The `demoData` object.
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct GetlistItemManifestBlockSubtypeParamsDemoData {
+    /// `count`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub count: ::std::option::Option<::std::string::String>,
+    /// `desc`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub desc: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+
+/// The `de` object.
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct GetlistItemManifestBlockSubtypeParamsLangDe {
+    /// `W_EMPTY`: string.
+    #[serde(rename = "W_EMPTY", with = "w::As::<w::Text>")]
+    pub w_empty: ::std::option::Option<::std::string::String>,
+    /// `W_TITLE`: string.
+    #[serde(rename = "W_TITLE", with = "w::As::<w::Text>")]
+    pub w_title: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+
+/// The `en` object.
+pub type GetlistItemManifestBlockSubtypeParamsLangEn = GetlistItemManifestBlockSubtypeParamsLangDe;
+
+/// The `lang` object.
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct GetlistItemManifestBlockSubtypeParamsLang {
+    /// `de`: `GetlistItemManifestBlockSubtypeParamsLangDe`.
+    pub de: ::std::option::Option<GetlistItemManifestBlockSubtypeParamsLangDe>,
+    /// `en`: `GetlistItemManifestBlockSubtypeParamsLangDe`.
+    pub en: ::std::option::Option<GetlistItemManifestBlockSubtypeParamsLangDe>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+
+/// The `subtype_params` object.
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct GetlistItemManifestBlockSubtypeParams {
+    /// `demoData`: `GetlistItemManifestBlockSubtypeParamsDemoData`.
+    #[serde(rename = "demoData")]
+    pub demo_data: ::std::option::Option<GetlistItemManifestBlockSubtypeParamsDemoData>,
+    /// `handler`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub handler: ::std::option::Option<::std::string::String>,
+    /// `lang`: `GetlistItemManifestBlockSubtypeParamsLang`.
+    pub lang: ::std::option::Option<GetlistItemManifestBlockSubtypeParamsLang>,
+    /// `rootNode`: string.
+    #[serde(rename = "rootNode", with = "w::As::<w::Text>")]
+    pub root_node: ::std::option::Option<::std::string::String>,
+    /// `style`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub style: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+
+/// The `block` object.
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct GetlistItemManifestBlock {
+    /// `subtype`: list of string.
+    #[serde(with = "w::As::<w::List<w::Text>>")]
+    pub subtype: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// `subtype_params`: `GetlistItemManifestBlockSubtypeParams`.
+    pub subtype_params: ::std::option::Option<GetlistItemManifestBlockSubtypeParams>,
+    /// `type`: list of string.
+    #[serde(rename = "type", with = "w::As::<w::List<w::Text>>")]
+    pub type_: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+
+/// The `MANIFEST` object.
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct GetlistItemManifest {
+    /// `block`: `GetlistItemManifestBlock`.
+    pub block: ::std::option::Option<GetlistItemManifestBlock>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+
+/// The `item` object.
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct GetlistItem {
+    /// `ID`: integer.
+    #[serde(rename = "ID", with = "w::As::<w::Int>")]
+    pub id: ::std::option::Option<i64>,
+    /// `XML_ID`: string.
+    #[serde(rename = "XML_ID", with = "w::As::<w::Text>")]
+    pub xml_id: ::std::option::Option<::std::string::String>,
+    /// `APP_CODE`: string.
+    #[serde(rename = "APP_CODE", with = "w::As::<w::Text>")]
+    pub app_code: ::std::option::Option<::std::string::String>,
+    /// `ACTIVE`: boolean, sent as `Y`/`N`.
+    #[serde(rename = "ACTIVE", with = "w::As::<w::YesNo>")]
+    pub active: ::std::option::Option<bool>,
+    /// `NAME`: string.
+    #[serde(rename = "NAME", with = "w::As::<w::Text>")]
+    pub name: ::std::option::Option<::std::string::String>,
+    /// `DESCRIPTION`: string.
+    #[serde(rename = "DESCRIPTION", with = "w::As::<w::Text>")]
+    pub description: ::std::option::Option<::std::string::String>,
+    /// `SECTIONS`: string.
+    #[serde(rename = "SECTIONS", with = "w::As::<w::Text>")]
+    pub sections: ::std::option::Option<::std::string::String>,
+    /// `PREVIEW`: string.
+    #[serde(rename = "PREVIEW", with = "w::As::<w::Text>")]
+    pub preview: ::std::option::Option<::std::string::String>,
+    /// `WIDGET_PARAMS`: `AnchorWidgetParams`.
+    #[serde(rename = "WIDGET_PARAMS")]
+    pub widget_params: ::std::option::Option<crate::types::AnchorWidgetParams>,
+    /// `CONTENT`: string.
+    #[serde(rename = "CONTENT", with = "w::As::<w::Text>")]
+    pub content: ::std::option::Option<::std::string::String>,
+    /// `MANIFEST`: `GetlistItemManifest`.
+    #[serde(rename = "MANIFEST")]
+    pub manifest: ::std::option::Option<GetlistItemManifest>,
+    /// `CREATED_BY_ID`: integer.
+    #[serde(rename = "CREATED_BY_ID", with = "w::As::<w::Int>")]
+    pub created_by_id: ::std::option::Option<i64>,
+    /// `MODIFIED_BY_ID`: integer.
+    #[serde(rename = "MODIFIED_BY_ID", with = "w::As::<w::Int>")]
+    pub modified_by_id: ::std::option::Option<i64>,
+    /// `DATE_CREATE`: string.
+    #[serde(rename = "DATE_CREATE", with = "w::As::<w::Text>")]
+    pub date_create: ::std::option::Option<::std::string::String>,
+    /// `DATE_MODIFY`: string.
+    #[serde(rename = "DATE_MODIFY", with = "w::As::<w::Text>")]
+    pub date_modify: ::std::option::Option<::std::string::String>,
+    /// `SITE_TEMPLATE_ID`: string.
+    #[serde(rename = "SITE_TEMPLATE_ID", with = "w::As::<w::Text>")]
+    pub site_template_id: ::std::option::Option<::std::string::String>,
 }
 
 /// Parameters of [`landing.repowidget.register`](https://apidocs.bitrix24.com/api-reference/vibe/landing-repowidget-register.html).

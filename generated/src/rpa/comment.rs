@@ -59,16 +59,16 @@ impl ::bitrix24_runtime::Method for Add {
 }
 
 /// The `result` of [`rpa.comment.add`](https://apidocs.bitrix24.com/api-reference/outdated/rpa/comment/rpa-comment-add.html).
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
-#[serde(transparent)]
-pub struct AddResponse(pub ::serde_json::Value);
-
-impl AddResponse {
-    /// The wrapped value.
-    pub fn into_inner(self) -> ::serde_json::Value {
-        self.0
-    }
+#[serde(default)]
+#[non_exhaustive]
+pub struct AddResponse {
+    /// `comment`: `AddResponseComment`.
+    pub comment: ::std::option::Option<AddResponseComment>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
 
 /// Errors of [`rpa.comment.add`](https://apidocs.bitrix24.com/api-reference/outdated/rpa/comment/rpa-comment-add.html).
@@ -85,6 +85,108 @@ pub enum AddError {
 }
 
 method_error!(AddError {});
+
+/// The `data` object.
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct AddResponseCommentData {
+    /// `files`: list of integer.
+    #[serde(with = "w::As::<w::List<w::Int>>")]
+    pub files: ::std::option::Option<::std::vec::Vec<i64>>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+
+/// The `users` object.
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct AddResponseCommentUsers {
+    /// `fullName`: string.
+    #[serde(rename = "fullName", with = "w::As::<w::Text>")]
+    pub full_name: ::std::option::Option<::std::string::String>,
+    /// `id`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub id: ::std::option::Option<::std::string::String>,
+    /// `lastName`: string.
+    #[serde(rename = "lastName", with = "w::As::<w::Text>")]
+    pub last_name: ::std::option::Option<::std::string::String>,
+    /// `link`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub link: ::std::option::Option<::std::string::String>,
+    /// `name`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub name: ::std::option::Option<::std::string::String>,
+    /// `secondName`: string.
+    #[serde(rename = "secondName", with = "w::As::<w::Text>")]
+    pub second_name: ::std::option::Option<::std::string::String>,
+    /// `title`: any JSON value.
+    pub title: ::std::option::Option<::serde_json::Value>,
+    /// `workPosition`: string.
+    #[serde(rename = "workPosition", with = "w::As::<w::Text>")]
+    pub work_position: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+
+/// The `comment` object.
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct AddResponseComment {
+    /// `action`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub action: ::std::option::Option<::std::string::String>,
+    /// `createdTime`: string.
+    #[serde(rename = "createdTime", with = "w::As::<w::Text>")]
+    pub created_time: ::std::option::Option<::std::string::String>,
+    /// `createdTimestamp`: integer.
+    #[serde(rename = "createdTimestamp", with = "w::As::<w::Int>")]
+    pub created_timestamp: ::std::option::Option<i64>,
+    /// `data`: `AddResponseCommentData`.
+    pub data: ::std::option::Option<AddResponseCommentData>,
+    /// `description`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub description: ::std::option::Option<::std::string::String>,
+    /// `htmlDescription`: string.
+    #[serde(rename = "htmlDescription", with = "w::As::<w::Text>")]
+    pub html_description: ::std::option::Option<::std::string::String>,
+    /// `id`: integer.
+    #[serde(with = "w::As::<w::Int>")]
+    pub id: ::std::option::Option<i64>,
+    /// `isFixed`: boolean.
+    #[serde(rename = "isFixed", with = "w::As::<w::TrueFalse>")]
+    pub is_fixed: ::std::option::Option<bool>,
+    /// `itemId`: integer.
+    #[serde(rename = "itemId", with = "w::As::<w::Int>")]
+    pub item_id: ::std::option::Option<i64>,
+    /// `textDescription`: string.
+    #[serde(rename = "textDescription", with = "w::As::<w::Text>")]
+    pub text_description: ::std::option::Option<::std::string::String>,
+    /// `title`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub title: ::std::option::Option<::std::string::String>,
+    /// `typeId`: integer.
+    #[serde(rename = "typeId", with = "w::As::<w::Int>")]
+    pub type_id: ::std::option::Option<i64>,
+    /// `userId`: integer.
+    #[serde(rename = "userId", with = "w::As::<w::Int>")]
+    pub user_id: ::std::option::Option<i64>,
+    /// `users`: map of `AddResponseCommentUsers`.
+    #[serde(with = "w::As::<w::Map<w::Same>>")]
+    pub users: ::std::option::Option<
+        ::std::collections::BTreeMap<::std::string::String, AddResponseCommentUsers>,
+    >,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
 
 #[deprecated(note = "documented as deprecated")]
 /// Parameters of [`rpa.comment.delete`](https://apidocs.bitrix24.com/api-reference/outdated/rpa/comment/rpa-comment-delete.html).

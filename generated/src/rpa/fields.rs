@@ -53,16 +53,16 @@ impl ::bitrix24_runtime::Method for GetSettings {
 }
 
 /// The `result` of [`rpa.fields.getSettings`](https://apidocs.bitrix24.com/api-reference/outdated/rpa/fields/rpa-fields-get-settings.html).
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
-#[serde(transparent)]
-pub struct GetSettingsResponse(pub ::serde_json::Value);
-
-impl GetSettingsResponse {
-    /// The wrapped value.
-    pub fn into_inner(self) -> ::serde_json::Value {
-        self.0
-    }
+#[serde(default)]
+#[non_exhaustive]
+pub struct GetSettingsResponse {
+    /// `fields`: `GetSettingsResponseFields`.
+    pub fields: ::std::option::Option<GetSettingsResponseFields>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
 
 /// Errors of [`rpa.fields.getSettings`](https://apidocs.bitrix24.com/api-reference/outdated/rpa/fields/rpa-fields-get-settings.html).
@@ -79,6 +79,52 @@ pub enum GetSettingsError {
 }
 
 method_error!(GetSettingsError {});
+
+/// The `create` object.
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct GetSettingsResponseFieldsCreate {
+    /// `UF_RPA_1_NAME`: boolean.
+    #[serde(rename = "UF_RPA_1_NAME", with = "w::As::<w::TrueFalse>")]
+    pub uf_rpa_1_name: ::std::option::Option<bool>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+
+/// The `kanban` object.
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct GetSettingsResponseFieldsKanban {
+    /// `UF_RPA_1_NAME`: boolean.
+    #[serde(rename = "UF_RPA_1_NAME", with = "w::As::<w::TrueFalse>")]
+    pub uf_rpa_1_name: ::std::option::Option<bool>,
+    /// `id`: boolean.
+    #[serde(with = "w::As::<w::TrueFalse>")]
+    pub id: ::std::option::Option<bool>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+
+/// The `fields` object.
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct GetSettingsResponseFields {
+    /// `create`: `GetSettingsResponseFieldsCreate`.
+    pub create: ::std::option::Option<GetSettingsResponseFieldsCreate>,
+    /// `kanban`: `GetSettingsResponseFieldsKanban`.
+    pub kanban: ::std::option::Option<GetSettingsResponseFieldsKanban>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
 
 #[deprecated(note = "documented as deprecated")]
 /// Parameters of [`rpa.fields.setSettings`](https://apidocs.bitrix24.com/api-reference/outdated/rpa/fields/rpa-fields-set-settings.html).
@@ -140,17 +186,7 @@ impl ::bitrix24_runtime::Method for SetSettings {
 }
 
 /// The `result` of [`rpa.fields.setSettings`](https://apidocs.bitrix24.com/api-reference/outdated/rpa/fields/rpa-fields-set-settings.html).
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
-#[serde(transparent)]
-pub struct SetSettingsResponse(pub ::serde_json::Value);
-
-impl SetSettingsResponse {
-    /// The wrapped value.
-    pub fn into_inner(self) -> ::serde_json::Value {
-        self.0
-    }
-}
+pub type SetSettingsResponse = GetSettingsResponse;
 
 /// Errors of [`rpa.fields.setSettings`](https://apidocs.bitrix24.com/api-reference/outdated/rpa/fields/rpa-fields-set-settings.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -166,6 +202,15 @@ pub enum SetSettingsError {
 }
 
 method_error!(SetSettingsError {});
+
+/// The `create` object.
+pub type SetSettingsResponseFieldsCreate = GetSettingsResponseFieldsCreate;
+
+/// The `kanban` object.
+pub type SetSettingsResponseFieldsKanban = GetSettingsResponseFieldsKanban;
+
+/// The `fields` object.
+pub type SetSettingsResponseFields = GetSettingsResponseFields;
 
 #[deprecated(note = "documented as deprecated")]
 /// Parameters of [`rpa.fields.setVisibilitySettings`](https://apidocs.bitrix24.com/api-reference/outdated/rpa/fields/rpa-fields-set-visibility-settings.html).
@@ -232,17 +277,7 @@ impl ::bitrix24_runtime::Method for SetVisibilitySettings {
 }
 
 /// The `result` of [`rpa.fields.setVisibilitySettings`](https://apidocs.bitrix24.com/api-reference/outdated/rpa/fields/rpa-fields-set-visibility-settings.html).
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
-#[serde(transparent)]
-pub struct SetVisibilitySettingsResponse(pub ::serde_json::Value);
-
-impl SetVisibilitySettingsResponse {
-    /// The wrapped value.
-    pub fn into_inner(self) -> ::serde_json::Value {
-        self.0
-    }
-}
+pub type SetVisibilitySettingsResponse = GetSettingsResponse;
 
 /// Errors of [`rpa.fields.setVisibilitySettings`](https://apidocs.bitrix24.com/api-reference/outdated/rpa/fields/rpa-fields-set-visibility-settings.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -258,3 +293,12 @@ pub enum SetVisibilitySettingsError {
 }
 
 method_error!(SetVisibilitySettingsError {});
+
+/// The `create` object.
+pub type SetVisibilitySettingsResponseFieldsCreate = GetSettingsResponseFieldsCreate;
+
+/// The `kanban` object.
+pub type SetVisibilitySettingsResponseFieldsKanban = GetSettingsResponseFieldsKanban;
+
+/// The `fields` object.
+pub type SetVisibilitySettingsResponseFields = GetSettingsResponseFields;

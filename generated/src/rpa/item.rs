@@ -51,16 +51,13 @@ impl ::bitrix24_runtime::Method for Add {
 }
 
 /// The `result` of [`rpa.item.add`](https://apidocs.bitrix24.com/api-reference/outdated/rpa/item/rpa-item-add.html).
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
-#[serde(transparent)]
-pub struct AddResponse(pub ::serde_json::Value);
-
-impl AddResponse {
-    /// The wrapped value.
-    pub fn into_inner(self) -> ::serde_json::Value {
-        self.0
-    }
+#[serde(default)]
+#[non_exhaustive]
+pub struct AddResponse {
+    /// `item`: `AddResponseItem`.
+    pub item: ::std::option::Option<AddResponseItem>,
 }
 
 /// Errors of [`rpa.item.add`](https://apidocs.bitrix24.com/api-reference/outdated/rpa/item/rpa-item-add.html).
@@ -77,6 +74,115 @@ pub enum AddError {
 }
 
 method_error!(AddError {});
+
+/// The `tasksFaces` object.
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct AddResponseItemTasksFaces {
+    /// `all`: list of integer.
+    #[serde(with = "w::As::<w::List<w::Int>>")]
+    pub all: ::std::option::Option<::std::vec::Vec<i64>>,
+    /// `completed`: list of integer.
+    #[serde(with = "w::As::<w::List<w::Int>>")]
+    pub completed: ::std::option::Option<::std::vec::Vec<i64>>,
+    /// `running`: list of any JSON value.
+    #[serde(with = "w::As::<w::List<w::Same>>")]
+    pub running: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+
+/// The `users` object.
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct AddResponseItemUsers {
+    /// `fullName`: string.
+    #[serde(rename = "fullName", with = "w::As::<w::Text>")]
+    pub full_name: ::std::option::Option<::std::string::String>,
+    /// `id`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub id: ::std::option::Option<::std::string::String>,
+    /// `lastName`: string.
+    #[serde(rename = "lastName", with = "w::As::<w::Text>")]
+    pub last_name: ::std::option::Option<::std::string::String>,
+    /// `link`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub link: ::std::option::Option<::std::string::String>,
+    /// `name`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub name: ::std::option::Option<::std::string::String>,
+    /// `secondName`: any JSON value.
+    #[serde(rename = "secondName")]
+    pub second_name: ::std::option::Option<::serde_json::Value>,
+    /// `title`: any JSON value.
+    pub title: ::std::option::Option<::serde_json::Value>,
+    /// `workPosition`: any JSON value.
+    #[serde(rename = "workPosition")]
+    pub work_position: ::std::option::Option<::serde_json::Value>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+
+/// The `item` object.
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct AddResponseItem {
+    /// `stageId`: integer.
+    #[serde(rename = "stageId", with = "w::As::<w::Int>")]
+    pub stage_id: ::std::option::Option<i64>,
+    /// `previousStageId`: integer.
+    #[serde(rename = "previousStageId", with = "w::As::<w::Int>")]
+    pub previous_stage_id: ::std::option::Option<i64>,
+    /// `name`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub name: ::std::option::Option<::std::string::String>,
+    /// `typeId`: integer.
+    #[serde(rename = "typeId", with = "w::As::<w::Int>")]
+    pub type_id: ::std::option::Option<i64>,
+    /// `createdBy`: integer.
+    #[serde(rename = "createdBy", with = "w::As::<w::Int>")]
+    pub created_by: ::std::option::Option<i64>,
+    /// `updatedBy`: integer.
+    #[serde(rename = "updatedBy", with = "w::As::<w::Int>")]
+    pub updated_by: ::std::option::Option<i64>,
+    /// `movedBy`: integer.
+    #[serde(rename = "movedBy", with = "w::As::<w::Int>")]
+    pub moved_by: ::std::option::Option<i64>,
+    /// `createdTime`: string.
+    #[serde(rename = "createdTime", with = "w::As::<w::Text>")]
+    pub created_time: ::std::option::Option<::std::string::String>,
+    /// `updatedTime`: string.
+    #[serde(rename = "updatedTime", with = "w::As::<w::Text>")]
+    pub updated_time: ::std::option::Option<::std::string::String>,
+    /// `movedTime`: string.
+    #[serde(rename = "movedTime", with = "w::As::<w::Text>")]
+    pub moved_time: ::std::option::Option<::std::string::String>,
+    /// `detailUrl`: string.
+    #[serde(rename = "detailUrl", with = "w::As::<w::Text>")]
+    pub detail_url: ::std::option::Option<::std::string::String>,
+    /// `tasksCounter`: integer.
+    #[serde(rename = "tasksCounter", with = "w::As::<w::Int>")]
+    pub tasks_counter: ::std::option::Option<i64>,
+    /// `tasksFaces`: `AddResponseItemTasksFaces`.
+    #[serde(rename = "tasksFaces")]
+    pub tasks_faces: ::std::option::Option<AddResponseItemTasksFaces>,
+    /// `users`: map of `AddResponseItemUsers`.
+    #[serde(with = "w::As::<w::Map<w::Same>>")]
+    pub users: ::std::option::Option<
+        ::std::collections::BTreeMap<::std::string::String, AddResponseItemUsers>,
+    >,
+    /// Fields matching `UF_RPA_*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
 
 #[deprecated(note = "documented as deprecated")]
 /// Parameters of [`rpa.item.delete`](https://apidocs.bitrix24.com/api-reference/outdated/rpa/item/rpa-item-delete.html).
@@ -197,55 +303,7 @@ impl ::bitrix24_runtime::Method for Get {
 }
 
 /// The `result` of [`rpa.item.get`](https://apidocs.bitrix24.com/api-reference/outdated/rpa/item/rpa-item-get.html).
-#[derive(Debug, Clone, PartialEq, Default, w::Object)]
-#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
-#[serde(default)]
-#[non_exhaustive]
-pub struct GetResponse {
-    /// `stageId`: any JSON value.
-    #[serde(rename = "stageId")]
-    pub stage_id: ::std::option::Option<::serde_json::Value>,
-    /// `previousStageId`: any JSON value.
-    #[serde(rename = "previousStageId")]
-    pub previous_stage_id: ::std::option::Option<::serde_json::Value>,
-    /// `name`: any JSON value.
-    pub name: ::std::option::Option<::serde_json::Value>,
-    /// `typeId`: any JSON value.
-    #[serde(rename = "typeId")]
-    pub type_id: ::std::option::Option<::serde_json::Value>,
-    /// `createdBy`: any JSON value.
-    #[serde(rename = "createdBy")]
-    pub created_by: ::std::option::Option<::serde_json::Value>,
-    /// `updatedBy`: any JSON value.
-    #[serde(rename = "updatedBy")]
-    pub updated_by: ::std::option::Option<::serde_json::Value>,
-    /// `movedBy`: any JSON value.
-    #[serde(rename = "movedBy")]
-    pub moved_by: ::std::option::Option<::serde_json::Value>,
-    /// `createdTime`: any JSON value.
-    #[serde(rename = "createdTime")]
-    pub created_time: ::std::option::Option<::serde_json::Value>,
-    /// `updatedTime`: any JSON value.
-    #[serde(rename = "updatedTime")]
-    pub updated_time: ::std::option::Option<::serde_json::Value>,
-    /// `movedTime`: any JSON value.
-    #[serde(rename = "movedTime")]
-    pub moved_time: ::std::option::Option<::serde_json::Value>,
-    /// `detailUrl`: any JSON value.
-    #[serde(rename = "detailUrl")]
-    pub detail_url: ::std::option::Option<::serde_json::Value>,
-    /// `tasksCounter`: any JSON value.
-    #[serde(rename = "tasksCounter")]
-    pub tasks_counter: ::std::option::Option<::serde_json::Value>,
-    /// `tasksFaces`: any JSON value.
-    #[serde(rename = "tasksFaces")]
-    pub tasks_faces: ::std::option::Option<::serde_json::Value>,
-    /// `users`: any JSON value.
-    pub users: ::std::option::Option<::serde_json::Value>,
-    /// Fields matching `UF_RPA_*` (and any other field not listed above), by wire name.
-    #[serde(flatten)]
-    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-}
+pub type GetResponse = AddResponse;
 
 /// Errors of [`rpa.item.get`](https://apidocs.bitrix24.com/api-reference/outdated/rpa/item/rpa-item-get.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -261,6 +319,15 @@ pub enum GetError {
 }
 
 method_error!(GetError {});
+
+/// The `tasksFaces` object.
+pub type GetResponseItemTasksFaces = AddResponseItemTasksFaces;
+
+/// The `users` object.
+pub type GetResponseItemUsers = AddResponseItemUsers;
+
+/// The `item` object.
+pub type GetResponseItem = AddResponseItem;
 
 #[deprecated(note = "documented as deprecated")]
 /// Parameters of [`rpa.item.getTasks`](https://apidocs.bitrix24.com/api-reference/outdated/rpa/item/rpa-item-get-tasks.html).
@@ -316,16 +383,17 @@ impl ::bitrix24_runtime::Method for GetTasks {
 }
 
 /// The `result` of [`rpa.item.getTasks`](https://apidocs.bitrix24.com/api-reference/outdated/rpa/item/rpa-item-get-tasks.html).
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
-#[serde(transparent)]
-pub struct GetTasksResponse(pub ::serde_json::Value);
-
-impl GetTasksResponse {
-    /// The wrapped value.
-    pub fn into_inner(self) -> ::serde_json::Value {
-        self.0
-    }
+#[serde(default)]
+#[non_exhaustive]
+pub struct GetTasksResponse {
+    /// `tasks`: list of `GetTasksResponseTasks`.
+    #[serde(with = "w::As::<w::List<w::Same>>")]
+    pub tasks: ::std::option::Option<::std::vec::Vec<GetTasksResponseTasks>>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
 
 /// Errors of [`rpa.item.getTasks`](https://apidocs.bitrix24.com/api-reference/outdated/rpa/item/rpa-item-get-tasks.html).
@@ -343,6 +411,169 @@ pub enum GetTasksError {
 
 method_error!(GetTasksError {});
 
+/// The `BUTTONS` object.
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct GetTasksResponseTasksDataControlsButtons {
+    /// `COLOR`: string.
+    #[serde(rename = "COLOR", with = "w::As::<w::Text>")]
+    pub color: ::std::option::Option<::std::string::String>,
+    /// `NAME`: string.
+    #[serde(rename = "NAME", with = "w::As::<w::Text>")]
+    pub name: ::std::option::Option<::std::string::String>,
+    /// `TARGET_USER_STATUS`: integer.
+    #[serde(rename = "TARGET_USER_STATUS", with = "w::As::<w::Int>")]
+    pub target_user_status: ::std::option::Option<i64>,
+    /// `TEXT`: string.
+    #[serde(rename = "TEXT", with = "w::As::<w::Text>")]
+    pub text: ::std::option::Option<::std::string::String>,
+    /// `TYPE`: string.
+    #[serde(rename = "TYPE", with = "w::As::<w::Text>")]
+    pub type_: ::std::option::Option<::std::string::String>,
+    /// `VALUE`: string.
+    #[serde(rename = "VALUE", with = "w::As::<w::Text>")]
+    pub value: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+
+/// The `controls` object.
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct GetTasksResponseTasksDataControls {
+    /// `BUTTONS`: list of `GetTasksResponseTasksDataControlsButtons`.
+    #[serde(rename = "BUTTONS", with = "w::As::<w::List<w::Same>>")]
+    pub buttons: ::std::option::Option<
+        ::std::vec::Vec<GetTasksResponseTasksDataControlsButtons>,
+    >,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+
+/// The `users` object.
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct GetTasksResponseTasksDataUsers {
+    /// `id`: integer.
+    #[serde(with = "w::As::<w::Int>")]
+    pub id: ::std::option::Option<i64>,
+    /// `status`: integer.
+    #[serde(with = "w::As::<w::Int>")]
+    pub status: ::std::option::Option<i64>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+
+/// The `data` object.
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct GetTasksResponseTasksData {
+    /// `controls`: `GetTasksResponseTasksDataControls`.
+    pub controls: ::std::option::Option<GetTasksResponseTasksDataControls>,
+    /// `fieldsToSet`: list of string.
+    #[serde(rename = "fieldsToSet", with = "w::As::<w::List<w::Text>>")]
+    pub fields_to_set: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// `fieldsToShow`: any JSON value.
+    #[serde(rename = "fieldsToShow")]
+    pub fields_to_show: ::std::option::Option<::serde_json::Value>,
+    /// `isMine`: boolean.
+    #[serde(rename = "isMine", with = "w::As::<w::TrueFalse>")]
+    pub is_mine: ::std::option::Option<bool>,
+    /// `participantJoint`: string.
+    #[serde(rename = "participantJoint", with = "w::As::<w::Text>")]
+    pub participant_joint: ::std::option::Option<::std::string::String>,
+    /// `type`: string.
+    #[serde(rename = "type", with = "w::As::<w::Text>")]
+    pub type_: ::std::option::Option<::std::string::String>,
+    /// `url`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub url: ::std::option::Option<::std::string::String>,
+    /// `users`: list of `GetTasksResponseTasksDataUsers`.
+    #[serde(with = "w::As::<w::List<w::Same>>")]
+    pub users: ::std::option::Option<::std::vec::Vec<GetTasksResponseTasksDataUsers>>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+
+/// The `users` object.
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct GetTasksResponseTasksUsers {
+    /// `fullName`: string.
+    #[serde(rename = "fullName", with = "w::As::<w::Text>")]
+    pub full_name: ::std::option::Option<::std::string::String>,
+    /// `id`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub id: ::std::option::Option<::std::string::String>,
+    /// `lastName`: string.
+    #[serde(rename = "lastName", with = "w::As::<w::Text>")]
+    pub last_name: ::std::option::Option<::std::string::String>,
+    /// `link`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub link: ::std::option::Option<::std::string::String>,
+    /// `name`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub name: ::std::option::Option<::std::string::String>,
+    /// `secondName`: string.
+    #[serde(rename = "secondName", with = "w::As::<w::Text>")]
+    pub second_name: ::std::option::Option<::std::string::String>,
+    /// `title`: any JSON value.
+    pub title: ::std::option::Option<::serde_json::Value>,
+    /// `workPosition`: string.
+    #[serde(rename = "workPosition", with = "w::As::<w::Text>")]
+    pub work_position: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+
+/// The `tasks` object.
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct GetTasksResponseTasks {
+    /// `data`: `GetTasksResponseTasksData`.
+    pub data: ::std::option::Option<GetTasksResponseTasksData>,
+    /// `description`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub description: ::std::option::Option<::std::string::String>,
+    /// `id`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub id: ::std::option::Option<::std::string::String>,
+    /// `itemClassName`: string.
+    #[serde(rename = "itemClassName", with = "w::As::<w::Text>")]
+    pub item_class_name: ::std::option::Option<::std::string::String>,
+    /// `title`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub title: ::std::option::Option<::std::string::String>,
+    /// `userId`: integer.
+    #[serde(rename = "userId", with = "w::As::<w::Int>")]
+    pub user_id: ::std::option::Option<i64>,
+    /// `users`: map of `GetTasksResponseTasksUsers`.
+    #[serde(with = "w::As::<w::Map<w::Same>>")]
+    pub users: ::std::option::Option<
+        ::std::collections::BTreeMap<::std::string::String, GetTasksResponseTasksUsers>,
+    >,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+
 #[deprecated(note = "documented as deprecated")]
 /// Parameters of [`rpa.item.list`](https://apidocs.bitrix24.com/api-reference/outdated/rpa/item/rpa-item-list.html).
 ///
@@ -350,6 +581,7 @@ method_error!(GetTasksError {});
 /// - Errors: [`ListError`] (system errors only)
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
+/// - Paged: yes (`start`, `next`, `total`)
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
 #[serde(default)]
@@ -429,17 +661,29 @@ impl ::bitrix24_runtime::Method for List {
     type Error = ListError;
 }
 
-/// The `result` of [`rpa.item.list`](https://apidocs.bitrix24.com/api-reference/outdated/rpa/item/rpa-item-list.html).
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
-#[serde(transparent)]
-pub struct ListResponse(pub ::serde_json::Value);
-
-impl ListResponse {
-    /// The wrapped value.
-    pub fn into_inner(self) -> ::serde_json::Value {
-        self.0
+impl ::bitrix24_runtime::Paged for List {
+    type Item = ::serde_json::Value;
+    fn set_start(&mut self, start: i64) {
+        self.start = Some(start);
     }
+
+    fn into_items(response: ListResponse) -> ::std::vec::Vec<::serde_json::Value> {
+        response.items.unwrap_or_default()
+    }
+}
+
+/// The `result` of [`rpa.item.list`](https://apidocs.bitrix24.com/api-reference/outdated/rpa/item/rpa-item-list.html).
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct ListResponse {
+    /// `items`: list of any JSON value.
+    #[serde(with = "w::As::<w::List<w::Same>>")]
+    pub items: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
 
 /// Errors of [`rpa.item.list`](https://apidocs.bitrix24.com/api-reference/outdated/rpa/item/rpa-item-list.html).

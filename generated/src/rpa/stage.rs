@@ -37,16 +37,48 @@ impl ::bitrix24_runtime::Method for Add {
 }
 
 /// The `result` of [`rpa.stage.add`](https://apidocs.bitrix24.com/api-reference/outdated/rpa/stage/rpa-stage-add.html).
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
-#[serde(transparent)]
-pub struct AddResponse(pub ::serde_json::Value);
-
-impl AddResponse {
-    /// The wrapped value.
-    pub fn into_inner(self) -> ::serde_json::Value {
-        self.0
-    }
+#[serde(default)]
+#[non_exhaustive]
+pub struct AddResponse {
+    /// `name`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub name: ::std::option::Option<::std::string::String>,
+    /// `code`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub code: ::std::option::Option<::std::string::String>,
+    /// `color`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub color: ::std::option::Option<::std::string::String>,
+    /// `sort`: integer.
+    #[serde(with = "w::As::<w::Int>")]
+    pub sort: ::std::option::Option<i64>,
+    /// `semantic`: any JSON value.
+    pub semantic: ::std::option::Option<::serde_json::Value>,
+    /// `typeId`: integer.
+    #[serde(rename = "typeId", with = "w::As::<w::Int>")]
+    pub type_id: ::std::option::Option<i64>,
+    /// `isFirst`: boolean.
+    #[serde(rename = "isFirst", with = "w::As::<w::TrueFalse>")]
+    pub is_first: ::std::option::Option<bool>,
+    /// `isSuccess`: boolean.
+    #[serde(rename = "isSuccess", with = "w::As::<w::TrueFalse>")]
+    pub is_success: ::std::option::Option<bool>,
+    /// `isFail`: boolean.
+    #[serde(rename = "isFail", with = "w::As::<w::TrueFalse>")]
+    pub is_fail: ::std::option::Option<bool>,
+    /// `tasks`: list of `AddResponseTasks`.
+    #[serde(with = "w::As::<w::List<w::Same>>")]
+    pub tasks: ::std::option::Option<::std::vec::Vec<AddResponseTasks>>,
+    /// `robotsCount`: integer.
+    #[serde(rename = "robotsCount", with = "w::As::<w::Int>")]
+    pub robots_count: ::std::option::Option<i64>,
+    /// `possibleNextStages`: list of integer.
+    #[serde(rename = "possibleNextStages", with = "w::As::<w::List<w::Int>>")]
+    pub possible_next_stages: ::std::option::Option<::std::vec::Vec<i64>>,
+    /// `permissions`: `AddResponsePermissions`.
+    pub permissions: ::std::option::Option<AddResponsePermissions>,
 }
 
 /// Errors of [`rpa.stage.add`](https://apidocs.bitrix24.com/api-reference/outdated/rpa/stage/rpa-stage-add.html).
@@ -124,6 +156,78 @@ impl AddFields {
         self.semantic = Some(value);
         self
     }
+}
+
+/// The `users` object.
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct AddResponseTasksUsers {
+    /// `entityId`: integer.
+    #[serde(rename = "entityId", with = "w::As::<w::Int>")]
+    pub entity_id: ::std::option::Option<i64>,
+    /// `entityType`: string.
+    #[serde(rename = "entityType", with = "w::As::<w::Text>")]
+    pub entity_type: ::std::option::Option<::std::string::String>,
+    /// `id`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub id: ::std::option::Option<::std::string::String>,
+    /// `name`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub name: ::std::option::Option<::std::string::String>,
+    /// `photoSrc`: string.
+    #[serde(rename = "photoSrc", with = "w::As::<w::Text>")]
+    pub photo_src: ::std::option::Option<::std::string::String>,
+    /// `url`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub url: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+
+/// The `tasks` object.
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct AddResponseTasks {
+    /// `canAppendResponsibles`: boolean.
+    #[serde(rename = "canAppendResponsibles", with = "w::As::<w::TrueFalse>")]
+    pub can_append_responsibles: ::std::option::Option<bool>,
+    /// `robotName`: string.
+    #[serde(rename = "robotName", with = "w::As::<w::Text>")]
+    pub robot_name: ::std::option::Option<::std::string::String>,
+    /// `robotType`: string.
+    #[serde(rename = "robotType", with = "w::As::<w::Text>")]
+    pub robot_type: ::std::option::Option<::std::string::String>,
+    /// `title`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub title: ::std::option::Option<::std::string::String>,
+    /// `users`: list of `AddResponseTasksUsers`.
+    #[serde(with = "w::As::<w::List<w::Same>>")]
+    pub users: ::std::option::Option<::std::vec::Vec<AddResponseTasksUsers>>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+
+/// The `permissions` object.
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct AddResponsePermissions {
+    /// `canMoveFrom`: boolean.
+    #[serde(rename = "canMoveFrom", with = "w::As::<w::TrueFalse>")]
+    pub can_move_from: ::std::option::Option<bool>,
+    /// `droppable`: boolean.
+    #[serde(with = "w::As::<w::TrueFalse>")]
+    pub droppable: ::std::option::Option<bool>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
 
 #[deprecated(note = "documented as deprecated")]
@@ -223,44 +327,7 @@ impl ::bitrix24_runtime::Method for Get {
 }
 
 /// The `result` of [`rpa.stage.get`](https://apidocs.bitrix24.com/api-reference/outdated/rpa/stage/rpa-stage-get.html).
-#[derive(Debug, Clone, PartialEq, Default, w::Object)]
-#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
-#[serde(default)]
-#[non_exhaustive]
-pub struct GetResponse {
-    /// `name`: any JSON value.
-    pub name: ::std::option::Option<::serde_json::Value>,
-    /// `code`: any JSON value.
-    pub code: ::std::option::Option<::serde_json::Value>,
-    /// `color`: any JSON value.
-    pub color: ::std::option::Option<::serde_json::Value>,
-    /// `sort`: any JSON value.
-    pub sort: ::std::option::Option<::serde_json::Value>,
-    /// `semantic`: any JSON value.
-    pub semantic: ::std::option::Option<::serde_json::Value>,
-    /// `typeId`: any JSON value.
-    #[serde(rename = "typeId")]
-    pub type_id: ::std::option::Option<::serde_json::Value>,
-    /// `isFirst`: any JSON value.
-    #[serde(rename = "isFirst")]
-    pub is_first: ::std::option::Option<::serde_json::Value>,
-    /// `isSuccess`: any JSON value.
-    #[serde(rename = "isSuccess")]
-    pub is_success: ::std::option::Option<::serde_json::Value>,
-    /// `isFail`: any JSON value.
-    #[serde(rename = "isFail")]
-    pub is_fail: ::std::option::Option<::serde_json::Value>,
-    /// `tasks`: any JSON value.
-    pub tasks: ::std::option::Option<::serde_json::Value>,
-    /// `robotsCount`: any JSON value.
-    #[serde(rename = "robotsCount")]
-    pub robots_count: ::std::option::Option<::serde_json::Value>,
-    /// `possibleNextStages`: any JSON value.
-    #[serde(rename = "possibleNextStages")]
-    pub possible_next_stages: ::std::option::Option<::serde_json::Value>,
-    /// `permissions`: any JSON value.
-    pub permissions: ::std::option::Option<::serde_json::Value>,
-}
+pub type GetResponse = AddResponse;
 
 /// Errors of [`rpa.stage.get`](https://apidocs.bitrix24.com/api-reference/outdated/rpa/stage/rpa-stage-get.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -277,6 +344,15 @@ pub enum GetError {
 
 method_error!(GetError {});
 
+/// The `users` object.
+pub type GetResponseTasksUsers = AddResponseTasksUsers;
+
+/// The `tasks` object.
+pub type GetResponseTasks = AddResponseTasks;
+
+/// The `permissions` object.
+pub type GetResponsePermissions = AddResponsePermissions;
+
 #[deprecated(note = "documented as deprecated")]
 /// Parameters of [`rpa.stage.listForType`](https://apidocs.bitrix24.com/api-reference/outdated/rpa/stage/rpa-stage-list-for-type.html).
 ///
@@ -285,6 +361,7 @@ method_error!(GetError {});
 /// - Errors: [`ListForTypeError`] (system errors only)
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
+/// - Paged: yes (`start`, `next`, `total`)
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
@@ -320,17 +397,31 @@ impl ::bitrix24_runtime::Method for ListForType {
     type Error = ListForTypeError;
 }
 
-/// The `result` of [`rpa.stage.listForType`](https://apidocs.bitrix24.com/api-reference/outdated/rpa/stage/rpa-stage-list-for-type.html).
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
-#[serde(transparent)]
-pub struct ListForTypeResponse(pub ::serde_json::Value);
-
-impl ListForTypeResponse {
-    /// The wrapped value.
-    pub fn into_inner(self) -> ::serde_json::Value {
-        self.0
+impl ::bitrix24_runtime::Paged for ListForType {
+    type Item = ListForTypeResponseStages;
+    fn set_start(&mut self, start: i64) {
+        self.start = Some(start);
     }
+
+    fn into_items(
+        response: ListForTypeResponse,
+    ) -> ::std::vec::Vec<ListForTypeResponseStages> {
+        response.stages.unwrap_or_default()
+    }
+}
+
+/// The `result` of [`rpa.stage.listForType`](https://apidocs.bitrix24.com/api-reference/outdated/rpa/stage/rpa-stage-list-for-type.html).
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct ListForTypeResponse {
+    /// `stages`: list of `ListForTypeResponseStages`.
+    #[serde(with = "w::As::<w::List<w::Same>>")]
+    pub stages: ::std::option::Option<::std::vec::Vec<ListForTypeResponseStages>>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
 
 /// Errors of [`rpa.stage.listForType`](https://apidocs.bitrix24.com/api-reference/outdated/rpa/stage/rpa-stage-list-for-type.html).
@@ -347,6 +438,46 @@ pub enum ListForTypeError {
 }
 
 method_error!(ListForTypeError {});
+
+/// The `stages` object.
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct ListForTypeResponseStages {
+    /// `code`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub code: ::std::option::Option<::std::string::String>,
+    /// `color`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub color: ::std::option::Option<::std::string::String>,
+    /// `id`: integer.
+    #[serde(with = "w::As::<w::Int>")]
+    pub id: ::std::option::Option<i64>,
+    /// `isFail`: boolean.
+    #[serde(rename = "isFail", with = "w::As::<w::TrueFalse>")]
+    pub is_fail: ::std::option::Option<bool>,
+    /// `isFirst`: boolean.
+    #[serde(rename = "isFirst", with = "w::As::<w::TrueFalse>")]
+    pub is_first: ::std::option::Option<bool>,
+    /// `isSuccess`: boolean.
+    #[serde(rename = "isSuccess", with = "w::As::<w::TrueFalse>")]
+    pub is_success: ::std::option::Option<bool>,
+    /// `name`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub name: ::std::option::Option<::std::string::String>,
+    /// `semantic`: any JSON value.
+    pub semantic: ::std::option::Option<::serde_json::Value>,
+    /// `sort`: integer.
+    #[serde(with = "w::As::<w::Int>")]
+    pub sort: ::std::option::Option<i64>,
+    /// `typeId`: integer.
+    #[serde(rename = "typeId", with = "w::As::<w::Int>")]
+    pub type_id: ::std::option::Option<i64>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
 
 #[deprecated(note = "documented as deprecated")]
 /// Parameters of [`rpa.stage.update`](https://apidocs.bitrix24.com/api-reference/outdated/rpa/stage/rpa-stage-update.html).
@@ -398,17 +529,7 @@ impl ::bitrix24_runtime::Method for Update {
 }
 
 /// The `result` of [`rpa.stage.update`](https://apidocs.bitrix24.com/api-reference/outdated/rpa/stage/rpa-stage-update.html).
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
-#[serde(transparent)]
-pub struct UpdateResponse(pub ::serde_json::Value);
-
-impl UpdateResponse {
-    /// The wrapped value.
-    pub fn into_inner(self) -> ::serde_json::Value {
-        self.0
-    }
-}
+pub type UpdateResponse = AddResponse;
 
 /// Errors of [`rpa.stage.update`](https://apidocs.bitrix24.com/api-reference/outdated/rpa/stage/rpa-stage-update.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -490,3 +611,12 @@ impl UpdateFields {
         self
     }
 }
+
+/// The `users` object.
+pub type UpdateResponseTasksUsers = AddResponseTasksUsers;
+
+/// The `tasks` object.
+pub type UpdateResponseTasks = AddResponseTasks;
+
+/// The `permissions` object.
+pub type UpdateResponsePermissions = AddResponsePermissions;

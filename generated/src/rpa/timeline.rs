@@ -74,16 +74,16 @@ impl ::bitrix24_runtime::Method for Add {
 }
 
 /// The `result` of [`rpa.timeline.add`](https://apidocs.bitrix24.com/api-reference/outdated/rpa/timeline/rpa-timeline-add.html).
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
-#[serde(transparent)]
-pub struct AddResponse(pub ::serde_json::Value);
-
-impl AddResponse {
-    /// The wrapped value.
-    pub fn into_inner(self) -> ::serde_json::Value {
-        self.0
-    }
+#[serde(default)]
+#[non_exhaustive]
+pub struct AddResponse {
+    /// `timeline`: `AddResponseTimeline`.
+    pub timeline: ::std::option::Option<AddResponseTimeline>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
 
 /// Errors of [`rpa.timeline.add`](https://apidocs.bitrix24.com/api-reference/outdated/rpa/timeline/rpa-timeline-add.html).
@@ -141,6 +141,102 @@ impl AddFields {
         self.description = Some(value.into());
         self
     }
+}
+
+/// The `data` object.
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct AddResponseTimelineData {
+    /// `scope`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub scope: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+
+/// The `users` object.
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct AddResponseTimelineUsers {
+    /// `fullName`: string.
+    #[serde(rename = "fullName", with = "w::As::<w::Text>")]
+    pub full_name: ::std::option::Option<::std::string::String>,
+    /// `id`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub id: ::std::option::Option<::std::string::String>,
+    /// `lastName`: string.
+    #[serde(rename = "lastName", with = "w::As::<w::Text>")]
+    pub last_name: ::std::option::Option<::std::string::String>,
+    /// `link`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub link: ::std::option::Option<::std::string::String>,
+    /// `name`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub name: ::std::option::Option<::std::string::String>,
+    /// `secondName`: string.
+    #[serde(rename = "secondName", with = "w::As::<w::Text>")]
+    pub second_name: ::std::option::Option<::std::string::String>,
+    /// `title`: any JSON value.
+    pub title: ::std::option::Option<::serde_json::Value>,
+    /// `workPosition`: string.
+    #[serde(rename = "workPosition", with = "w::As::<w::Text>")]
+    pub work_position: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+
+/// The `timeline` object.
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct AddResponseTimeline {
+    /// `action`: boolean.
+    #[serde(with = "w::As::<w::TrueFalse>")]
+    pub action: ::std::option::Option<bool>,
+    /// `createdTime`: string.
+    #[serde(rename = "createdTime", with = "w::As::<w::Text>")]
+    pub created_time: ::std::option::Option<::std::string::String>,
+    /// `createdTimestamp`: integer.
+    #[serde(rename = "createdTimestamp", with = "w::As::<w::Int>")]
+    pub created_timestamp: ::std::option::Option<i64>,
+    /// `data`: `AddResponseTimelineData`.
+    pub data: ::std::option::Option<AddResponseTimelineData>,
+    /// `description`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub description: ::std::option::Option<::std::string::String>,
+    /// `id`: integer.
+    #[serde(with = "w::As::<w::Int>")]
+    pub id: ::std::option::Option<i64>,
+    /// `isFixed`: boolean.
+    #[serde(rename = "isFixed", with = "w::As::<w::TrueFalse>")]
+    pub is_fixed: ::std::option::Option<bool>,
+    /// `itemId`: integer.
+    #[serde(rename = "itemId", with = "w::As::<w::Int>")]
+    pub item_id: ::std::option::Option<i64>,
+    /// `title`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub title: ::std::option::Option<::std::string::String>,
+    /// `typeId`: integer.
+    #[serde(rename = "typeId", with = "w::As::<w::Int>")]
+    pub type_id: ::std::option::Option<i64>,
+    /// `userId`: integer.
+    #[serde(rename = "userId", with = "w::As::<w::Int>")]
+    pub user_id: ::std::option::Option<i64>,
+    /// `users`: map of `AddResponseTimelineUsers`.
+    #[serde(with = "w::As::<w::Map<w::Same>>")]
+    pub users: ::std::option::Option<
+        ::std::collections::BTreeMap<::std::string::String, AddResponseTimelineUsers>,
+    >,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
 
 #[deprecated(note = "documented as deprecated")]
@@ -212,6 +308,7 @@ method_error!(DeleteError {});
 /// - Errors: [`ListForItemError`] (system errors only)
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
+/// - Paged: yes (`start`, `next`, `total`)
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
 #[serde(default)]
@@ -275,37 +372,28 @@ impl ::bitrix24_runtime::Method for ListForItem {
     type Error = ListForItemError;
 }
 
+impl ::bitrix24_runtime::Paged for ListForItem {
+    type Item = ListForItemResponseTimeline;
+    fn set_start(&mut self, start: i64) {
+        self.start = Some(start);
+    }
+
+    fn into_items(
+        response: ListForItemResponse,
+    ) -> ::std::vec::Vec<ListForItemResponseTimeline> {
+        response.timeline.unwrap_or_default()
+    }
+}
+
 /// The `result` of [`rpa.timeline.listForItem`](https://apidocs.bitrix24.com/api-reference/outdated/rpa/timeline/rpa-timeline-list-for-item.html).
 #[derive(Debug, Clone, PartialEq, Default, w::Object)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(default)]
 #[non_exhaustive]
 pub struct ListForItemResponse {
-    /// `id`: any JSON value.
-    pub id: ::std::option::Option<::serde_json::Value>,
-    /// `typeId`: any JSON value.
-    #[serde(rename = "typeId")]
-    pub type_id: ::std::option::Option<::serde_json::Value>,
-    /// `itemId`: any JSON value.
-    #[serde(rename = "itemId")]
-    pub item_id: ::std::option::Option<::serde_json::Value>,
-    /// `createdTime`: any JSON value.
-    #[serde(rename = "createdTime")]
-    pub created_time: ::std::option::Option<::serde_json::Value>,
-    /// `userId`: any JSON value.
-    #[serde(rename = "userId")]
-    pub user_id: ::std::option::Option<::serde_json::Value>,
-    /// `title`: any JSON value.
-    pub title: ::std::option::Option<::serde_json::Value>,
-    /// `description`: any JSON value.
-    pub description: ::std::option::Option<::serde_json::Value>,
-    /// `action`: any JSON value.
-    pub action: ::std::option::Option<::serde_json::Value>,
-    /// `isFixed`: any JSON value.
-    #[serde(rename = "isFixed")]
-    pub is_fixed: ::std::option::Option<::serde_json::Value>,
-    /// `data`: any JSON value.
-    pub data: ::std::option::Option<::serde_json::Value>,
+    /// `timeline`: list of `ListForItemResponseTimeline`.
+    #[serde(with = "w::As::<w::List<w::Same>>")]
+    pub timeline: ::std::option::Option<::std::vec::Vec<ListForItemResponseTimeline>>,
 }
 
 /// Errors of [`rpa.timeline.listForItem`](https://apidocs.bitrix24.com/api-reference/outdated/rpa/timeline/rpa-timeline-list-for-item.html).
@@ -322,6 +410,166 @@ pub enum ListForItemError {
 }
 
 method_error!(ListForItemError {});
+
+/// The `item` object.
+pub type ListForItemResponseTimelineDataItem = crate::types::CustomFormSection2Elements;
+
+/// The `stageFrom` object.
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct ListForItemResponseTimelineDataStageFrom {
+    /// `id`: integer.
+    #[serde(with = "w::As::<w::Int>")]
+    pub id: ::std::option::Option<i64>,
+    /// `name`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub name: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+
+/// The `stageTo` object.
+pub type ListForItemResponseTimelineDataStageTo = ListForItemResponseTimelineDataStageFrom;
+
+/// The `PARAMETERS` object.
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct ListForItemResponseTimelineDataTaskParameters {
+    /// `ACTIONS`: list of any JSON value.
+    #[serde(rename = "ACTIONS", with = "w::As::<w::List<w::Same>>")]
+    pub actions: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    /// `APPROVE_TYPE`: any JSON value.
+    #[serde(rename = "APPROVE_TYPE")]
+    pub approve_type: ::std::option::Option<::serde_json::Value>,
+    /// `DOCUMENT_ID`: list of string.
+    #[serde(rename = "DOCUMENT_ID", with = "w::As::<w::List<w::Text>>")]
+    pub document_id: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// `FIELDS_TO_SET`: list of string.
+    #[serde(rename = "FIELDS_TO_SET", with = "w::As::<w::List<w::Text>>")]
+    pub fields_to_set: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// `FIELDS_TO_SHOW`: list of string.
+    #[serde(rename = "FIELDS_TO_SHOW", with = "w::As::<w::List<w::Text>>")]
+    pub fields_to_show: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// `RESPONSIBLE_TYPE`: any JSON value.
+    #[serde(rename = "RESPONSIBLE_TYPE")]
+    pub responsible_type: ::std::option::Option<::serde_json::Value>,
+    /// `TASK_EDIT_URL`: string.
+    #[serde(rename = "TASK_EDIT_URL", with = "w::As::<w::Text>")]
+    pub task_edit_url: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+
+/// The `task` object.
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct ListForItemResponseTimelineDataTask {
+    /// `ACTIVITY`: string.
+    #[serde(rename = "ACTIVITY", with = "w::As::<w::Text>")]
+    pub activity: ::std::option::Option<::std::string::String>,
+    /// `ACTIVITY_NAME`: string.
+    #[serde(rename = "ACTIVITY_NAME", with = "w::As::<w::Text>")]
+    pub activity_name: ::std::option::Option<::std::string::String>,
+    /// `DESCRIPTION`: string.
+    #[serde(rename = "DESCRIPTION", with = "w::As::<w::Text>")]
+    pub description: ::std::option::Option<::std::string::String>,
+    /// `ID`: string.
+    #[serde(rename = "ID", with = "w::As::<w::Text>")]
+    pub id: ::std::option::Option<::std::string::String>,
+    /// `INCOMPLETE_USERS`: list of any JSON value.
+    #[serde(rename = "INCOMPLETE_USERS", with = "w::As::<w::List<w::Same>>")]
+    pub incomplete_users: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    /// `NAME`: string.
+    #[serde(rename = "NAME", with = "w::As::<w::Text>")]
+    pub name: ::std::option::Option<::std::string::String>,
+    /// `PARAMETERS`: `ListForItemResponseTimelineDataTaskParameters`.
+    #[serde(rename = "PARAMETERS")]
+    pub parameters: ::std::option::Option<ListForItemResponseTimelineDataTaskParameters>,
+    /// `USERS`: list of integer.
+    #[serde(rename = "USERS", with = "w::As::<w::List<w::Int>>")]
+    pub users: ::std::option::Option<::std::vec::Vec<i64>>,
+    /// `USER_ID`: string.
+    #[serde(rename = "USER_ID", with = "w::As::<w::Text>")]
+    pub user_id: ::std::option::Option<::std::string::String>,
+    /// `WORKFLOW_ID`: string.
+    #[serde(rename = "WORKFLOW_ID", with = "w::As::<w::Text>")]
+    pub workflow_id: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+
+/// The `data` object.
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct ListForItemResponseTimelineData {
+    /// `fields`: list of any JSON value.
+    #[serde(with = "w::As::<w::List<w::Same>>")]
+    pub fields: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    /// `item`: `CustomFormSection2Elements`.
+    pub item: ::std::option::Option<crate::types::CustomFormSection2Elements>,
+    /// `scope`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub scope: ::std::option::Option<::std::string::String>,
+    /// `stageFrom`: `ListForItemResponseTimelineDataStageFrom`.
+    #[serde(rename = "stageFrom")]
+    pub stage_from: ::std::option::Option<ListForItemResponseTimelineDataStageFrom>,
+    /// `stageTo`: `ListForItemResponseTimelineDataStageFrom`.
+    #[serde(rename = "stageTo")]
+    pub stage_to: ::std::option::Option<ListForItemResponseTimelineDataStageFrom>,
+    /// `task`: `ListForItemResponseTimelineDataTask`.
+    pub task: ::std::option::Option<ListForItemResponseTimelineDataTask>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+
+/// The `timeline` object.
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct ListForItemResponseTimeline {
+    /// `id`: integer.
+    #[serde(with = "w::As::<w::Int>")]
+    pub id: ::std::option::Option<i64>,
+    /// `typeId`: integer.
+    #[serde(rename = "typeId", with = "w::As::<w::Int>")]
+    pub type_id: ::std::option::Option<i64>,
+    /// `itemId`: integer.
+    #[serde(rename = "itemId", with = "w::As::<w::Int>")]
+    pub item_id: ::std::option::Option<i64>,
+    /// `createdTime`: string.
+    #[serde(rename = "createdTime", with = "w::As::<w::Text>")]
+    pub created_time: ::std::option::Option<::std::string::String>,
+    /// `userId`: integer.
+    #[serde(rename = "userId", with = "w::As::<w::Int>")]
+    pub user_id: ::std::option::Option<i64>,
+    /// `title`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub title: ::std::option::Option<::std::string::String>,
+    /// `description`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub description: ::std::option::Option<::std::string::String>,
+    /// `action`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub action: ::std::option::Option<::std::string::String>,
+    /// `isFixed`: boolean, sent as `Y`/`N`.
+    #[serde(rename = "isFixed", with = "w::As::<w::YesNo>")]
+    pub is_fixed: ::std::option::Option<bool>,
+    /// `data`: `ListForItemResponseTimelineData`.
+    pub data: ::std::option::Option<ListForItemResponseTimelineData>,
+}
 
 #[deprecated(note = "documented as deprecated")]
 /// Parameters of [`rpa.timeline.update`](https://apidocs.bitrix24.com/api-reference/outdated/rpa/timeline/rpa-timeline-update.html).

@@ -38,16 +38,14 @@ impl ::bitrix24_runtime::Method for Add {
 }
 
 /// The `result` of [`rpa.type.add`](https://apidocs.bitrix24.com/api-reference/outdated/rpa/type/rpa-type-add.html).
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
-#[serde(transparent)]
-pub struct AddResponse(pub ::serde_json::Value);
-
-impl AddResponse {
-    /// The wrapped value.
-    pub fn into_inner(self) -> ::serde_json::Value {
-        self.0
-    }
+#[serde(default)]
+#[non_exhaustive]
+pub struct AddResponse {
+    /// `type`: `AddResponseType`.
+    #[serde(rename = "type")]
+    pub type_: ::std::option::Option<AddResponseType>,
 }
 
 /// Errors of [`rpa.type.add`](https://apidocs.bitrix24.com/api-reference/outdated/rpa/type/rpa-type-add.html).
@@ -123,6 +121,60 @@ impl AddFields {
         self.permissions = Some(value);
         self
     }
+}
+
+/// The `permissions` object.
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct AddResponseTypePermissions {
+    /// `accessCode`: string.
+    #[serde(rename = "accessCode", with = "w::As::<w::Text>")]
+    pub access_code: ::std::option::Option<::std::string::String>,
+    /// `action`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub action: ::std::option::Option<::std::string::String>,
+    /// `entity`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub entity: ::std::option::Option<::std::string::String>,
+    /// `entityId`: string.
+    #[serde(rename = "entityId", with = "w::As::<w::Text>")]
+    pub entity_id: ::std::option::Option<::std::string::String>,
+    /// `id`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub id: ::std::option::Option<::std::string::String>,
+    /// `permission`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub permission: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+
+/// The `type` object.
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct AddResponseType {
+    /// `id`: integer.
+    #[serde(with = "w::As::<w::Int>")]
+    pub id: ::std::option::Option<i64>,
+    /// `title`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub title: ::std::option::Option<::std::string::String>,
+    /// `image`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub image: ::std::option::Option<::std::string::String>,
+    /// `createdBy`: integer.
+    #[serde(rename = "createdBy", with = "w::As::<w::Int>")]
+    pub created_by: ::std::option::Option<i64>,
+    /// `settings`: any JSON value.
+    pub settings: ::std::option::Option<::serde_json::Value>,
+    /// `permissions`: list of `AddResponseTypePermissions`.
+    #[serde(with = "w::As::<w::List<w::Same>>")]
+    pub permissions: ::std::option::Option<::std::vec::Vec<AddResponseTypePermissions>>,
 }
 
 #[deprecated(note = "documented as deprecated")]
@@ -222,25 +274,7 @@ impl ::bitrix24_runtime::Method for Get {
 }
 
 /// The `result` of [`rpa.type.get`](https://apidocs.bitrix24.com/api-reference/outdated/rpa/type/rpa-type-get.html).
-#[derive(Debug, Clone, PartialEq, Default, w::Object)]
-#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
-#[serde(default)]
-#[non_exhaustive]
-pub struct GetResponse {
-    /// `id`: any JSON value.
-    pub id: ::std::option::Option<::serde_json::Value>,
-    /// `title`: any JSON value.
-    pub title: ::std::option::Option<::serde_json::Value>,
-    /// `image`: any JSON value.
-    pub image: ::std::option::Option<::serde_json::Value>,
-    /// `createdBy`: any JSON value.
-    #[serde(rename = "createdBy")]
-    pub created_by: ::std::option::Option<::serde_json::Value>,
-    /// `settings`: any JSON value.
-    pub settings: ::std::option::Option<::serde_json::Value>,
-    /// `permissions`: any JSON value.
-    pub permissions: ::std::option::Option<::serde_json::Value>,
-}
+pub type GetResponse = AddResponse;
 
 /// Errors of [`rpa.type.get`](https://apidocs.bitrix24.com/api-reference/outdated/rpa/type/rpa-type-get.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -257,6 +291,12 @@ pub enum GetError {
 
 method_error!(GetError {});
 
+/// The `permissions` object.
+pub type GetResponseTypePermissions = AddResponseTypePermissions;
+
+/// The `type` object.
+pub type GetResponseType = AddResponseType;
+
 #[deprecated(note = "documented as deprecated")]
 /// Parameters of [`rpa.type.list`](https://apidocs.bitrix24.com/api-reference/outdated/rpa/type/rpa-type-list.html).
 ///
@@ -264,6 +304,7 @@ method_error!(GetError {});
 /// - Errors: [`ListError`] (system errors only)
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
+/// - Paged: yes (`start`, `next`, `total`)
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
 #[serde(default)]
@@ -339,17 +380,29 @@ impl ::bitrix24_runtime::Method for List {
     type Error = ListError;
 }
 
-/// The `result` of [`rpa.type.list`](https://apidocs.bitrix24.com/api-reference/outdated/rpa/type/rpa-type-list.html).
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
-#[serde(transparent)]
-pub struct ListResponse(pub ::serde_json::Value);
-
-impl ListResponse {
-    /// The wrapped value.
-    pub fn into_inner(self) -> ::serde_json::Value {
-        self.0
+impl ::bitrix24_runtime::Paged for List {
+    type Item = ::serde_json::Value;
+    fn set_start(&mut self, start: i64) {
+        self.start = Some(start);
     }
+
+    fn into_items(response: ListResponse) -> ::std::vec::Vec<::serde_json::Value> {
+        response.types.unwrap_or_default()
+    }
+}
+
+/// The `result` of [`rpa.type.list`](https://apidocs.bitrix24.com/api-reference/outdated/rpa/type/rpa-type-list.html).
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct ListResponse {
+    /// `types`: list of any JSON value.
+    #[serde(with = "w::As::<w::List<w::Same>>")]
+    pub types: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
 
 /// Errors of [`rpa.type.list`](https://apidocs.bitrix24.com/api-reference/outdated/rpa/type/rpa-type-list.html).
@@ -417,17 +470,7 @@ impl ::bitrix24_runtime::Method for Update {
 }
 
 /// The `result` of [`rpa.type.update`](https://apidocs.bitrix24.com/api-reference/outdated/rpa/type/rpa-type-update.html).
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
-#[serde(transparent)]
-pub struct UpdateResponse(pub ::serde_json::Value);
-
-impl UpdateResponse {
-    /// The wrapped value.
-    pub fn into_inner(self) -> ::serde_json::Value {
-        self.0
-    }
-}
+pub type UpdateResponse = AddResponse;
 
 /// Errors of [`rpa.type.update`](https://apidocs.bitrix24.com/api-reference/outdated/rpa/type/rpa-type-update.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -443,3 +486,9 @@ pub enum UpdateError {
 }
 
 method_error!(UpdateError {});
+
+/// The `permissions` object.
+pub type UpdateResponseTypePermissions = AddResponseTypePermissions;
+
+/// The `type` object.
+pub type UpdateResponseType = AddResponseType;

@@ -110,54 +110,8 @@ impl ::bitrix24_runtime::Method for Get {
 #[serde(default)]
 #[non_exhaustive]
 pub struct GetResponse {
-    /// `ID`: integer.
-    #[serde(rename = "ID", with = "w::As::<w::Int>")]
-    pub id: ::std::option::Option<i64>,
-    /// `VOTE_ID`: integer.
-    #[serde(rename = "VOTE_ID", with = "w::As::<w::Int>")]
-    pub vote_id: ::std::option::Option<i64>,
-    /// `COUNTER`: integer.
-    #[serde(rename = "COUNTER", with = "w::As::<w::Int>")]
-    pub counter: ::std::option::Option<i64>,
-    /// `QUESTIONS`: list of any JSON value.
-    #[serde(rename = "QUESTIONS", with = "w::As::<w::List<w::Same>>")]
-    pub questions: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
-    /// `ANONYMITY`: integer.
-    #[serde(rename = "ANONYMITY", with = "w::As::<w::Int>")]
-    pub anonymity: ::std::option::Option<i64>,
-    /// `OPTIONS`: integer.
-    #[serde(rename = "OPTIONS", with = "w::As::<w::Int>")]
-    pub options: ::std::option::Option<i64>,
-    /// `userAnswerMap`: list of any JSON value.
-    #[serde(rename = "userAnswerMap", with = "w::As::<w::List<w::Same>>")]
-    pub user_answer_map: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
-    /// `canEdit`: boolean, sent as `Y`/`N`.
-    #[serde(rename = "canEdit", with = "w::As::<w::YesNo>")]
-    pub can_edit: ::std::option::Option<bool>,
-    /// `canVote`: boolean, sent as `Y`/`N`.
-    #[serde(rename = "canVote", with = "w::As::<w::YesNo>")]
-    pub can_vote: ::std::option::Option<bool>,
-    /// `canRevote`: boolean, sent as `Y`/`N`.
-    #[serde(rename = "canRevote", with = "w::As::<w::YesNo>")]
-    pub can_revote: ::std::option::Option<bool>,
-    /// `isVoted`: boolean, sent as `Y`/`N`.
-    #[serde(rename = "isVoted", with = "w::As::<w::YesNo>")]
-    pub is_voted: ::std::option::Option<bool>,
-    /// `signedAttachId`: string.
-    #[serde(rename = "signedAttachId", with = "w::As::<w::Text>")]
-    pub signed_attach_id: ::std::option::Option<::std::string::String>,
-    /// `resultUrl`: string.
-    #[serde(rename = "resultUrl", with = "w::As::<w::Text>")]
-    pub result_url: ::std::option::Option<::std::string::String>,
-    /// `downloadUrl`: string.
-    #[serde(rename = "downloadUrl", with = "w::As::<w::Text>")]
-    pub download_url: ::std::option::Option<::std::string::String>,
-    /// `entityId`: integer.
-    #[serde(rename = "entityId", with = "w::As::<w::Int>")]
-    pub entity_id: ::std::option::Option<i64>,
-    /// `isFinished`: boolean, sent as `Y`/`N`.
-    #[serde(rename = "isFinished", with = "w::As::<w::YesNo>")]
-    pub is_finished: ::std::option::Option<bool>,
+    /// `attach`: `GetManyResponseItems`.
+    pub attach: ::std::option::Option<GetManyResponseItems>,
 }
 
 /// Errors of [`vote.AttachedVote.get`](https://apidocs.bitrix24.com/api-reference/vote/vote.attachedvote.get.html).
@@ -181,6 +135,15 @@ method_error!(
     GetError { AttachNotFound = "ATTACH_NOT_FOUND", AttachReadAccessDenied =
     "ATTACH_READ_ACCESS_DENIED" }
 );
+
+/// The `QUESTIONS` object.
+pub type GetResponseAttachQuestions = GetManyResponseItemsQuestions;
+
+/// The `userAnswerMap` object.
+pub type GetResponseAttachUserAnswerMap = GetManyResponseItemsUserAnswerMap;
+
+/// The `attach` object.
+pub type GetResponseAttach = GetManyResponseItems;
 
 /// Parameters of [`vote.AttachedVote.getAnswerVoted`](https://apidocs.bitrix24.com/api-reference/vote/vote.attachedvote.getAnswerVoted.html).
 ///
@@ -387,6 +350,91 @@ pub enum GetManyError {
 
 method_error!(GetManyError {});
 
+/// The `QUESTIONS` object.
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct GetManyResponseItemsQuestions {
+    /// `ACTIVE`: string.
+    #[serde(rename = "ACTIVE", with = "w::As::<w::Text>")]
+    pub active: ::std::option::Option<::std::string::String>,
+    /// `ANSWERS`: any JSON value.
+    #[serde(rename = "ANSWERS")]
+    pub answers: ::std::option::Option<::serde_json::Value>,
+    /// `COUNTER`: string.
+    #[serde(rename = "COUNTER", with = "w::As::<w::Text>")]
+    pub counter: ::std::option::Option<::std::string::String>,
+    /// `C_SORT`: string.
+    #[serde(rename = "C_SORT", with = "w::As::<w::Text>")]
+    pub c_sort: ::std::option::Option<::std::string::String>,
+    /// `DIAGRAM`: string.
+    #[serde(rename = "DIAGRAM", with = "w::As::<w::Text>")]
+    pub diagram: ::std::option::Option<::std::string::String>,
+    /// `DIAGRAM_TYPE`: string.
+    #[serde(rename = "DIAGRAM_TYPE", with = "w::As::<w::Text>")]
+    pub diagram_type: ::std::option::Option<::std::string::String>,
+    /// `FIELD_NAME`: string.
+    #[serde(rename = "FIELD_NAME", with = "w::As::<w::Text>")]
+    pub field_name: ::std::option::Option<::std::string::String>,
+    /// `FIELD_TYPE`: string.
+    #[serde(rename = "FIELD_TYPE", with = "w::As::<w::Text>")]
+    pub field_type: ::std::option::Option<::std::string::String>,
+    /// `ID`: string.
+    #[serde(rename = "ID", with = "w::As::<w::Text>")]
+    pub id: ::std::option::Option<::std::string::String>,
+    /// `IMAGE`: any JSON value.
+    #[serde(rename = "IMAGE")]
+    pub image: ::std::option::Option<::serde_json::Value>,
+    /// `IMAGE_ID`: any JSON value.
+    #[serde(rename = "IMAGE_ID")]
+    pub image_id: ::std::option::Option<::serde_json::Value>,
+    /// `QUESTION`: string.
+    #[serde(rename = "QUESTION", with = "w::As::<w::Text>")]
+    pub question: ::std::option::Option<::std::string::String>,
+    /// `QUESTION_TYPE`: string.
+    #[serde(rename = "QUESTION_TYPE", with = "w::As::<w::Text>")]
+    pub question_type: ::std::option::Option<::std::string::String>,
+    /// `REQUIRED`: string.
+    #[serde(rename = "REQUIRED", with = "w::As::<w::Text>")]
+    pub required: ::std::option::Option<::std::string::String>,
+    /// `TIMESTAMP_X`: string.
+    #[serde(rename = "TIMESTAMP_X", with = "w::As::<w::Text>")]
+    pub timestamp_x: ::std::option::Option<::std::string::String>,
+    /// `VOTE_ID`: string.
+    #[serde(rename = "VOTE_ID", with = "w::As::<w::Text>")]
+    pub vote_id: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+
+/// The `userAnswerMap` object.
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct GetManyResponseItemsUserAnswerMap {
+    /// `ANSWER_ID`: string.
+    #[serde(rename = "ANSWER_ID", with = "w::As::<w::Text>")]
+    pub answer_id: ::std::option::Option<::std::string::String>,
+    /// `EVENT_ID`: string.
+    #[serde(rename = "EVENT_ID", with = "w::As::<w::Text>")]
+    pub event_id: ::std::option::Option<::std::string::String>,
+    /// `EVENT_QUESTION_ID`: string.
+    #[serde(rename = "EVENT_QUESTION_ID", with = "w::As::<w::Text>")]
+    pub event_question_id: ::std::option::Option<::std::string::String>,
+    /// `ID`: string.
+    #[serde(rename = "ID", with = "w::As::<w::Text>")]
+    pub id: ::std::option::Option<::std::string::String>,
+    /// `MESSAGE`: string.
+    #[serde(rename = "MESSAGE", with = "w::As::<w::Text>")]
+    pub message: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+
 /// The `items` object.
 #[derive(Debug, Clone, PartialEq, Default, w::Object)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
@@ -402,10 +450,13 @@ pub struct GetManyResponseItems {
     /// `COUNTER`: integer.
     #[serde(rename = "COUNTER", with = "w::As::<w::Int>")]
     pub counter: ::std::option::Option<i64>,
-    /// `QUESTIONS`: map of any JSON value.
+    /// `QUESTIONS`: map of `GetManyResponseItemsQuestions`.
     #[serde(rename = "QUESTIONS", with = "w::As::<w::Map<w::Same>>")]
     pub questions: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+        ::std::collections::BTreeMap<
+            ::std::string::String,
+            GetManyResponseItemsQuestions,
+        >,
     >,
     /// `ANONYMITY`: integer.
     #[serde(rename = "ANONYMITY", with = "w::As::<w::Int>")]
@@ -413,10 +464,16 @@ pub struct GetManyResponseItems {
     /// `OPTIONS`: integer.
     #[serde(rename = "OPTIONS", with = "w::As::<w::Int>")]
     pub options: ::std::option::Option<i64>,
-    /// `userAnswerMap`: map of any JSON value.
-    #[serde(rename = "userAnswerMap", with = "w::As::<w::Map<w::Same>>")]
+    /// `userAnswerMap`: map of map of `GetManyResponseItemsUserAnswerMap`.
+    #[serde(rename = "userAnswerMap", with = "w::As::<w::Map<w::Map<w::Same>>>")]
     pub user_answer_map: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+        ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                GetManyResponseItemsUserAnswerMap,
+            >,
+        >,
     >,
     /// `canEdit`: boolean.
     #[serde(rename = "canEdit", with = "w::As::<w::TrueFalse>")]
@@ -520,8 +577,8 @@ impl ::bitrix24_runtime::Method for GetWithVoted {
 #[serde(default)]
 #[non_exhaustive]
 pub struct GetWithVotedResponse {
-    /// `attach`: `GetWithVotedResponseAttach`.
-    pub attach: ::std::option::Option<GetWithVotedResponseAttach>,
+    /// `attach`: `GetManyResponseItems`.
+    pub attach: ::std::option::Option<GetManyResponseItems>,
     /// `voted`: `GetWithVotedResponseVoted`.
     pub voted: ::std::option::Option<GetWithVotedResponseVoted>,
 }
@@ -549,158 +606,13 @@ method_error!(
 );
 
 /// The `QUESTIONS` object.
-#[derive(Debug, Clone, PartialEq, Default, w::Object)]
-#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
-#[serde(default)]
-#[non_exhaustive]
-pub struct GetWithVotedResponseAttachQuestions {
-    /// `ACTIVE`: string.
-    #[serde(rename = "ACTIVE", with = "w::As::<w::Text>")]
-    pub active: ::std::option::Option<::std::string::String>,
-    /// `ANSWERS`: any JSON value.
-    #[serde(rename = "ANSWERS")]
-    pub answers: ::std::option::Option<::serde_json::Value>,
-    /// `COUNTER`: string.
-    #[serde(rename = "COUNTER", with = "w::As::<w::Text>")]
-    pub counter: ::std::option::Option<::std::string::String>,
-    /// `C_SORT`: string.
-    #[serde(rename = "C_SORT", with = "w::As::<w::Text>")]
-    pub c_sort: ::std::option::Option<::std::string::String>,
-    /// `DIAGRAM`: string.
-    #[serde(rename = "DIAGRAM", with = "w::As::<w::Text>")]
-    pub diagram: ::std::option::Option<::std::string::String>,
-    /// `DIAGRAM_TYPE`: string.
-    #[serde(rename = "DIAGRAM_TYPE", with = "w::As::<w::Text>")]
-    pub diagram_type: ::std::option::Option<::std::string::String>,
-    /// `FIELD_NAME`: string.
-    #[serde(rename = "FIELD_NAME", with = "w::As::<w::Text>")]
-    pub field_name: ::std::option::Option<::std::string::String>,
-    /// `FIELD_TYPE`: string.
-    #[serde(rename = "FIELD_TYPE", with = "w::As::<w::Text>")]
-    pub field_type: ::std::option::Option<::std::string::String>,
-    /// `ID`: string.
-    #[serde(rename = "ID", with = "w::As::<w::Text>")]
-    pub id: ::std::option::Option<::std::string::String>,
-    /// `IMAGE`: any JSON value.
-    #[serde(rename = "IMAGE")]
-    pub image: ::std::option::Option<::serde_json::Value>,
-    /// `IMAGE_ID`: any JSON value.
-    #[serde(rename = "IMAGE_ID")]
-    pub image_id: ::std::option::Option<::serde_json::Value>,
-    /// `QUESTION`: string.
-    #[serde(rename = "QUESTION", with = "w::As::<w::Text>")]
-    pub question: ::std::option::Option<::std::string::String>,
-    /// `QUESTION_TYPE`: string.
-    #[serde(rename = "QUESTION_TYPE", with = "w::As::<w::Text>")]
-    pub question_type: ::std::option::Option<::std::string::String>,
-    /// `REQUIRED`: string.
-    #[serde(rename = "REQUIRED", with = "w::As::<w::Text>")]
-    pub required: ::std::option::Option<::std::string::String>,
-    /// `TIMESTAMP_X`: string.
-    #[serde(rename = "TIMESTAMP_X", with = "w::As::<w::Text>")]
-    pub timestamp_x: ::std::option::Option<::std::string::String>,
-    /// `VOTE_ID`: string.
-    #[serde(rename = "VOTE_ID", with = "w::As::<w::Text>")]
-    pub vote_id: ::std::option::Option<::std::string::String>,
-    /// Fields matching `*` (and any other field not listed above), by wire name.
-    #[serde(flatten)]
-    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-}
+pub type GetWithVotedResponseAttachQuestions = GetManyResponseItemsQuestions;
 
 /// The `userAnswerMap` object.
-#[derive(Debug, Clone, PartialEq, Default, w::Object)]
-#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
-#[serde(default)]
-#[non_exhaustive]
-pub struct GetWithVotedResponseAttachUserAnswerMap {
-    /// `ANSWER_ID`: string.
-    #[serde(rename = "ANSWER_ID", with = "w::As::<w::Text>")]
-    pub answer_id: ::std::option::Option<::std::string::String>,
-    /// `EVENT_ID`: string.
-    #[serde(rename = "EVENT_ID", with = "w::As::<w::Text>")]
-    pub event_id: ::std::option::Option<::std::string::String>,
-    /// `EVENT_QUESTION_ID`: string.
-    #[serde(rename = "EVENT_QUESTION_ID", with = "w::As::<w::Text>")]
-    pub event_question_id: ::std::option::Option<::std::string::String>,
-    /// `ID`: string.
-    #[serde(rename = "ID", with = "w::As::<w::Text>")]
-    pub id: ::std::option::Option<::std::string::String>,
-    /// `MESSAGE`: string.
-    #[serde(rename = "MESSAGE", with = "w::As::<w::Text>")]
-    pub message: ::std::option::Option<::std::string::String>,
-    /// Fields matching `*` (and any other field not listed above), by wire name.
-    #[serde(flatten)]
-    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-}
+pub type GetWithVotedResponseAttachUserAnswerMap = GetManyResponseItemsUserAnswerMap;
 
 /// The `attach` object.
-#[derive(Debug, Clone, PartialEq, Default, w::Object)]
-#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
-#[serde(default)]
-#[non_exhaustive]
-pub struct GetWithVotedResponseAttach {
-    /// `ID`: integer.
-    #[serde(rename = "ID", with = "w::As::<w::Int>")]
-    pub id: ::std::option::Option<i64>,
-    /// `VOTE_ID`: integer.
-    #[serde(rename = "VOTE_ID", with = "w::As::<w::Int>")]
-    pub vote_id: ::std::option::Option<i64>,
-    /// `COUNTER`: integer.
-    #[serde(rename = "COUNTER", with = "w::As::<w::Int>")]
-    pub counter: ::std::option::Option<i64>,
-    /// `QUESTIONS`: map of `GetWithVotedResponseAttachQuestions`.
-    #[serde(rename = "QUESTIONS", with = "w::As::<w::Map<w::Same>>")]
-    pub questions: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            GetWithVotedResponseAttachQuestions,
-        >,
-    >,
-    /// `ANONYMITY`: integer.
-    #[serde(rename = "ANONYMITY", with = "w::As::<w::Int>")]
-    pub anonymity: ::std::option::Option<i64>,
-    /// `OPTIONS`: integer.
-    #[serde(rename = "OPTIONS", with = "w::As::<w::Int>")]
-    pub options: ::std::option::Option<i64>,
-    /// `userAnswerMap`: map of map of `GetWithVotedResponseAttachUserAnswerMap`.
-    #[serde(rename = "userAnswerMap", with = "w::As::<w::Map<w::Map<w::Same>>>")]
-    pub user_answer_map: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                GetWithVotedResponseAttachUserAnswerMap,
-            >,
-        >,
-    >,
-    /// `canEdit`: boolean.
-    #[serde(rename = "canEdit", with = "w::As::<w::TrueFalse>")]
-    pub can_edit: ::std::option::Option<bool>,
-    /// `canVote`: boolean.
-    #[serde(rename = "canVote", with = "w::As::<w::TrueFalse>")]
-    pub can_vote: ::std::option::Option<bool>,
-    /// `canRevote`: boolean.
-    #[serde(rename = "canRevote", with = "w::As::<w::TrueFalse>")]
-    pub can_revote: ::std::option::Option<bool>,
-    /// `isVoted`: boolean.
-    #[serde(rename = "isVoted", with = "w::As::<w::TrueFalse>")]
-    pub is_voted: ::std::option::Option<bool>,
-    /// `signedAttachId`: string.
-    #[serde(rename = "signedAttachId", with = "w::As::<w::Text>")]
-    pub signed_attach_id: ::std::option::Option<::std::string::String>,
-    /// `resultUrl`: string.
-    #[serde(rename = "resultUrl", with = "w::As::<w::Text>")]
-    pub result_url: ::std::option::Option<::std::string::String>,
-    /// `downloadUrl`: string.
-    #[serde(rename = "downloadUrl", with = "w::As::<w::Text>")]
-    pub download_url: ::std::option::Option<::std::string::String>,
-    /// `entityId`: integer.
-    #[serde(rename = "entityId", with = "w::As::<w::Int>")]
-    pub entity_id: ::std::option::Option<i64>,
-    /// `isFinished`: boolean.
-    #[serde(rename = "isFinished", with = "w::As::<w::TrueFalse>")]
-    pub is_finished: ::std::option::Option<bool>,
-}
+pub type GetWithVotedResponseAttach = GetManyResponseItems;
 
 /// The `3` object.
 pub type GetWithVotedResponseVotedV3 = GetAnswerVotedResponseItems;
@@ -781,6 +693,65 @@ method_error!(
     "ATTACH_READ_ACCESS_DENIED" }
 );
 
+/// The `QUESTIONS` object.
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct RecallResponseAttachQuestions {
+    /// `ACTIVE`: string.
+    #[serde(rename = "ACTIVE", with = "w::As::<w::Text>")]
+    pub active: ::std::option::Option<::std::string::String>,
+    /// `ANSWERS`: any JSON value.
+    #[serde(rename = "ANSWERS")]
+    pub answers: ::std::option::Option<::serde_json::Value>,
+    /// `COUNTER`: integer.
+    #[serde(rename = "COUNTER", with = "w::As::<w::Int>")]
+    pub counter: ::std::option::Option<i64>,
+    /// `C_SORT`: string.
+    #[serde(rename = "C_SORT", with = "w::As::<w::Text>")]
+    pub c_sort: ::std::option::Option<::std::string::String>,
+    /// `DIAGRAM`: string.
+    #[serde(rename = "DIAGRAM", with = "w::As::<w::Text>")]
+    pub diagram: ::std::option::Option<::std::string::String>,
+    /// `DIAGRAM_TYPE`: string.
+    #[serde(rename = "DIAGRAM_TYPE", with = "w::As::<w::Text>")]
+    pub diagram_type: ::std::option::Option<::std::string::String>,
+    /// `FIELD_NAME`: string.
+    #[serde(rename = "FIELD_NAME", with = "w::As::<w::Text>")]
+    pub field_name: ::std::option::Option<::std::string::String>,
+    /// `FIELD_TYPE`: string.
+    #[serde(rename = "FIELD_TYPE", with = "w::As::<w::Text>")]
+    pub field_type: ::std::option::Option<::std::string::String>,
+    /// `ID`: string.
+    #[serde(rename = "ID", with = "w::As::<w::Text>")]
+    pub id: ::std::option::Option<::std::string::String>,
+    /// `IMAGE`: any JSON value.
+    #[serde(rename = "IMAGE")]
+    pub image: ::std::option::Option<::serde_json::Value>,
+    /// `IMAGE_ID`: any JSON value.
+    #[serde(rename = "IMAGE_ID")]
+    pub image_id: ::std::option::Option<::serde_json::Value>,
+    /// `QUESTION`: string.
+    #[serde(rename = "QUESTION", with = "w::As::<w::Text>")]
+    pub question: ::std::option::Option<::std::string::String>,
+    /// `QUESTION_TYPE`: string.
+    #[serde(rename = "QUESTION_TYPE", with = "w::As::<w::Text>")]
+    pub question_type: ::std::option::Option<::std::string::String>,
+    /// `REQUIRED`: string.
+    #[serde(rename = "REQUIRED", with = "w::As::<w::Text>")]
+    pub required: ::std::option::Option<::std::string::String>,
+    /// `TIMESTAMP_X`: string.
+    #[serde(rename = "TIMESTAMP_X", with = "w::As::<w::Text>")]
+    pub timestamp_x: ::std::option::Option<::std::string::String>,
+    /// `VOTE_ID`: string.
+    #[serde(rename = "VOTE_ID", with = "w::As::<w::Text>")]
+    pub vote_id: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+
 /// The `attach` object.
 #[derive(Debug, Clone, PartialEq, Default, w::Object)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
@@ -796,10 +767,13 @@ pub struct RecallResponseAttach {
     /// `COUNTER`: integer.
     #[serde(rename = "COUNTER", with = "w::As::<w::Int>")]
     pub counter: ::std::option::Option<i64>,
-    /// `QUESTIONS`: map of any JSON value.
+    /// `QUESTIONS`: map of `RecallResponseAttachQuestions`.
     #[serde(rename = "QUESTIONS", with = "w::As::<w::Map<w::Same>>")]
     pub questions: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+        ::std::collections::BTreeMap<
+            ::std::string::String,
+            RecallResponseAttachQuestions,
+        >,
     >,
     /// `ANONYMITY`: integer.
     #[serde(rename = "ANONYMITY", with = "w::As::<w::Int>")]
@@ -1026,8 +1000,8 @@ impl ::bitrix24_runtime::Method for Vote {
 #[serde(default)]
 #[non_exhaustive]
 pub struct VoteResponse {
-    /// `attach`: `GetManyResponseItems`.
-    pub attach: ::std::option::Option<GetManyResponseItems>,
+    /// `attach`: `VoteResponseAttach`.
+    pub attach: ::std::option::Option<VoteResponseAttach>,
 }
 
 /// Errors of [`vote.AttachedVote.vote`](https://apidocs.bitrix24.com/api-reference/vote/vote.attachedvote.vote.html).
@@ -1060,5 +1034,77 @@ method_error!(
     = "403" }
 );
 
+/// The `QUESTIONS` object.
+pub type VoteResponseAttachQuestions = RecallResponseAttachQuestions;
+
+/// The `userAnswerMap` object.
+pub type VoteResponseAttachUserAnswerMap = GetManyResponseItemsUserAnswerMap;
+
 /// The `attach` object.
-pub type VoteResponseAttach = GetManyResponseItems;
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct VoteResponseAttach {
+    /// `ID`: integer.
+    #[serde(rename = "ID", with = "w::As::<w::Int>")]
+    pub id: ::std::option::Option<i64>,
+    /// `VOTE_ID`: integer.
+    #[serde(rename = "VOTE_ID", with = "w::As::<w::Int>")]
+    pub vote_id: ::std::option::Option<i64>,
+    /// `COUNTER`: integer.
+    #[serde(rename = "COUNTER", with = "w::As::<w::Int>")]
+    pub counter: ::std::option::Option<i64>,
+    /// `QUESTIONS`: map of `RecallResponseAttachQuestions`.
+    #[serde(rename = "QUESTIONS", with = "w::As::<w::Map<w::Same>>")]
+    pub questions: ::std::option::Option<
+        ::std::collections::BTreeMap<
+            ::std::string::String,
+            RecallResponseAttachQuestions,
+        >,
+    >,
+    /// `ANONYMITY`: integer.
+    #[serde(rename = "ANONYMITY", with = "w::As::<w::Int>")]
+    pub anonymity: ::std::option::Option<i64>,
+    /// `OPTIONS`: integer.
+    #[serde(rename = "OPTIONS", with = "w::As::<w::Int>")]
+    pub options: ::std::option::Option<i64>,
+    /// `userAnswerMap`: map of map of `GetManyResponseItemsUserAnswerMap`.
+    #[serde(rename = "userAnswerMap", with = "w::As::<w::Map<w::Map<w::Same>>>")]
+    pub user_answer_map: ::std::option::Option<
+        ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                GetManyResponseItemsUserAnswerMap,
+            >,
+        >,
+    >,
+    /// `canEdit`: boolean.
+    #[serde(rename = "canEdit", with = "w::As::<w::TrueFalse>")]
+    pub can_edit: ::std::option::Option<bool>,
+    /// `canVote`: boolean.
+    #[serde(rename = "canVote", with = "w::As::<w::TrueFalse>")]
+    pub can_vote: ::std::option::Option<bool>,
+    /// `canRevote`: boolean.
+    #[serde(rename = "canRevote", with = "w::As::<w::TrueFalse>")]
+    pub can_revote: ::std::option::Option<bool>,
+    /// `isVoted`: boolean.
+    #[serde(rename = "isVoted", with = "w::As::<w::TrueFalse>")]
+    pub is_voted: ::std::option::Option<bool>,
+    /// `signedAttachId`: string.
+    #[serde(rename = "signedAttachId", with = "w::As::<w::Text>")]
+    pub signed_attach_id: ::std::option::Option<::std::string::String>,
+    /// `resultUrl`: string.
+    #[serde(rename = "resultUrl", with = "w::As::<w::Text>")]
+    pub result_url: ::std::option::Option<::std::string::String>,
+    /// `downloadUrl`: string.
+    #[serde(rename = "downloadUrl", with = "w::As::<w::Text>")]
+    pub download_url: ::std::option::Option<::std::string::String>,
+    /// `entityId`: integer.
+    #[serde(rename = "entityId", with = "w::As::<w::Int>")]
+    pub entity_id: ::std::option::Option<i64>,
+    /// `isFinished`: boolean.
+    #[serde(rename = "isFinished", with = "w::As::<w::TrueFalse>")]
+    pub is_finished: ::std::option::Option<bool>,
+}

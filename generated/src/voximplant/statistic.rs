@@ -714,9 +714,9 @@ pub struct GetItem {
     /// `CALL_TYPE`: string.
     #[serde(rename = "CALL_TYPE", with = "w::As::<w::Text>")]
     pub call_type: ::std::option::Option<::std::string::String>,
-    /// `CALL_VOTE`: any JSON value.
-    #[serde(rename = "CALL_VOTE")]
-    pub call_vote: ::std::option::Option<::serde_json::Value>,
+    /// `CALL_VOTE`: string.
+    #[serde(rename = "CALL_VOTE", with = "w::As::<w::Text>")]
+    pub call_vote: ::std::option::Option<::std::string::String>,
     /// `COMMENT`: any JSON value.
     #[serde(rename = "COMMENT")]
     pub comment: ::std::option::Option<::serde_json::Value>,
@@ -753,24 +753,24 @@ pub struct GetItem {
     /// `RECORD_DURATION`: any JSON value.
     #[serde(rename = "RECORD_DURATION")]
     pub record_duration: ::std::option::Option<::serde_json::Value>,
-    /// `RECORD_FILE_ID`: any JSON value.
-    #[serde(rename = "RECORD_FILE_ID")]
-    pub record_file_id: ::std::option::Option<::serde_json::Value>,
+    /// `RECORD_FILE_ID`: integer.
+    #[serde(rename = "RECORD_FILE_ID", with = "w::As::<w::Int>")]
+    pub record_file_id: ::std::option::Option<i64>,
     /// `REDIAL_ATTEMPT`: any JSON value.
     #[serde(rename = "REDIAL_ATTEMPT")]
     pub redial_attempt: ::std::option::Option<::serde_json::Value>,
-    /// `REST_APP_ID`: any JSON value.
-    #[serde(rename = "REST_APP_ID")]
-    pub rest_app_id: ::std::option::Option<::serde_json::Value>,
-    /// `REST_APP_NAME`: any JSON value.
-    #[serde(rename = "REST_APP_NAME")]
-    pub rest_app_name: ::std::option::Option<::serde_json::Value>,
+    /// `REST_APP_ID`: string.
+    #[serde(rename = "REST_APP_ID", with = "w::As::<w::Text>")]
+    pub rest_app_id: ::std::option::Option<::std::string::String>,
+    /// `REST_APP_NAME`: string.
+    #[serde(rename = "REST_APP_NAME", with = "w::As::<w::Text>")]
+    pub rest_app_name: ::std::option::Option<::std::string::String>,
     /// `SESSION_ID`: string.
     #[serde(rename = "SESSION_ID", with = "w::As::<w::Text>")]
     pub session_id: ::std::option::Option<::std::string::String>,
-    /// `TRANSCRIPT_ID`: any JSON value.
-    #[serde(rename = "TRANSCRIPT_ID")]
-    pub transcript_id: ::std::option::Option<::serde_json::Value>,
+    /// `TRANSCRIPT_ID`: string.
+    #[serde(rename = "TRANSCRIPT_ID", with = "w::As::<w::Text>")]
+    pub transcript_id: ::std::option::Option<::std::string::String>,
     /// `TRANSCRIPT_PENDING`: string.
     #[serde(rename = "TRANSCRIPT_PENDING", with = "w::As::<w::Text>")]
     pub transcript_pending: ::std::option::Option<::std::string::String>,

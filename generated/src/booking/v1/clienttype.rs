@@ -38,9 +38,9 @@ impl ::bitrix24_runtime::Method for List {
 #[serde(default)]
 #[non_exhaustive]
 pub struct ListResponse {
-    /// `clientType`: list of any JSON value.
+    /// `clientType`: list of `ListResponseClientType`.
     #[serde(rename = "clientType", with = "w::As::<w::List<w::Same>>")]
-    pub client_type: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    pub client_type: ::std::option::Option<::std::vec::Vec<ListResponseClientType>>,
     /// Fields matching `*` (and any other field not listed above), by wire name.
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
@@ -60,3 +60,20 @@ pub enum ListError {
 }
 
 method_error!(ListError {});
+
+/// The `clientType` object.
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct ListResponseClientType {
+    /// `code`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub code: ::std::option::Option<::std::string::String>,
+    /// `module`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub module: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}

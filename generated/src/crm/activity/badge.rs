@@ -277,9 +277,9 @@ impl ::bitrix24_runtime::Method for List {
 #[serde(default)]
 #[non_exhaustive]
 pub struct ListResponse {
-    /// `badges`: list of any JSON value.
+    /// `badges`: list of `AddResponseBadge`.
     #[serde(with = "w::As::<w::List<w::Same>>")]
-    pub badges: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    pub badges: ::std::option::Option<::std::vec::Vec<AddResponseBadge>>,
     /// Fields matching `*` (and any other field not listed above), by wire name.
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
@@ -303,3 +303,6 @@ pub enum ListError {
 }
 
 method_error!(ListError { AccessDenied = "ACCESS_DENIED" });
+
+/// The `badges` object.
+pub type ListResponseBadges = AddResponseBadge;

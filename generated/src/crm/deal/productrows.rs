@@ -122,9 +122,9 @@ pub struct GetItem {
     /// `PRICE_NETTO`: integer.
     #[serde(rename = "PRICE_NETTO", with = "w::As::<w::Int>")]
     pub price_netto: ::std::option::Option<i64>,
-    /// `PRODUCT_DESCRIPTION`: any JSON value.
-    #[serde(rename = "PRODUCT_DESCRIPTION")]
-    pub product_description: ::std::option::Option<::serde_json::Value>,
+    /// `PRODUCT_DESCRIPTION`: string.
+    #[serde(rename = "PRODUCT_DESCRIPTION", with = "w::As::<w::Text>")]
+    pub product_description: ::std::option::Option<::std::string::String>,
     /// `PRODUCT_ID`: integer.
     #[serde(rename = "PRODUCT_ID", with = "w::As::<w::Int>")]
     pub product_id: ::std::option::Option<i64>,

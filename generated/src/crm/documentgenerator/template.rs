@@ -1050,8 +1050,11 @@ impl ::bitrix24_runtime::Method for List {
 #[serde(default)]
 #[non_exhaustive]
 pub struct ListResponse {
-    /// `templates`: any JSON value.
-    pub templates: ::std::option::Option<::serde_json::Value>,
+    /// `templates`: map of `ListResponseTemplates`.
+    #[serde(with = "w::As::<w::Map<w::Same>>")]
+    pub templates: ::std::option::Option<
+        ::std::collections::BTreeMap<::std::string::String, ListResponseTemplates>,
+    >,
     /// Fields matching `*` (and any other field not listed above), by wire name.
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
@@ -1075,6 +1078,38 @@ pub enum ListError {
 }
 
 method_error!(ListError { DocgenAccessError = "DOCGEN_ACCESS_ERROR" });
+
+/// The `templates` object.
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct ListResponseTemplates {
+    /// `download`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub download: ::std::option::Option<::std::string::String>,
+    /// `downloadMachine`: string.
+    #[serde(rename = "downloadMachine", with = "w::As::<w::Text>")]
+    pub download_machine: ::std::option::Option<::std::string::String>,
+    /// `entityTypeId`: list of string.
+    #[serde(rename = "entityTypeId", with = "w::As::<w::List<w::Text>>")]
+    pub entity_type_id: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// `id`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub id: ::std::option::Option<::std::string::String>,
+    /// `name`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub name: ::std::option::Option<::std::string::String>,
+    /// `region`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub region: ::std::option::Option<::std::string::String>,
+    /// `users`: list of string.
+    #[serde(with = "w::As::<w::List<w::Text>>")]
+    pub users: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
 
 /// Parameters of [`crm.documentgenerator.template.update`](https://apidocs.bitrix24.com/api-reference/crm/document-generator/templates/crm-document-generator-template-update.html).
 ///

@@ -122,9 +122,9 @@ pub struct GetItem {
     /// `PRICE_NETTO`: integer.
     #[serde(rename = "PRICE_NETTO", with = "w::As::<w::Int>")]
     pub price_netto: ::std::option::Option<i64>,
-    /// `PRODUCT_DESCRIPTION`: any JSON value.
-    #[serde(rename = "PRODUCT_DESCRIPTION")]
-    pub product_description: ::std::option::Option<::serde_json::Value>,
+    /// `PRODUCT_DESCRIPTION`: string.
+    #[serde(rename = "PRODUCT_DESCRIPTION", with = "w::As::<w::Text>")]
+    pub product_description: ::std::option::Option<::std::string::String>,
     /// `PRODUCT_ID`: integer.
     #[serde(rename = "PRODUCT_ID", with = "w::As::<w::Int>")]
     pub product_id: ::std::option::Option<i64>,
@@ -149,9 +149,9 @@ pub struct GetItem {
     /// `TAX_INCLUDED`: string.
     #[serde(rename = "TAX_INCLUDED", with = "w::As::<w::Text>")]
     pub tax_included: ::std::option::Option<::std::string::String>,
-    /// `TAX_RATE`: any JSON value.
-    #[serde(rename = "TAX_RATE")]
-    pub tax_rate: ::std::option::Option<::serde_json::Value>,
+    /// `TAX_RATE`: integer.
+    #[serde(rename = "TAX_RATE", with = "w::As::<w::Int>")]
+    pub tax_rate: ::std::option::Option<i64>,
     /// `TYPE`: integer.
     #[serde(rename = "TYPE", with = "w::As::<w::Int>")]
     pub type_: ::std::option::Option<i64>,

@@ -1315,15 +1315,15 @@ pub struct ListItem {
     /// `ENTITY_ID`: string.
     #[serde(rename = "ENTITY_ID", with = "w::As::<w::Text>")]
     pub entity_id: ::std::option::Option<::std::string::String>,
-    /// `ERROR_MESSAGE`: any JSON value.
-    #[serde(rename = "ERROR_MESSAGE")]
-    pub error_message: ::std::option::Option<::serde_json::Value>,
+    /// `ERROR_MESSAGE`: string.
+    #[serde(rename = "ERROR_MESSAGE", with = "w::As::<w::Text>")]
+    pub error_message: ::std::option::Option<::std::string::String>,
     /// `FIELD_NAME`: string.
     #[serde(rename = "FIELD_NAME", with = "w::As::<w::Text>")]
     pub field_name: ::std::option::Option<::std::string::String>,
-    /// `HELP_MESSAGE`: any JSON value.
-    #[serde(rename = "HELP_MESSAGE")]
-    pub help_message: ::std::option::Option<::serde_json::Value>,
+    /// `HELP_MESSAGE`: string.
+    #[serde(rename = "HELP_MESSAGE", with = "w::As::<w::Text>")]
+    pub help_message: ::std::option::Option<::std::string::String>,
     /// `ID`: string.
     #[serde(rename = "ID", with = "w::As::<w::Text>")]
     pub id: ::std::option::Option<::std::string::String>,

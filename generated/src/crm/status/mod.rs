@@ -766,9 +766,9 @@ pub struct ListItem {
     /// `NAME_INIT`: string.
     #[serde(rename = "NAME_INIT", with = "w::As::<w::Text>")]
     pub name_init: ::std::option::Option<::std::string::String>,
-    /// `SEMANTICS`: any JSON value.
-    #[serde(rename = "SEMANTICS")]
-    pub semantics: ::std::option::Option<::serde_json::Value>,
+    /// `SEMANTICS`: string.
+    #[serde(rename = "SEMANTICS", with = "w::As::<w::Text>")]
+    pub semantics: ::std::option::Option<::std::string::String>,
     /// `SORT`: string.
     #[serde(rename = "SORT", with = "w::As::<w::Text>")]
     pub sort: ::std::option::Option<::std::string::String>,

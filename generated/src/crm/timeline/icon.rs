@@ -51,8 +51,8 @@ impl ::bitrix24_runtime::Method for Add {
 #[serde(default)]
 #[non_exhaustive]
 pub struct AddResponse {
-    /// `icon`: `AddResponseIcon`.
-    pub icon: ::std::option::Option<AddResponseIcon>,
+    /// `icon`: `Icon`.
+    pub icon: ::std::option::Option<crate::types::Icon>,
 }
 
 /// Errors of [`crm.timeline.icon.add`](https://apidocs.bitrix24.com/api-reference/crm/timeline/logmessage/icons/crm-timeline-icon-add.html).
@@ -94,20 +94,7 @@ method_error!(
 );
 
 /// The `icon` object.
-#[derive(Debug, Clone, PartialEq, Default, w::Object)]
-#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
-#[serde(default)]
-#[non_exhaustive]
-pub struct AddResponseIcon {
-    /// `code`: any JSON value.
-    pub code: ::std::option::Option<::serde_json::Value>,
-    /// `isSystem`: any JSON value.
-    #[serde(rename = "isSystem")]
-    pub is_system: ::std::option::Option<::serde_json::Value>,
-    /// `fileUri`: any JSON value.
-    #[serde(rename = "fileUri")]
-    pub file_uri: ::std::option::Option<::serde_json::Value>,
-}
+pub type AddResponseIcon = crate::types::Icon;
 
 /// Parameters of [`crm.timeline.icon.delete`](https://apidocs.bitrix24.com/api-reference/crm/timeline/logmessage/icons/crm-timeline-icon-delete.html).
 ///
@@ -223,14 +210,7 @@ impl ::bitrix24_runtime::Method for Get {
 }
 
 /// The `result` of [`crm.timeline.icon.get`](https://apidocs.bitrix24.com/api-reference/crm/timeline/logmessage/icons/crm-timeline-icon-get.html).
-#[derive(Debug, Clone, PartialEq, Default, w::Object)]
-#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
-#[serde(default)]
-#[non_exhaustive]
-pub struct GetResponse {
-    /// `icon`: `Icon`.
-    pub icon: ::std::option::Option<crate::types::Icon>,
-}
+pub type GetResponse = AddResponse;
 
 /// Errors of [`crm.timeline.icon.get`](https://apidocs.bitrix24.com/api-reference/crm/timeline/logmessage/icons/crm-timeline-icon-get.html).
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -267,11 +267,9 @@ pub struct GetResponseUsers {
     /// `departments`: list of integer.
     #[serde(with = "w::As::<w::List<w::Int>>")]
     pub departments: ::std::option::Option<::std::vec::Vec<i64>>,
-    /// `phones`: map of any JSON value.
-    #[serde(with = "w::As::<w::Map<w::Same>>")]
-    pub phones: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    >,
+    /// `phones`: boolean.
+    #[serde(with = "w::As::<w::TrueFalse>")]
+    pub phones: ::std::option::Option<bool>,
     /// `bot_data`: map of any JSON value.
     #[serde(with = "w::As::<w::Map<w::Same>>")]
     pub bot_data: ::std::option::Option<

@@ -91,9 +91,9 @@ pub struct GetItem {
     /// `CODE`: string.
     #[serde(rename = "CODE", with = "w::As::<w::Text>")]
     pub code: ::std::option::Option<::std::string::String>,
-    /// `VALUE`: any JSON value.
-    #[serde(rename = "VALUE")]
-    pub value: ::std::option::Option<::serde_json::Value>,
+    /// `VALUE`: string.
+    #[serde(rename = "VALUE", with = "w::As::<w::Text>")]
+    pub value: ::std::option::Option<::std::string::String>,
 }
 
 /// Parameters of [`sale.delivery.config.update`](https://apidocs.bitrix24.com/api-reference/sale/delivery/delivery/sale-delivery-config-update.html).

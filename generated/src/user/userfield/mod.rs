@@ -562,6 +562,32 @@ pub enum ListError {
 
 method_error!(ListError {});
 
+/// The `LIST` object.
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct ListItemList {
+    /// `DEF`: string.
+    #[serde(rename = "DEF", with = "w::As::<w::Text>")]
+    pub def: ::std::option::Option<::std::string::String>,
+    /// `ID`: string.
+    #[serde(rename = "ID", with = "w::As::<w::Text>")]
+    pub id: ::std::option::Option<::std::string::String>,
+    /// `SORT`: string.
+    #[serde(rename = "SORT", with = "w::As::<w::Text>")]
+    pub sort: ::std::option::Option<::std::string::String>,
+    /// `VALUE`: string.
+    #[serde(rename = "VALUE", with = "w::As::<w::Text>")]
+    pub value: ::std::option::Option<::std::string::String>,
+    /// `XML_ID`: string.
+    #[serde(rename = "XML_ID", with = "w::As::<w::Text>")]
+    pub xml_id: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+
 /// The `SETTINGS` object.
 #[derive(Debug, Clone, PartialEq, Default, w::Object)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
@@ -606,9 +632,9 @@ pub struct ListItem {
     /// `IS_SEARCHABLE`: string.
     #[serde(rename = "IS_SEARCHABLE", with = "w::As::<w::Text>")]
     pub is_searchable: ::std::option::Option<::std::string::String>,
-    /// `LIST`: list of any JSON value.
+    /// `LIST`: list of `ListItemList`.
     #[serde(rename = "LIST", with = "w::As::<w::List<w::Same>>")]
-    pub list: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    pub list: ::std::option::Option<::std::vec::Vec<ListItemList>>,
     /// `MANDATORY`: string.
     #[serde(rename = "MANDATORY", with = "w::As::<w::Text>")]
     pub mandatory: ::std::option::Option<::std::string::String>,

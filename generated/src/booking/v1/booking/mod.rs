@@ -385,17 +385,50 @@ pub enum GetError {
 
 method_error!(GetError { V1021 = "1021", V100 = "100" });
 
+/// The `from` object.
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct GetResponseBookingDatePeriodFrom {
+    /// `timestamp`: integer.
+    #[serde(with = "w::As::<w::Int>")]
+    pub timestamp: ::std::option::Option<i64>,
+    /// `timezone`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub timezone: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+
+/// The `to` object.
+pub type GetResponseBookingDatePeriodTo = GetResponseBookingDatePeriodFrom;
+
+/// The `datePeriod` object.
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct GetResponseBookingDatePeriod {
+    /// `from`: `GetResponseBookingDatePeriodFrom`.
+    pub from: ::std::option::Option<GetResponseBookingDatePeriodFrom>,
+    /// `to`: `GetResponseBookingDatePeriodFrom`.
+    pub to: ::std::option::Option<GetResponseBookingDatePeriodFrom>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+
 /// The `booking` object.
 #[derive(Debug, Clone, PartialEq, Default, w::Object)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(default)]
 #[non_exhaustive]
 pub struct GetResponseBooking {
-    /// `datePeriod`: map of any JSON value.
-    #[serde(rename = "datePeriod", with = "w::As::<w::Map<w::Same>>")]
-    pub date_period: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    >,
+    /// `datePeriod`: `GetResponseBookingDatePeriod`.
+    #[serde(rename = "datePeriod")]
+    pub date_period: ::std::option::Option<GetResponseBookingDatePeriod>,
     /// `description`: string.
     #[serde(with = "w::As::<w::Text>")]
     pub description: ::std::option::Option<::std::string::String>,
@@ -588,6 +621,15 @@ impl ListFilter {
         self
     }
 }
+
+/// The `from` object.
+pub type ListResponseBookingDatePeriodFrom = GetResponseBookingDatePeriodFrom;
+
+/// The `to` object.
+pub type ListResponseBookingDatePeriodTo = GetResponseBookingDatePeriodFrom;
+
+/// The `datePeriod` object.
+pub type ListResponseBookingDatePeriod = GetResponseBookingDatePeriod;
 
 /// The `booking` object.
 pub type ListResponseBooking = GetResponseBooking;

@@ -47,16 +47,17 @@ impl ::bitrix24_runtime::Method for Delete {
 }
 
 /// The `result` of [`crm.activity.layout.blocks.delete`](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/layout-blocks/crm-activity-layout-blocks-delete.html).
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
-#[serde(transparent)]
-pub struct DeleteResponse(pub ::serde_json::Value);
-
-impl DeleteResponse {
-    /// The wrapped value.
-    pub fn into_inner(self) -> ::serde_json::Value {
-        self.0
-    }
+#[serde(default)]
+#[non_exhaustive]
+pub struct DeleteResponse {
+    /// `success`: boolean.
+    #[serde(with = "w::As::<w::TrueFalse>")]
+    pub success: ::std::option::Option<bool>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
 
 /// Errors of [`crm.activity.layout.blocks.delete`](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/layout-blocks/crm-activity-layout-blocks-delete.html).
@@ -137,16 +138,16 @@ impl ::bitrix24_runtime::Method for Get {
 }
 
 /// The `result` of [`crm.activity.layout.blocks.get`](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/layout-blocks/crm-activity-layout-blocks-get.html).
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
-#[serde(transparent)]
-pub struct GetResponse(pub ::serde_json::Value);
-
-impl GetResponse {
-    /// The wrapped value.
-    pub fn into_inner(self) -> ::serde_json::Value {
-        self.0
-    }
+#[serde(default)]
+#[non_exhaustive]
+pub struct GetResponse {
+    /// `layout`: `GetResponseLayout`.
+    pub layout: ::std::option::Option<GetResponseLayout>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
 
 /// Errors of [`crm.activity.layout.blocks.get`](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/layout-blocks/crm-activity-layout-blocks-get.html).
@@ -182,6 +183,185 @@ method_error!(
     GetError { ErrorWrongContext = "ERROR_WRONG_CONTEXT", OwnerNotFound =
     "OWNER_NOT_FOUND", NotFound = "NOT_FOUND", AccessDenied = "ACCESS_DENIED" }
 );
+
+/// The `properties` object.
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct GetResponseLayoutBlocksBlock1Properties {
+    /// `bold`: boolean.
+    #[serde(with = "w::As::<w::TrueFalse>")]
+    pub bold: ::std::option::Option<bool>,
+    /// `color`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub color: ::std::option::Option<::std::string::String>,
+    /// `multiline`: boolean.
+    #[serde(with = "w::As::<w::TrueFalse>")]
+    pub multiline: ::std::option::Option<bool>,
+    /// `value`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub value: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+
+/// The `block_1` object.
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct GetResponseLayoutBlocksBlock1 {
+    /// `properties`: `GetResponseLayoutBlocksBlock1Properties`.
+    pub properties: ::std::option::Option<GetResponseLayoutBlocksBlock1Properties>,
+    /// `type`: string.
+    #[serde(rename = "type", with = "w::As::<w::Text>")]
+    pub type_: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+
+/// The `properties` object.
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct GetResponseLayoutBlocksBlock2Properties {
+    /// `value`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub value: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+
+/// The `block_2` object.
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct GetResponseLayoutBlocksBlock2 {
+    /// `properties`: `GetResponseLayoutBlocksBlock2Properties`.
+    pub properties: ::std::option::Option<GetResponseLayoutBlocksBlock2Properties>,
+    /// `type`: string.
+    #[serde(rename = "type", with = "w::As::<w::Text>")]
+    pub type_: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+
+/// The `action` object.
+pub type GetResponseLayoutBlocksBlock3PropertiesAction = crate::types::RestAppLayoutDtoBlocksPropertiesAction;
+
+/// The `properties` object.
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct GetResponseLayoutBlocksBlock3Properties {
+    /// `action`: `RestAppLayoutDtoBlocksPropertiesAction`.
+    pub action: ::std::option::Option<
+        crate::types::RestAppLayoutDtoBlocksPropertiesAction,
+    >,
+    /// `bold`: boolean.
+    #[serde(with = "w::As::<w::TrueFalse>")]
+    pub bold: ::std::option::Option<bool>,
+    /// `text`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub text: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+
+/// The `block_3` object.
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct GetResponseLayoutBlocksBlock3 {
+    /// `properties`: `GetResponseLayoutBlocksBlock3Properties`.
+    pub properties: ::std::option::Option<GetResponseLayoutBlocksBlock3Properties>,
+    /// `type`: string.
+    #[serde(rename = "type", with = "w::As::<w::Text>")]
+    pub type_: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+
+/// The `properties` object.
+pub type GetResponseLayoutBlocksBlock4PropertiesBlockProperties = GetResponseLayoutBlocksBlock2Properties;
+
+/// The `block` object.
+pub type GetResponseLayoutBlocksBlock4PropertiesBlock = GetResponseLayoutBlocksBlock2;
+
+/// The `properties` object.
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct GetResponseLayoutBlocksBlock4Properties {
+    /// `block`: `GetResponseLayoutBlocksBlock2`.
+    pub block: ::std::option::Option<GetResponseLayoutBlocksBlock2>,
+    /// `title`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub title: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+
+/// The `block_4` object.
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct GetResponseLayoutBlocksBlock4 {
+    /// `properties`: `GetResponseLayoutBlocksBlock4Properties`.
+    pub properties: ::std::option::Option<GetResponseLayoutBlocksBlock4Properties>,
+    /// `type`: string.
+    #[serde(rename = "type", with = "w::As::<w::Text>")]
+    pub type_: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+
+/// The `blocks` object.
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct GetResponseLayoutBlocks {
+    /// `block_1`: `GetResponseLayoutBlocksBlock1`.
+    pub block_1: ::std::option::Option<GetResponseLayoutBlocksBlock1>,
+    /// `block_2`: `GetResponseLayoutBlocksBlock2`.
+    pub block_2: ::std::option::Option<GetResponseLayoutBlocksBlock2>,
+    /// `block_3`: `GetResponseLayoutBlocksBlock3`.
+    pub block_3: ::std::option::Option<GetResponseLayoutBlocksBlock3>,
+    /// `block_4`: `GetResponseLayoutBlocksBlock4`.
+    pub block_4: ::std::option::Option<GetResponseLayoutBlocksBlock4>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+
+/// The `layout` object.
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct GetResponseLayout {
+    /// `blocks`: `GetResponseLayoutBlocks`.
+    pub blocks: ::std::option::Option<GetResponseLayoutBlocks>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
 
 /// Parameters of [`crm.activity.layout.blocks.set`](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/layout-blocks/crm-activity-layout-blocks-set.html).
 ///
@@ -235,17 +415,7 @@ impl ::bitrix24_runtime::Method for Set {
 }
 
 /// The `result` of [`crm.activity.layout.blocks.set`](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/layout-blocks/crm-activity-layout-blocks-set.html).
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
-#[serde(transparent)]
-pub struct SetResponse(pub ::serde_json::Value);
-
-impl SetResponse {
-    /// The wrapped value.
-    pub fn into_inner(self) -> ::serde_json::Value {
-        self.0
-    }
-}
+pub type SetResponse = DeleteResponse;
 
 /// Errors of [`crm.activity.layout.blocks.set`](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/layout-blocks/crm-activity-layout-blocks-set.html).
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -315,11 +315,8 @@ pub struct GetResponse {
     /// `color`: string.
     #[serde(with = "w::As::<w::Text>")]
     pub color: ::std::option::Option<::std::string::String>,
-    /// `files`: map of any JSON value.
-    #[serde(with = "w::As::<w::Map<w::Same>>")]
-    pub files: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    >,
+    /// `files`: `GetResponseFiles`.
+    pub files: ::std::option::Option<GetResponseFiles>,
 }
 
 /// Errors of [`tasks.api.scrum.epic.get`](https://apidocs.bitrix24.com/api-reference/sonet-group/scrum/epic/tasks-api-scrum-epic-get.html).
@@ -346,6 +343,134 @@ pub enum GetError {
 }
 
 method_error!(GetError { V0 = "0", V100 = "100" });
+
+/// The `CUSTOM_DATA` object.
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct GetResponseFilesCustomData {
+    /// `PHOTO_TEMPLATE`: string.
+    #[serde(rename = "PHOTO_TEMPLATE", with = "w::As::<w::Text>")]
+    pub photo_template: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+
+/// The `SETTINGS` object.
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct GetResponseFilesSettings {
+    /// `IBLOCK_ID`: any JSON value.
+    #[serde(rename = "IBLOCK_ID")]
+    pub iblock_id: ::std::option::Option<::serde_json::Value>,
+    /// `SECTION_ID`: any JSON value.
+    #[serde(rename = "SECTION_ID")]
+    pub section_id: ::std::option::Option<::serde_json::Value>,
+    /// `UF_TO_SAVE_ALLOW_EDIT`: boolean.
+    #[serde(rename = "UF_TO_SAVE_ALLOW_EDIT", with = "w::As::<w::TrueFalse>")]
+    pub uf_to_save_allow_edit: ::std::option::Option<bool>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+
+/// The `USER_TYPE` object.
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct GetResponseFilesUserType {
+    /// `BASE_TYPE`: string.
+    #[serde(rename = "BASE_TYPE", with = "w::As::<w::Text>")]
+    pub base_type: ::std::option::Option<::std::string::String>,
+    /// `CLASS_NAME`: string.
+    #[serde(rename = "CLASS_NAME", with = "w::As::<w::Text>")]
+    pub class_name: ::std::option::Option<::std::string::String>,
+    /// `DESCRIPTION`: string.
+    #[serde(rename = "DESCRIPTION", with = "w::As::<w::Text>")]
+    pub description: ::std::option::Option<::std::string::String>,
+    /// `TAG`: list of string.
+    #[serde(rename = "TAG", with = "w::As::<w::List<w::Text>>")]
+    pub tag: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// `USER_TYPE_ID`: string.
+    #[serde(rename = "USER_TYPE_ID", with = "w::As::<w::Text>")]
+    pub user_type_id: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+
+/// The `files` object.
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct GetResponseFiles {
+    /// `CUSTOM_DATA`: `GetResponseFilesCustomData`.
+    #[serde(rename = "CUSTOM_DATA")]
+    pub custom_data: ::std::option::Option<GetResponseFilesCustomData>,
+    /// `EDIT_FORM_LABEL`: string.
+    #[serde(rename = "EDIT_FORM_LABEL", with = "w::As::<w::Text>")]
+    pub edit_form_label: ::std::option::Option<::std::string::String>,
+    /// `EDIT_IN_LIST`: string.
+    #[serde(rename = "EDIT_IN_LIST", with = "w::As::<w::Text>")]
+    pub edit_in_list: ::std::option::Option<::std::string::String>,
+    /// `ENTITY_ID`: string.
+    #[serde(rename = "ENTITY_ID", with = "w::As::<w::Text>")]
+    pub entity_id: ::std::option::Option<::std::string::String>,
+    /// `ENTITY_VALUE_ID`: integer.
+    #[serde(rename = "ENTITY_VALUE_ID", with = "w::As::<w::Int>")]
+    pub entity_value_id: ::std::option::Option<i64>,
+    /// `FIELD_NAME`: string.
+    #[serde(rename = "FIELD_NAME", with = "w::As::<w::Text>")]
+    pub field_name: ::std::option::Option<::std::string::String>,
+    /// `ID`: string.
+    #[serde(rename = "ID", with = "w::As::<w::Text>")]
+    pub id: ::std::option::Option<::std::string::String>,
+    /// `IS_SEARCHABLE`: string.
+    #[serde(rename = "IS_SEARCHABLE", with = "w::As::<w::Text>")]
+    pub is_searchable: ::std::option::Option<::std::string::String>,
+    /// `MANDATORY`: string.
+    #[serde(rename = "MANDATORY", with = "w::As::<w::Text>")]
+    pub mandatory: ::std::option::Option<::std::string::String>,
+    /// `MULTIPLE`: string.
+    #[serde(rename = "MULTIPLE", with = "w::As::<w::Text>")]
+    pub multiple: ::std::option::Option<::std::string::String>,
+    /// `SETTINGS`: `GetResponseFilesSettings`.
+    #[serde(rename = "SETTINGS")]
+    pub settings: ::std::option::Option<GetResponseFilesSettings>,
+    /// `SHOW_FILTER`: string.
+    #[serde(rename = "SHOW_FILTER", with = "w::As::<w::Text>")]
+    pub show_filter: ::std::option::Option<::std::string::String>,
+    /// `SHOW_IN_LIST`: string.
+    #[serde(rename = "SHOW_IN_LIST", with = "w::As::<w::Text>")]
+    pub show_in_list: ::std::option::Option<::std::string::String>,
+    /// `SORT`: string.
+    #[serde(rename = "SORT", with = "w::As::<w::Text>")]
+    pub sort: ::std::option::Option<::std::string::String>,
+    /// `TAG`: string.
+    #[serde(rename = "TAG", with = "w::As::<w::Text>")]
+    pub tag: ::std::option::Option<::std::string::String>,
+    /// `USER_TYPE`: `GetResponseFilesUserType`.
+    #[serde(rename = "USER_TYPE")]
+    pub user_type: ::std::option::Option<GetResponseFilesUserType>,
+    /// `USER_TYPE_ID`: string.
+    #[serde(rename = "USER_TYPE_ID", with = "w::As::<w::Text>")]
+    pub user_type_id: ::std::option::Option<::std::string::String>,
+    /// `VALUE`: list of any JSON value.
+    #[serde(rename = "VALUE", with = "w::As::<w::List<w::Same>>")]
+    pub value: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    /// `XML_ID`: any JSON value.
+    #[serde(rename = "XML_ID")]
+    pub xml_id: ::std::option::Option<::serde_json::Value>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
 
 /// Parameters of [`tasks.api.scrum.epic.getFields`](https://apidocs.bitrix24.com/api-reference/sonet-group/scrum/epic/tasks-api-scrum-epic-get-fields.html).
 ///
@@ -403,6 +528,11 @@ pub struct GetFieldsResponse {
     /// `modifiedBy`: integer.
     #[serde(rename = "modifiedBy", with = "w::As::<w::Int>")]
     pub modified_by: ::std::option::Option<i64>,
+    /// `fields`: map of `GetFieldsResponseFields`.
+    #[serde(with = "w::As::<w::Map<w::Same>>")]
+    pub fields: ::std::option::Option<
+        ::std::collections::BTreeMap<::std::string::String, GetFieldsResponseFields>,
+    >,
 }
 
 /// Errors of [`tasks.api.scrum.epic.getFields`](https://apidocs.bitrix24.com/api-reference/sonet-group/scrum/epic/tasks-api-scrum-epic-get-fields.html).
@@ -419,6 +549,20 @@ pub enum GetFieldsError {
 }
 
 method_error!(GetFieldsError {});
+
+/// The `fields` object.
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct GetFieldsResponseFields {
+    /// `type`: string.
+    #[serde(rename = "type", with = "w::As::<w::Text>")]
+    pub type_: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
 
 /// Parameters of [`tasks.api.scrum.epic.list`](https://apidocs.bitrix24.com/api-reference/sonet-group/scrum/epic/tasks-api-scrum-epic-list.html).
 ///

@@ -37,7 +37,30 @@ impl ::bitrix24_runtime::Method for Get {
 }
 
 /// The `result` of [`tasks.api.scrum.task.get`](https://apidocs.bitrix24.com/api-reference/sonet-group/scrum/task/tasks-api-scrum-task-get.html).
-pub type GetResponse = GetFieldsResponse;
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct GetResponse {
+    /// `entityId`: integer.
+    #[serde(rename = "entityId", with = "w::As::<w::Int>")]
+    pub entity_id: ::std::option::Option<i64>,
+    /// `storyPoints`: string.
+    #[serde(rename = "storyPoints", with = "w::As::<w::Text>")]
+    pub story_points: ::std::option::Option<::std::string::String>,
+    /// `epicId`: integer.
+    #[serde(rename = "epicId", with = "w::As::<w::Int>")]
+    pub epic_id: ::std::option::Option<i64>,
+    /// `sort`: integer.
+    #[serde(with = "w::As::<w::Int>")]
+    pub sort: ::std::option::Option<i64>,
+    /// `createdBy`: integer.
+    #[serde(rename = "createdBy", with = "w::As::<w::Int>")]
+    pub created_by: ::std::option::Option<i64>,
+    /// `modifiedBy`: integer.
+    #[serde(rename = "modifiedBy", with = "w::As::<w::Int>")]
+    pub modified_by: ::std::option::Option<i64>,
+}
 
 /// Errors of [`tasks.api.scrum.task.get`](https://apidocs.bitrix24.com/api-reference/sonet-group/scrum/task/tasks-api-scrum-task-get.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -116,6 +139,11 @@ pub struct GetFieldsResponse {
     /// `modifiedBy`: integer.
     #[serde(rename = "modifiedBy", with = "w::As::<w::Int>")]
     pub modified_by: ::std::option::Option<i64>,
+    /// `fields`: map of `GetFieldsResponseFields`.
+    #[serde(with = "w::As::<w::Map<w::Same>>")]
+    pub fields: ::std::option::Option<
+        ::std::collections::BTreeMap<::std::string::String, GetFieldsResponseFields>,
+    >,
 }
 
 /// Errors of [`tasks.api.scrum.task.getFields`](https://apidocs.bitrix24.com/api-reference/sonet-group/scrum/task/tasks-api-scrum-task-get-fields.html).
@@ -132,6 +160,20 @@ pub enum GetFieldsError {
 }
 
 method_error!(GetFieldsError {});
+
+/// The `fields` object.
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct GetFieldsResponseFields {
+    /// `type`: string.
+    #[serde(rename = "type", with = "w::As::<w::Text>")]
+    pub type_: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
 
 /// Parameters of [`tasks.api.scrum.task.update`](https://apidocs.bitrix24.com/api-reference/sonet-group/scrum/task/tasks-api-scrum-task-update.html).
 ///

@@ -368,18 +368,60 @@ impl ListPagination {
 /// Allowed values of `mentionFormat`.
 pub type ListMentionFormat = GetMentionFormat;
 
+/// The `actionItems` object.
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct ListResponseItemsOverviewActionItems {
+    /// `actionItem`: string.
+    #[serde(rename = "actionItem", with = "w::As::<w::Text>")]
+    pub action_item: ::std::option::Option<::std::string::String>,
+    /// `quote`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub quote: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+
 /// The `overview` object.
 #[derive(Debug, Clone, PartialEq, Default, w::Object)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(default)]
 #[non_exhaustive]
 pub struct ListResponseItemsOverview {
-    /// `actionItems`: list of any JSON value.
+    /// `actionItems`: list of `ListResponseItemsOverviewActionItems`.
     #[serde(rename = "actionItems", with = "w::As::<w::List<w::Same>>")]
-    pub action_items: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    pub action_items: ::std::option::Option<
+        ::std::vec::Vec<ListResponseItemsOverviewActionItems>,
+    >,
     /// `topic`: string.
     #[serde(with = "w::As::<w::Text>")]
     pub topic: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+
+/// The `participants` object.
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct ListResponseItemsParticipants {
+    /// `avatar`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub avatar: ::std::option::Option<::std::string::String>,
+    /// `name`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub name: ::std::option::Option<::std::string::String>,
+    /// `talkedSeconds`: integer.
+    #[serde(rename = "talkedSeconds", with = "w::As::<w::Int>")]
+    pub talked_seconds: ::std::option::Option<i64>,
+    /// `userId`: integer.
+    #[serde(rename = "userId", with = "w::As::<w::Int>")]
+    pub user_id: ::std::option::Option<i64>,
     /// Fields matching `*` (and any other field not listed above), by wire name.
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
@@ -396,9 +438,11 @@ pub struct ListResponseItems {
     pub call_id: ::std::option::Option<i64>,
     /// `overview`: `ListResponseItemsOverview`.
     pub overview: ::std::option::Option<ListResponseItemsOverview>,
-    /// `participants`: list of any JSON value.
+    /// `participants`: list of `ListResponseItemsParticipants`.
     #[serde(with = "w::As::<w::List<w::Same>>")]
-    pub participants: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    pub participants: ::std::option::Option<
+        ::std::vec::Vec<ListResponseItemsParticipants>,
+    >,
     /// `startDate`: string.
     #[serde(rename = "startDate", with = "w::As::<w::Text>")]
     pub start_date: ::std::option::Option<::std::string::String>,

@@ -243,6 +243,23 @@ pub enum SearchError {
 
 method_error!(SearchError {});
 
+/// The `departments` object.
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct SearchResponseItemsDepartments {
+    /// `id`: integer.
+    #[serde(with = "w::As::<w::Int>")]
+    pub id: ::std::option::Option<i64>,
+    /// `name`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub name: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+
 /// The `items` object.
 #[derive(Debug, Clone, PartialEq, Default, w::Object)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
@@ -252,9 +269,11 @@ pub struct SearchResponseItems {
     /// `avatar`: string.
     #[serde(with = "w::As::<w::Text>")]
     pub avatar: ::std::option::Option<::std::string::String>,
-    /// `departments`: list of any JSON value.
+    /// `departments`: list of `SearchResponseItemsDepartments`.
     #[serde(with = "w::As::<w::List<w::Same>>")]
-    pub departments: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    pub departments: ::std::option::Option<
+        ::std::vec::Vec<SearchResponseItemsDepartments>,
+    >,
     /// `name`: string.
     #[serde(with = "w::As::<w::Text>")]
     pub name: ::std::option::Option<::std::string::String>,

@@ -922,6 +922,9 @@ pub enum GetError {
 
 method_error!(GetError {});
 
+/// The `members` object.
+pub type GetResponseItemMembers = AddResponseMembers;
+
 /// The `item` object.
 #[derive(Debug, Clone, PartialEq, Default, w::Object)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
@@ -943,9 +946,9 @@ pub struct GetResponseItem {
     /// `id`: integer.
     #[serde(with = "w::As::<w::Int>")]
     pub id: ::std::option::Option<i64>,
-    /// `members`: list of any JSON value.
+    /// `members`: list of `AddResponseMembers`.
     #[serde(with = "w::As::<w::List<w::Same>>")]
-    pub members: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    pub members: ::std::option::Option<::std::vec::Vec<AddResponseMembers>>,
     /// `name`: string.
     #[serde(with = "w::As::<w::Text>")]
     pub name: ::std::option::Option<::std::string::String>,
@@ -1109,9 +1112,9 @@ pub struct ListResponseItems {
     /// `name`: string.
     #[serde(with = "w::As::<w::Text>")]
     pub name: ::std::option::Option<::std::string::String>,
-    /// `parentId`: any JSON value.
-    #[serde(rename = "parentId")]
-    pub parent_id: ::std::option::Option<::serde_json::Value>,
+    /// `parentId`: integer.
+    #[serde(rename = "parentId", with = "w::As::<w::Int>")]
+    pub parent_id: ::std::option::Option<i64>,
     /// `structureId`: integer.
     #[serde(rename = "structureId", with = "w::As::<w::Int>")]
     pub structure_id: ::std::option::Option<i64>,
@@ -1124,9 +1127,9 @@ pub struct ListResponseItems {
     /// `userCount`: integer.
     #[serde(rename = "userCount", with = "w::As::<w::Int>")]
     pub user_count: ::std::option::Option<i64>,
-    /// `xmlId`: any JSON value.
-    #[serde(rename = "xmlId")]
-    pub xml_id: ::std::option::Option<::serde_json::Value>,
+    /// `xmlId`: string.
+    #[serde(rename = "xmlId", with = "w::As::<w::Text>")]
+    pub xml_id: ::std::option::Option<::std::string::String>,
     /// Fields matching `*` (and any other field not listed above), by wire name.
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,

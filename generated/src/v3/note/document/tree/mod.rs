@@ -88,15 +88,44 @@ pub enum ListError {
 
 method_error!(ListError {});
 
+/// The `children` object.
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct ListResponseItemsChildren {
+    /// `children`: list of any JSON value.
+    #[serde(with = "w::As::<w::List<w::Same>>")]
+    pub children: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    /// `collectionId`: integer.
+    #[serde(rename = "collectionId", with = "w::As::<w::Int>")]
+    pub collection_id: ::std::option::Option<i64>,
+    /// `id`: integer.
+    #[serde(with = "w::As::<w::Int>")]
+    pub id: ::std::option::Option<i64>,
+    /// `parentId`: integer.
+    #[serde(rename = "parentId", with = "w::As::<w::Int>")]
+    pub parent_id: ::std::option::Option<i64>,
+    /// `position`: integer.
+    #[serde(with = "w::As::<w::Int>")]
+    pub position: ::std::option::Option<i64>,
+    /// `title`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub title: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+
 /// The `items` object.
 #[derive(Debug, Clone, PartialEq, Default, w::Object)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(default)]
 #[non_exhaustive]
 pub struct ListResponseItems {
-    /// `children`: list of any JSON value.
+    /// `children`: list of `ListResponseItemsChildren`.
     #[serde(with = "w::As::<w::List<w::Same>>")]
-    pub children: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    pub children: ::std::option::Option<::std::vec::Vec<ListResponseItemsChildren>>,
     /// `collectionId`: integer.
     #[serde(rename = "collectionId", with = "w::As::<w::Int>")]
     pub collection_id: ::std::option::Option<i64>,
