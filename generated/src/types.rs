@@ -4955,9 +4955,150 @@ pub struct Company {
     /// `LINK`: `CrmMultifield`.
     #[serde(rename = "LINK", skip_serializing_if = "Option::is_none")]
     pub link: ::std::option::Option<CrmMultifield>,
-    /// `time`: `Time`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub time: ::std::option::Option<Time>,
+    /// `ADDRESS_2`: string.
+    #[deprecated(note = "documented as deprecated")]
+    #[serde(
+        rename = "ADDRESS_2",
+        skip_serializing_if = "Option::is_none",
+        with = "w::As::<w::Text>",
+    )]
+    pub address_2: ::std::option::Option<::std::string::String>,
+    /// `ADDRESS_CITY`: string.
+    #[deprecated(note = "documented as deprecated")]
+    #[serde(
+        rename = "ADDRESS_CITY",
+        skip_serializing_if = "Option::is_none",
+        with = "w::As::<w::Text>",
+    )]
+    pub address_city: ::std::option::Option<::std::string::String>,
+    /// `ADDRESS_POSTAL_CODE`: string.
+    #[deprecated(note = "documented as deprecated")]
+    #[serde(
+        rename = "ADDRESS_POSTAL_CODE",
+        skip_serializing_if = "Option::is_none",
+        with = "w::As::<w::Text>",
+    )]
+    pub address_postal_code: ::std::option::Option<::std::string::String>,
+    /// `ADDRESS_REGION`: string.
+    #[deprecated(note = "documented as deprecated")]
+    #[serde(
+        rename = "ADDRESS_REGION",
+        skip_serializing_if = "Option::is_none",
+        with = "w::As::<w::Text>",
+    )]
+    pub address_region: ::std::option::Option<::std::string::String>,
+    /// `ADDRESS_PROVINCE`: string.
+    #[deprecated(note = "documented as deprecated")]
+    #[serde(
+        rename = "ADDRESS_PROVINCE",
+        skip_serializing_if = "Option::is_none",
+        with = "w::As::<w::Text>",
+    )]
+    pub address_province: ::std::option::Option<::std::string::String>,
+    /// `ADDRESS_COUNTRY`: string.
+    #[deprecated(note = "documented as deprecated")]
+    #[serde(
+        rename = "ADDRESS_COUNTRY",
+        skip_serializing_if = "Option::is_none",
+        with = "w::As::<w::Text>",
+    )]
+    pub address_country: ::std::option::Option<::std::string::String>,
+    /// `ADDRESS_COUNTRY_CODE`: string.
+    #[deprecated(note = "documented as deprecated")]
+    #[serde(
+        rename = "ADDRESS_COUNTRY_CODE",
+        skip_serializing_if = "Option::is_none",
+        with = "w::As::<w::Text>",
+    )]
+    pub address_country_code: ::std::option::Option<::std::string::String>,
+    /// `ADDRESS_LOC_ADDR_ID`: integer.
+    #[deprecated(note = "documented as deprecated")]
+    #[serde(
+        rename = "ADDRESS_LOC_ADDR_ID",
+        skip_serializing_if = "Option::is_none",
+        with = "w::As::<w::Int>",
+    )]
+    pub address_loc_addr_id: ::std::option::Option<i64>,
+    /// `ADDRESS_LEGAL`: string.
+    #[deprecated(note = "documented as deprecated")]
+    #[serde(
+        rename = "ADDRESS_LEGAL",
+        skip_serializing_if = "Option::is_none",
+        with = "w::As::<w::Text>",
+    )]
+    pub address_legal: ::std::option::Option<::std::string::String>,
+    /// `REG_ADDRESS`: string.
+    #[deprecated(note = "documented as deprecated")]
+    #[serde(
+        rename = "REG_ADDRESS",
+        skip_serializing_if = "Option::is_none",
+        with = "w::As::<w::Text>",
+    )]
+    pub reg_address: ::std::option::Option<::std::string::String>,
+    /// `REG_ADDRESS_2`: string.
+    #[deprecated(note = "documented as deprecated")]
+    #[serde(
+        rename = "REG_ADDRESS_2",
+        skip_serializing_if = "Option::is_none",
+        with = "w::As::<w::Text>",
+    )]
+    pub reg_address_2: ::std::option::Option<::std::string::String>,
+    /// `REG_ADDRESS_CITY`: string.
+    #[deprecated(note = "documented as deprecated")]
+    #[serde(
+        rename = "REG_ADDRESS_CITY",
+        skip_serializing_if = "Option::is_none",
+        with = "w::As::<w::Text>",
+    )]
+    pub reg_address_city: ::std::option::Option<::std::string::String>,
+    /// `REG_ADDRESS_POSTAL_CODE`: string.
+    #[deprecated(note = "documented as deprecated")]
+    #[serde(
+        rename = "REG_ADDRESS_POSTAL_CODE",
+        skip_serializing_if = "Option::is_none",
+        with = "w::As::<w::Text>",
+    )]
+    pub reg_address_postal_code: ::std::option::Option<::std::string::String>,
+    /// `REG_ADDRESS_REGION`: string.
+    #[deprecated(note = "documented as deprecated")]
+    #[serde(
+        rename = "REG_ADDRESS_REGION",
+        skip_serializing_if = "Option::is_none",
+        with = "w::As::<w::Text>",
+    )]
+    pub reg_address_region: ::std::option::Option<::std::string::String>,
+    /// `REG_ADDRESS_PROVINCE`: string.
+    #[deprecated(note = "documented as deprecated")]
+    #[serde(
+        rename = "REG_ADDRESS_PROVINCE",
+        skip_serializing_if = "Option::is_none",
+        with = "w::As::<w::Text>",
+    )]
+    pub reg_address_province: ::std::option::Option<::std::string::String>,
+    /// `REG_ADDRESS_COUNTRY`: string.
+    #[deprecated(note = "documented as deprecated")]
+    #[serde(
+        rename = "REG_ADDRESS_COUNTRY",
+        skip_serializing_if = "Option::is_none",
+        with = "w::As::<w::Text>",
+    )]
+    pub reg_address_country: ::std::option::Option<::std::string::String>,
+    /// `REG_ADDRESS_COUNTRY_CODE`: string.
+    #[deprecated(note = "documented as deprecated")]
+    #[serde(
+        rename = "REG_ADDRESS_COUNTRY_CODE",
+        skip_serializing_if = "Option::is_none",
+        with = "w::As::<w::Text>",
+    )]
+    pub reg_address_country_code: ::std::option::Option<::std::string::String>,
+    /// `REG_ADDRESS_LOC_ADDR_ID`: integer.
+    #[deprecated(note = "documented as deprecated")]
+    #[serde(
+        rename = "REG_ADDRESS_LOC_ADDR_ID",
+        skip_serializing_if = "Option::is_none",
+        with = "w::As::<w::Int>",
+    )]
+    pub reg_address_loc_addr_id: ::std::option::Option<i64>,
     /// Fields matching `PARENT_ID_*`, `UF_*` (and any other field not listed above), by wire name.
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
@@ -5007,7 +5148,24 @@ impl Company {
             web: None,
             im: None,
             link: None,
-            time: None,
+            address_2: None,
+            address_city: None,
+            address_postal_code: None,
+            address_region: None,
+            address_province: None,
+            address_country: None,
+            address_country_code: None,
+            address_loc_addr_id: None,
+            address_legal: None,
+            reg_address: None,
+            reg_address_2: None,
+            reg_address_city: None,
+            reg_address_postal_code: None,
+            reg_address_region: None,
+            reg_address_province: None,
+            reg_address_country: None,
+            reg_address_country_code: None,
+            reg_address_loc_addr_id: None,
             extra: ::std::collections::BTreeMap::new(),
         }
     }
@@ -5312,9 +5470,159 @@ impl Company {
         self
     }
 
-    /// Sets `time`.
-    pub fn time(mut self, value: Time) -> Self {
-        self.time = Some(value);
+    /// Sets `ADDRESS_2`.
+    pub fn address_2(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.address_2 = Some(value.into());
+        self
+    }
+
+    /// Sets `ADDRESS_CITY`.
+    pub fn address_city(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.address_city = Some(value.into());
+        self
+    }
+
+    /// Sets `ADDRESS_POSTAL_CODE`.
+    pub fn address_postal_code(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.address_postal_code = Some(value.into());
+        self
+    }
+
+    /// Sets `ADDRESS_REGION`.
+    pub fn address_region(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.address_region = Some(value.into());
+        self
+    }
+
+    /// Sets `ADDRESS_PROVINCE`.
+    pub fn address_province(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.address_province = Some(value.into());
+        self
+    }
+
+    /// Sets `ADDRESS_COUNTRY`.
+    pub fn address_country(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.address_country = Some(value.into());
+        self
+    }
+
+    /// Sets `ADDRESS_COUNTRY_CODE`.
+    pub fn address_country_code(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.address_country_code = Some(value.into());
+        self
+    }
+
+    /// Sets `ADDRESS_LOC_ADDR_ID`.
+    pub fn address_loc_addr_id(mut self, value: i64) -> Self {
+        self.address_loc_addr_id = Some(value);
+        self
+    }
+
+    /// Sets `ADDRESS_LEGAL`.
+    pub fn address_legal(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.address_legal = Some(value.into());
+        self
+    }
+
+    /// Sets `REG_ADDRESS`.
+    pub fn reg_address(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.reg_address = Some(value.into());
+        self
+    }
+
+    /// Sets `REG_ADDRESS_2`.
+    pub fn reg_address_2(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.reg_address_2 = Some(value.into());
+        self
+    }
+
+    /// Sets `REG_ADDRESS_CITY`.
+    pub fn reg_address_city(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.reg_address_city = Some(value.into());
+        self
+    }
+
+    /// Sets `REG_ADDRESS_POSTAL_CODE`.
+    pub fn reg_address_postal_code(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.reg_address_postal_code = Some(value.into());
+        self
+    }
+
+    /// Sets `REG_ADDRESS_REGION`.
+    pub fn reg_address_region(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.reg_address_region = Some(value.into());
+        self
+    }
+
+    /// Sets `REG_ADDRESS_PROVINCE`.
+    pub fn reg_address_province(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.reg_address_province = Some(value.into());
+        self
+    }
+
+    /// Sets `REG_ADDRESS_COUNTRY`.
+    pub fn reg_address_country(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.reg_address_country = Some(value.into());
+        self
+    }
+
+    /// Sets `REG_ADDRESS_COUNTRY_CODE`.
+    pub fn reg_address_country_code(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.reg_address_country_code = Some(value.into());
+        self
+    }
+
+    /// Sets `REG_ADDRESS_LOC_ADDR_ID`.
+    pub fn reg_address_loc_addr_id(mut self, value: i64) -> Self {
+        self.reg_address_loc_addr_id = Some(value);
         self
     }
 }
@@ -6998,12 +7306,6 @@ pub struct CustomFormSection2 {
     /// `elements`: list of `CustomFormSection2Elements`.
     #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::List<w::Same>>")]
     pub elements: ::std::option::Option<::std::vec::Vec<CustomFormSection2Elements>>,
-    /// `result`: boolean, sent as `Y`/`N`.
-    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::YesNo>")]
-    pub result: ::std::option::Option<bool>,
-    /// `time`: `Time`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub time: ::std::option::Option<Time>,
 }
 
 #[cfg(feature = "crm")]
@@ -7015,8 +7317,6 @@ impl CustomFormSection2 {
             title: None,
             type_: None,
             elements: None,
-            result: None,
-            time: None,
         }
     }
 
@@ -7053,18 +7353,6 @@ impl CustomFormSection2 {
         value: ::std::vec::Vec<CustomFormSection2Elements>,
     ) -> Self {
         self.elements = Some(value);
-        self
-    }
-
-    /// Sets `result`.
-    pub fn result(mut self, value: bool) -> Self {
-        self.result = Some(value);
-        self
-    }
-
-    /// Sets `time`.
-    pub fn time(mut self, value: Time) -> Self {
-        self.time = Some(value);
         self
     }
 }
@@ -7127,12 +7415,6 @@ pub struct CustomFormSection3 {
     /// `elements`: list of `CustomFormSection3Elements`.
     #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::List<w::Same>>")]
     pub elements: ::std::option::Option<::std::vec::Vec<CustomFormSection3Elements>>,
-    /// `result`: boolean, sent as `Y`/`N`.
-    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::YesNo>")]
-    pub result: ::std::option::Option<bool>,
-    /// `time`: `Time`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub time: ::std::option::Option<Time>,
 }
 
 #[cfg(feature = "crm")]
@@ -7144,8 +7426,6 @@ impl CustomFormSection3 {
             title: None,
             type_: None,
             elements: None,
-            result: None,
-            time: None,
         }
     }
 
@@ -7182,18 +7462,6 @@ impl CustomFormSection3 {
         value: ::std::vec::Vec<CustomFormSection3Elements>,
     ) -> Self {
         self.elements = Some(value);
-        self
-    }
-
-    /// Sets `result`.
-    pub fn result(mut self, value: bool) -> Self {
-        self.result = Some(value);
-        self
-    }
-
-    /// Sets `time`.
-    pub fn time(mut self, value: Time) -> Self {
-        self.time = Some(value);
         self
     }
 }
@@ -10658,12 +10926,6 @@ pub struct ItemDetailsConfigurationSection {
     pub elements: ::std::option::Option<
         ::std::vec::Vec<ItemDetailsConfigurationSectionElement>,
     >,
-    /// `result`: boolean, sent as `Y`/`N`.
-    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::YesNo>")]
-    pub result: ::std::option::Option<bool>,
-    /// `time`: `Time`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub time: ::std::option::Option<Time>,
 }
 
 #[cfg(feature = "crm")]
@@ -10675,8 +10937,6 @@ impl ItemDetailsConfigurationSection {
             title: None,
             type_: None,
             elements: None,
-            result: None,
-            time: None,
         }
     }
 
@@ -10713,18 +10973,6 @@ impl ItemDetailsConfigurationSection {
         value: ::std::vec::Vec<ItemDetailsConfigurationSectionElement>,
     ) -> Self {
         self.elements = Some(value);
-        self
-    }
-
-    /// Sets `result`.
-    pub fn result(mut self, value: bool) -> Self {
-        self.result = Some(value);
-        self
-    }
-
-    /// Sets `time`.
-    pub fn time(mut self, value: Time) -> Self {
-        self.time = Some(value);
         self
     }
 }

@@ -391,6 +391,15 @@ impl<'a> FieldReader<'a> {
             Claim::New(name) => {
                 let mut fields = self.read_described(described, Section::Response);
                 fields.iter_mut().for_each(|f| f.required = false);
+                // The envelope's `time` is not a member of the object, and a method's
+                // reply table (its `result` beside `time`) is not the object.
+                let time = TypeExpr::Name("time".to_owned());
+                if fields.iter().any(|f| f.name == "time" && f.ty == time) {
+                    fields.retain(|f| !(f.name == "time" && f.ty == time));
+                    if fields.iter().all(|f| f.name == "result") {
+                        fields.clear();
+                    }
+                }
                 self.objects.add(&name, fields);
                 // An object the docs give no field of is a loose object, not a type.
                 self.objects.has_fields(&name).then_some(name)
@@ -920,12 +929,20 @@ mod tests {
     /// Reads the first parameters table of `main.md` in a corpus of two pages, with the
     /// shared types it named.
     fn read_params(main: &str, other: &str) -> (Vec<Field>, BTreeMap<String, NamedType>) {
+        read_params_with(main, other, Vocabulary::default())
+    }
+
+    /// [`read_params`] knowing the shared types of `vocab`.
+    fn read_params_with(
+        main: &str,
+        other: &str,
+        vocab: Vocabulary,
+    ) -> (Vec<Field>, BTreeMap<String, NamedType>) {
         let pages = [("docs/main.md", main), ("docs/thing.md", other)]
             .into_iter()
             .map(|(path, text)| (path.to_owned(), Page::new(path.to_owned(), text)))
             .collect();
         let corpus = Corpus { pages };
-        let vocab = Vocabulary::default();
         let page = &corpus.pages["docs/main.md"];
         let placed = page.field_tables(Section::Params).next().unwrap();
         let mut objects = Objects::default();
@@ -971,6 +988,39 @@ mod tests {
             .map(|f| f.name.as_str())
             .collect();
         assert_eq!(names, ["ID", "ADDRESS"]);
+    }
+
+    #[test]
+    fn the_envelope_is_no_member_of_an_object() {
+        // A fields page that lists the envelope's `time` with the object's fields, and a
+        // link that leads to a method's reply table.
+        let other = "# Thing fields thing.fields\n\n## Fields {#thing}\n\n#|\n|| **Name**\n`type` | **Description** ||\n\
+            || **ID**\n`integer` | Id ||\n|| **time**\n[`time`](data-types.md) | Timing ||\n|#\n\n\
+            ## Returned Data {#reply}\n\n#|\n|| **Name**\n`type` | **Description** ||\n\
+            || **result**\n`boolean` | Done ||\n|| **time**\n[`time`](data-types.md) | Timing ||\n|#\n";
+        let main = format!(
+            "# Add main.add\n\n## Parameters\n\n#|\n|| **Name**\n`type` | **Description** ||\n{}{}|#\n",
+            row("item", "object", "The [thing](thing.md#thing) to add"),
+            row("done", "object", "The [outcome](thing.md#reply)"),
+        );
+        let vocab = Vocabulary {
+            types: ["time".to_owned()].into(),
+            ..Vocabulary::default()
+        };
+        let (fields, types) = read_params_with(&main, other, vocab);
+        let names: Vec<_> = types["thing"]
+            .fields
+            .iter()
+            .flatten()
+            .map(|f| f.name.as_str())
+            .collect();
+        assert_eq!(names, ["ID"]);
+        assert_eq!(fields[1].ty.to_string(), "object");
+        assert!(
+            !types
+                .values()
+                .any(|t| t.fields.iter().flatten().any(|f| f.name == "result"))
+        );
     }
 
     #[test]

@@ -235,7 +235,13 @@ pub fn import(docs: &Path, specs: &Path) -> Result<Import, String> {
         else {
             continue;
         };
-        let fixed = |name: &str| type_overrides.contains_key(name);
+        // A type written whole is as its override says; one corrected by fixes is still
+        // shaped by the replies carrying it.
+        let fixed = |name: &str| {
+            type_overrides
+                .get(name)
+                .is_some_and(|(_, o)| o.spec.is_some())
+        };
         refine::shared_shapes_in(
             &m.spec.result.as_field(),
             &reply["result"],
@@ -360,7 +366,13 @@ pub fn vocabulary(
     let spec_of = |o: &overrides::TypeOverride| o.spec.clone();
     Ok(Vocabulary {
         entities: set.entities,
-        types: hand_written.keys().cloned().collect(),
+        // Only types written whole are known before the import; one corrected by
+        // fixes is imported from its page first.
+        types: hand_written
+            .iter()
+            .filter(|(_, (_, o))| o.spec.is_some())
+            .map(|(name, _)| name.clone())
+            .collect(),
         object_ids: BTreeMap::new(),
         type_docs: hand_written
             .values()

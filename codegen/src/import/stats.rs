@@ -50,7 +50,7 @@ pub struct Stats {
     pub types: usize,
     /// Fields of the shared types, nested fields included.
     pub type_fields: FieldCount,
-    /// Type override files applied.
+    /// Type override files applied (whole types and corrections).
     pub type_overrides: usize,
     /// Methods that take the paging parameter (`start`, REST 3.0 `pagination`) or are
     /// paged: the lists the docs describe as paging.
@@ -251,7 +251,7 @@ impl fmt::Display for Stats {
         writeln!(f, "result fields typed:       {}", self.result_fields)?;
         writeln!(
             f,
-            "shared types:              {} ({} written by hand)",
+            "shared types:              {} ({} with an override)",
             self.types, self.type_overrides
         )?;
         writeln!(f, "shared type fields typed:  {}", self.type_fields)?;
