@@ -50,8 +50,9 @@ const REQUEST_TARGET: f64 = 0.95;
 /// printed totals as the importer improves. (Lowered once by 5 checked fields: the
 /// timeline layout's block texts are `textWithTranslation`, a string or texts by
 /// language as the docs type them, no longer the string one example showed. The scalar
-/// fields number 21,129 since the `time` that 11 task pages show inside `result` is read
-/// beside it, where the portal sends it.)
+/// fields numbered 21,129 once the `time` that 11 task pages show inside `result` was
+/// read beside it, where the portal sends it; 21,461, and the replies 1,489, since
+/// results shown without their envelope count as examples.)
 struct Floor {
     passed: usize,
     of: usize,
@@ -59,23 +60,23 @@ struct Floor {
 
 /// Replies decoding without a shape failure.
 const DECODING: Floor = Floor {
-    passed: 1453,
-    of: 1468,
+    passed: 1482,
+    of: 1489,
 };
 /// Replies decoding and keeping every key.
 const KEEPING: Floor = Floor {
-    passed: 1416,
-    of: 1468,
+    passed: 1446,
+    of: 1489,
 };
 /// Distinct scalar fields (by path within a method's result) checked.
 const CHECKED: Floor = Floor {
-    passed: 19053,
-    of: 21129,
+    passed: 19773,
+    of: 21461,
 };
 /// Of those, the ones whose type does not come from the same example reply alone.
 const CHECKED_BY_DESCRIBED_TYPES: Floor = Floor {
-    passed: 17876,
-    of: 21129,
+    passed: 18454,
+    of: 21461,
 };
 
 impl Floor {
