@@ -28,8 +28,15 @@ const KEYWORDS: &[&str] = &[
 /// The Rust identifier for `raw` in the given case.
 ///
 /// `entityTypeId` → `entity_type_id`, `crm_multifield` → `CrmMultifield`, `type` → `type_`,
-/// `100` → `V100` / `v100`, and a name with no usable character → `Value` / `value`.
+/// `100` → `V100` / `v100`, `~DESCRIPTION` → `raw_description`, and a name with no usable
+/// character → `Value` / `value`.
 pub fn ident(raw: &str, case: Case) -> String {
+    // A leading `~` marks the portal's unescaped copy of a field: `~DESCRIPTION` is
+    // `raw_description`.
+    let raw = match raw.strip_prefix('~') {
+        Some(field) => format!("raw {field}"),
+        None => raw.to_owned(),
+    };
     // Treat every non-alphanumeric character as a word break.
     let words: String = raw
         .chars()
@@ -82,6 +89,7 @@ mod tests {
     fn recases_wire_names() {
         assert_eq!(ident("entityTypeId", Case::Snake), "entity_type_id");
         assert_eq!(ident("UF_CRM_TASK", Case::Snake), "uf_crm_task");
+        assert_eq!(ident("~DESCRIPTION", Case::Snake), "raw_description");
         assert_eq!(
             ident("ufCrm_1721244707107", Case::Snake),
             "uf_crm_1721244707107"

@@ -14,14 +14,14 @@ use ::bitrix24_runtime::wire as w;
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Name {
-    /// `ACCESS`: list of `NameAccess`, required.
-    #[serde(rename = "ACCESS", with = "w::As::<w::List<w::Same>>")]
-    pub access: ::std::vec::Vec<NameAccess>,
+    /// `ACCESS`: list of string, required.
+    #[serde(rename = "ACCESS", with = "w::As::<w::List<w::Text>>")]
+    pub access: ::std::vec::Vec<::std::string::String>,
 }
 
 impl Name {
     /// A value with the required `ACCESS`.
-    pub fn new(access: ::std::vec::Vec<NameAccess>) -> Self {
+    pub fn new(access: ::std::vec::Vec<::std::string::String>) -> Self {
         Self { access }
     }
 }
@@ -63,58 +63,3 @@ pub enum NameError {
 }
 
 method_error!(NameError {});
-
-/// The `ACCESS` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
-#[serde(default)]
-#[non_exhaustive]
-pub struct NameAccess {
-    /// `name`: string.
-    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Text>")]
-    pub name: ::std::option::Option<::std::string::String>,
-    /// `provider`: string.
-    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Text>")]
-    pub provider: ::std::option::Option<::std::string::String>,
-    /// `provider_id`: string.
-    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Text>")]
-    pub provider_id: ::std::option::Option<::std::string::String>,
-}
-
-impl NameAccess {
-    /// An empty value; set fields with the setters.
-    pub fn new() -> Self {
-        Self {
-            name: None,
-            provider: None,
-            provider_id: None,
-        }
-    }
-
-    /// Sets `name`.
-    pub fn name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
-    /// Sets `provider`.
-    pub fn provider(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.provider = Some(value.into());
-        self
-    }
-
-    /// Sets `provider_id`.
-    pub fn provider_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.provider_id = Some(value.into());
-        self
-    }
-}

@@ -2361,6 +2361,381 @@ pub struct Bot {
     pub count_user: ::std::option::Option<i64>,
 }
 
+/// The `calendar_event` object.
+///
+/// [Documentation](https://apidocs.bitrix24.com/api-reference/calendar/_includes/calendar_event_fields.html)
+#[cfg(feature = "calendar")]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct CalendarEvent {
+    /// `ID`: string.
+    #[serde(rename = "ID", with = "w::As::<w::Text>")]
+    pub id: ::std::option::Option<::std::string::String>,
+    /// `PARENT_ID`: string.
+    #[serde(rename = "PARENT_ID", with = "w::As::<w::Text>")]
+    pub parent_id: ::std::option::Option<::std::string::String>,
+    /// `DELETED`: boolean, sent as `Y`/`N`.
+    #[serde(rename = "DELETED", with = "w::As::<w::YesNo>")]
+    pub deleted: ::std::option::Option<bool>,
+    /// `CAL_TYPE`: string.
+    #[serde(rename = "CAL_TYPE", with = "w::As::<w::Text>")]
+    pub cal_type: ::std::option::Option<::std::string::String>,
+    /// `OWNER_ID`: string.
+    #[serde(rename = "OWNER_ID", with = "w::As::<w::Text>")]
+    pub owner_id: ::std::option::Option<::std::string::String>,
+    /// `NAME`: string.
+    #[serde(rename = "NAME", with = "w::As::<w::Text>")]
+    pub name: ::std::option::Option<::std::string::String>,
+    /// `DATE_FROM`: string.
+    #[serde(rename = "DATE_FROM", with = "w::As::<w::Text>")]
+    pub date_from: ::std::option::Option<::std::string::String>,
+    /// `DATE_TO`: string.
+    #[serde(rename = "DATE_TO", with = "w::As::<w::Text>")]
+    pub date_to: ::std::option::Option<::std::string::String>,
+    /// `ORIGINAL_DATE_FROM`: string.
+    #[serde(rename = "ORIGINAL_DATE_FROM", with = "w::As::<w::Text>")]
+    pub original_date_from: ::std::option::Option<::std::string::String>,
+    /// `TZ_FROM`: string.
+    #[serde(rename = "TZ_FROM", with = "w::As::<w::Text>")]
+    pub tz_from: ::std::option::Option<::std::string::String>,
+    /// `TZ_TO`: string.
+    #[serde(rename = "TZ_TO", with = "w::As::<w::Text>")]
+    pub tz_to: ::std::option::Option<::std::string::String>,
+    /// `TZ_OFFSET_FROM`: string.
+    #[serde(rename = "TZ_OFFSET_FROM", with = "w::As::<w::Text>")]
+    pub tz_offset_from: ::std::option::Option<::std::string::String>,
+    /// `TZ_OFFSET_TO`: string.
+    #[serde(rename = "TZ_OFFSET_TO", with = "w::As::<w::Text>")]
+    pub tz_offset_to: ::std::option::Option<::std::string::String>,
+    /// `DATE_FROM_TS_UTC`: string.
+    #[serde(rename = "DATE_FROM_TS_UTC", with = "w::As::<w::Text>")]
+    pub date_from_ts_utc: ::std::option::Option<::std::string::String>,
+    /// `DATE_TO_TS_UTC`: string.
+    #[serde(rename = "DATE_TO_TS_UTC", with = "w::As::<w::Text>")]
+    pub date_to_ts_utc: ::std::option::Option<::std::string::String>,
+    /// `DT_SKIP_TIME`: boolean, sent as `Y`/`N`.
+    #[serde(rename = "DT_SKIP_TIME", with = "w::As::<w::YesNo>")]
+    pub dt_skip_time: ::std::option::Option<bool>,
+    /// `DT_LENGTH`: integer.
+    #[serde(rename = "DT_LENGTH", with = "w::As::<w::Int>")]
+    pub dt_length: ::std::option::Option<i64>,
+    /// `EVENT_TYPE`: string.
+    #[serde(rename = "EVENT_TYPE", with = "w::As::<w::Text>")]
+    pub event_type: ::std::option::Option<::std::string::String>,
+    /// `CREATED_BY`: string.
+    #[serde(rename = "CREATED_BY", with = "w::As::<w::Text>")]
+    pub created_by: ::std::option::Option<::std::string::String>,
+    /// `DATE_CREATE`: string.
+    #[serde(rename = "DATE_CREATE", with = "w::As::<w::Text>")]
+    pub date_create: ::std::option::Option<::std::string::String>,
+    /// `TIMESTAMP_X`: string.
+    #[serde(rename = "TIMESTAMP_X", with = "w::As::<w::Text>")]
+    pub timestamp_x: ::std::option::Option<::std::string::String>,
+    /// `DESCRIPTION`: string.
+    #[serde(rename = "DESCRIPTION", with = "w::As::<w::Text>")]
+    pub description: ::std::option::Option<::std::string::String>,
+    /// `PRIVATE_EVENT`: boolean, sent as `Y`/`N`.
+    #[serde(rename = "PRIVATE_EVENT", with = "w::As::<w::YesNo>")]
+    pub private_event: ::std::option::Option<bool>,
+    /// `ACCESSIBILITY`: string.
+    #[serde(rename = "ACCESSIBILITY", with = "w::As::<w::Text>")]
+    pub accessibility: ::std::option::Option<::std::string::String>,
+    /// `IMPORTANCE`: string.
+    #[serde(rename = "IMPORTANCE", with = "w::As::<w::Text>")]
+    pub importance: ::std::option::Option<::std::string::String>,
+    /// `IS_MEETING`: boolean, sent as `Y`/`N`.
+    #[serde(rename = "IS_MEETING", with = "w::As::<w::YesNo>")]
+    pub is_meeting: ::std::option::Option<bool>,
+    /// `MEETING_STATUS`: `CalendarEventAttendeeListStatus`.
+    /// Allowed values: `Y`, `N`, `Q`, `H`.
+    #[serde(rename = "MEETING_STATUS")]
+    pub meeting_status: ::std::option::Option<CalendarEventAttendeeListStatus>,
+    /// `MEETING_HOST`: string.
+    #[serde(rename = "MEETING_HOST", with = "w::As::<w::Text>")]
+    pub meeting_host: ::std::option::Option<::std::string::String>,
+    /// `MEETING`: `CalendarEventMeeting`.
+    #[serde(rename = "MEETING")]
+    pub meeting: ::std::option::Option<CalendarEventMeeting>,
+    /// `LOCATION`: string.
+    #[serde(rename = "LOCATION", with = "w::As::<w::Text>")]
+    pub location: ::std::option::Option<::std::string::String>,
+    /// `REMIND`: list of `CalendarEventRemind`.
+    #[serde(rename = "REMIND", with = "w::As::<w::List<w::Same>>")]
+    pub remind: ::std::option::Option<::std::vec::Vec<CalendarEventRemind>>,
+    /// `COLOR`: string.
+    #[serde(rename = "COLOR", with = "w::As::<w::Text>")]
+    pub color: ::std::option::Option<::std::string::String>,
+    /// `RRULE`: `CalendarEventRrule`.
+    #[serde(rename = "RRULE")]
+    pub rrule: ::std::option::Option<CalendarEventRrule>,
+    /// `EXDATE`: string.
+    #[serde(rename = "EXDATE", with = "w::As::<w::Text>")]
+    pub exdate: ::std::option::Option<::std::string::String>,
+    /// `DAV_XML_ID`: string.
+    #[serde(rename = "DAV_XML_ID", with = "w::As::<w::Text>")]
+    pub dav_xml_id: ::std::option::Option<::std::string::String>,
+    /// `G_EVENT_ID`: string.
+    #[serde(rename = "G_EVENT_ID", with = "w::As::<w::Text>")]
+    pub g_event_id: ::std::option::Option<::std::string::String>,
+    /// `CAL_DAV_LABEL`: string.
+    #[serde(rename = "CAL_DAV_LABEL", with = "w::As::<w::Text>")]
+    pub cal_dav_label: ::std::option::Option<::std::string::String>,
+    /// `VERSION`: string.
+    #[serde(rename = "VERSION", with = "w::As::<w::Text>")]
+    pub version: ::std::option::Option<::std::string::String>,
+    /// `ATTENDEES_CODES`: list of string.
+    #[serde(rename = "ATTENDEES_CODES", with = "w::As::<w::List<w::Text>>")]
+    pub attendees_codes: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// `RECURRENCE_ID`: string.
+    #[serde(rename = "RECURRENCE_ID", with = "w::As::<w::Text>")]
+    pub recurrence_id: ::std::option::Option<::std::string::String>,
+    /// `RELATIONS`: `CalendarEventRelations`.
+    #[serde(rename = "RELATIONS")]
+    pub relations: ::std::option::Option<CalendarEventRelations>,
+    /// `SECTION_ID`: string.
+    #[serde(rename = "SECTION_ID", with = "w::As::<w::Text>")]
+    pub section_id: ::std::option::Option<::std::string::String>,
+    /// `SYNC_STATUS`: string.
+    #[serde(rename = "SYNC_STATUS", with = "w::As::<w::Text>")]
+    pub sync_status: ::std::option::Option<::std::string::String>,
+    /// `UF_CRM_CAL_EVENT`: list of string.
+    #[serde(rename = "UF_CRM_CAL_EVENT", with = "w::As::<w::List<w::Text>>")]
+    pub uf_crm_cal_event: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// `UF_WEBDAV_CAL_EVENT`: boolean, sent as `Y`/`N`.
+    #[serde(rename = "UF_WEBDAV_CAL_EVENT", with = "w::As::<w::YesNo>")]
+    pub uf_webdav_cal_event: ::std::option::Option<bool>,
+    /// `SECTION_DAV_XML_ID`: list of any JSON value.
+    #[serde(rename = "SECTION_DAV_XML_ID", with = "w::As::<w::List<w::Same>>")]
+    pub section_dav_xml_id: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    /// `DATE_FROM_FORMATTED`: string.
+    #[serde(rename = "DATE_FROM_FORMATTED", with = "w::As::<w::Text>")]
+    pub date_from_formatted: ::std::option::Option<::std::string::String>,
+    /// `DATE_TO_FORMATTED`: string.
+    #[serde(rename = "DATE_TO_FORMATTED", with = "w::As::<w::Text>")]
+    pub date_to_formatted: ::std::option::Option<::std::string::String>,
+    /// `SECT_ID`: string.
+    #[serde(rename = "SECT_ID", with = "w::As::<w::Text>")]
+    pub sect_id: ::std::option::Option<::std::string::String>,
+    /// `ATTENDEE_LIST`: list of `CalendarEventAttendeeList`.
+    #[serde(rename = "ATTENDEE_LIST", with = "w::As::<w::List<w::Same>>")]
+    pub attendee_list: ::std::option::Option<::std::vec::Vec<CalendarEventAttendeeList>>,
+    /// `COLLAB_ID`: integer.
+    #[serde(rename = "COLLAB_ID", with = "w::As::<w::Int>")]
+    pub collab_id: ::std::option::Option<i64>,
+    /// `~RRULE_DESCRIPTION`: string.
+    #[serde(rename = "~RRULE_DESCRIPTION", with = "w::As::<w::Text>")]
+    pub raw_rrule_description: ::std::option::Option<::std::string::String>,
+    /// `attendeesEntityList`: list of `CalendarEventAttendeesEntityList`.
+    #[serde(rename = "attendeesEntityList", with = "w::As::<w::List<w::Same>>")]
+    pub attendees_entity_list: ::std::option::Option<
+        ::std::vec::Vec<CalendarEventAttendeesEntityList>,
+    >,
+    /// `~DESCRIPTION`: string.
+    #[serde(rename = "~DESCRIPTION", with = "w::As::<w::Text>")]
+    pub raw_description: ::std::option::Option<::std::string::String>,
+    /// `~USER_OFFSET_FROM`: integer.
+    #[serde(rename = "~USER_OFFSET_FROM", with = "w::As::<w::Int>")]
+    pub raw_user_offset_from: ::std::option::Option<i64>,
+    /// `~USER_OFFSET_TO`: integer.
+    #[serde(rename = "~USER_OFFSET_TO", with = "w::As::<w::Int>")]
+    pub raw_user_offset_to: ::std::option::Option<i64>,
+}
+
+/// The `ATTENDEE_LIST` object.
+#[cfg(feature = "calendar")]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct CalendarEventAttendeeList {
+    /// `id`: integer.
+    #[serde(with = "w::As::<w::Int>")]
+    pub id: ::std::option::Option<i64>,
+    /// `entryId`: string.
+    #[serde(rename = "entryId", with = "w::As::<w::Text>")]
+    pub entry_id: ::std::option::Option<::std::string::String>,
+    /// `status`: `CalendarEventAttendeeListStatus`.
+    /// Allowed values: `Y`, `N`, `Q`, `H`.
+    pub status: ::std::option::Option<CalendarEventAttendeeListStatus>,
+}
+
+/// Allowed values of `status`.
+#[cfg(feature = "calendar")]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CalendarEventAttendeeListStatus {
+    /// `Y`
+    Y,
+    /// `N`
+    N,
+    /// `Q`
+    Q,
+    /// `H`
+    H,
+    /// A value the spec does not list, kept as sent.
+    Unknown(::std::string::String),
+}
+
+#[cfg(feature = "calendar")]
+::bitrix24_runtime::str_enum!(
+    CalendarEventAttendeeListStatus { Y = "Y", N = "N", Q = "Q", H = "H" }
+);
+
+/// The `attendeesEntityList` object.
+#[cfg(feature = "calendar")]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct CalendarEventAttendeesEntityList {
+    /// `entityId`: string.
+    #[serde(rename = "entityId", with = "w::As::<w::Text>")]
+    pub entity_id: ::std::option::Option<::std::string::String>,
+    /// `id`: integer.
+    #[serde(with = "w::As::<w::Int>")]
+    pub id: ::std::option::Option<i64>,
+}
+
+/// The `MEETING` object.
+#[cfg(feature = "calendar")]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct CalendarEventMeeting {
+    /// `HOST_NAME`: string.
+    #[serde(rename = "HOST_NAME", with = "w::As::<w::Text>")]
+    pub host_name: ::std::option::Option<::std::string::String>,
+    /// `NOTIFY`: boolean, sent as `Y`/`N`.
+    #[serde(rename = "NOTIFY", with = "w::As::<w::YesNo>")]
+    pub notify: ::std::option::Option<bool>,
+    /// `REINVITE`: boolean, sent as `Y`/`N`.
+    #[serde(rename = "REINVITE", with = "w::As::<w::YesNo>")]
+    pub reinvite: ::std::option::Option<bool>,
+    /// `ALLOW_INVITE`: boolean, sent as `Y`/`N`.
+    #[serde(rename = "ALLOW_INVITE", with = "w::As::<w::YesNo>")]
+    pub allow_invite: ::std::option::Option<bool>,
+    /// `HIDE_GUESTS`: boolean, sent as `Y`/`N`.
+    #[serde(rename = "HIDE_GUESTS", with = "w::As::<w::YesNo>")]
+    pub hide_guests: ::std::option::Option<bool>,
+    /// `MEETING_CREATOR`: integer.
+    #[serde(rename = "MEETING_CREATOR", with = "w::As::<w::Int>")]
+    pub meeting_creator: ::std::option::Option<i64>,
+    /// `LANGUAGE_ID`: string.
+    #[serde(rename = "LANGUAGE_ID", with = "w::As::<w::Text>")]
+    pub language_id: ::std::option::Option<::std::string::String>,
+    /// `MAIL_FROM`: string.
+    #[serde(rename = "MAIL_FROM", with = "w::As::<w::Text>")]
+    pub mail_from: ::std::option::Option<::std::string::String>,
+}
+
+/// Allowed values of `MEETING_STATUS`.
+#[cfg(feature = "calendar")]
+pub type CalendarEventMeetingStatus = CalendarEventAttendeeListStatus;
+
+/// The `RELATIONS` object.
+#[cfg(feature = "calendar")]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct CalendarEventRelations {
+    /// `ORIGINAL_RECURSION_ID`: integer.
+    #[serde(rename = "ORIGINAL_RECURSION_ID", with = "w::As::<w::Int>")]
+    pub original_recursion_id: ::std::option::Option<i64>,
+    /// `COMMENT_XML_ID`: string.
+    #[serde(rename = "COMMENT_XML_ID", with = "w::As::<w::Text>")]
+    pub comment_xml_id: ::std::option::Option<::std::string::String>,
+}
+
+/// The `REMIND` object.
+#[cfg(feature = "calendar")]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, w::Object)]
+#[serde(default)]
+#[non_exhaustive]
+pub struct CalendarEventRemind {
+    /// `type`: string.
+    #[serde(
+        rename = "type",
+        skip_serializing_if = "Option::is_none",
+        with = "w::As::<w::Text>",
+    )]
+    pub type_: ::std::option::Option<::std::string::String>,
+    /// `count`: integer.
+    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Int>")]
+    pub count: ::std::option::Option<i64>,
+}
+
+#[cfg(feature = "calendar")]
+impl CalendarEventRemind {
+    /// An empty value; set fields with the setters.
+    pub fn new() -> Self {
+        Self { type_: None, count: None }
+    }
+
+    /// Sets `type`.
+    pub fn type_(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.type_ = Some(value.into());
+        self
+    }
+
+    /// Sets `count`.
+    pub fn count(mut self, value: i64) -> Self {
+        self.count = Some(value);
+        self
+    }
+}
+
+/// The `RRULE` object.
+#[cfg(feature = "calendar")]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct CalendarEventRrule {
+    /// `FREQ`: string.
+    #[serde(rename = "FREQ", with = "w::As::<w::Text>")]
+    pub freq: ::std::option::Option<::std::string::String>,
+    /// `BYDAY`: `CalendarEventRruleByday`.
+    #[serde(rename = "BYDAY")]
+    pub byday: ::std::option::Option<CalendarEventRruleByday>,
+    /// `INTERVAL`: integer.
+    #[serde(rename = "INTERVAL", with = "w::As::<w::Int>")]
+    pub interval: ::std::option::Option<i64>,
+    /// `UNTIL`: string.
+    #[serde(rename = "UNTIL", with = "w::As::<w::Text>")]
+    pub until: ::std::option::Option<::std::string::String>,
+    /// `~UNTIL`: string.
+    #[serde(rename = "~UNTIL", with = "w::As::<w::Text>")]
+    pub raw_until: ::std::option::Option<::std::string::String>,
+    /// `UNTIL_TS`: integer.
+    #[serde(rename = "UNTIL_TS", with = "w::As::<w::Int>")]
+    pub until_ts: ::std::option::Option<i64>,
+}
+
+/// The `BYDAY` object.
+#[cfg(feature = "calendar")]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct CalendarEventRruleByday {
+    /// `MO`: string.
+    #[serde(rename = "MO", with = "w::As::<w::Text>")]
+    pub mo: ::std::option::Option<::std::string::String>,
+    /// `WE`: string.
+    #[serde(rename = "WE", with = "w::As::<w::Text>")]
+    pub we: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+
 /// The `catalog_catalog` object.
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/catalog/data-types.html#catalog_catalog)
@@ -4532,6 +4907,128 @@ pub struct ChatsRestrictions {
     #[serde(with = "w::As::<w::YesNo>")]
     pub user_list: ::std::option::Option<bool>,
 }
+
+/// The `checklistitem` object.
+///
+/// [Documentation](https://apidocs.bitrix24.com/api-reference/tasks/template/checklist/_includes/checklist-item-response.html#checklistitem)
+#[cfg(feature = "task")]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct Checklistitem {
+    /// `id`: integer.
+    #[serde(with = "w::As::<w::Int>")]
+    pub id: ::std::option::Option<i64>,
+    /// `copiedId`: integer.
+    #[serde(rename = "copiedId", with = "w::As::<w::Int>")]
+    pub copied_id: ::std::option::Option<i64>,
+    /// `userId`: integer.
+    #[serde(rename = "userId", with = "w::As::<w::Int>")]
+    pub user_id: ::std::option::Option<i64>,
+    /// `createdBy`: integer.
+    #[serde(rename = "createdBy", with = "w::As::<w::Int>")]
+    pub created_by: ::std::option::Option<i64>,
+    /// `parentId`: integer.
+    #[serde(rename = "parentId", with = "w::As::<w::Int>")]
+    pub parent_id: ::std::option::Option<i64>,
+    /// `title`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub title: ::std::option::Option<::std::string::String>,
+    /// `sortIndex`: integer.
+    #[serde(rename = "sortIndex", with = "w::As::<w::Int>")]
+    pub sort_index: ::std::option::Option<i64>,
+    /// `displaySortIndex`: string.
+    #[serde(rename = "displaySortIndex", with = "w::As::<w::Text>")]
+    pub display_sort_index: ::std::option::Option<::std::string::String>,
+    /// `isComplete`: boolean, sent as `Y`/`N`.
+    #[serde(rename = "isComplete", with = "w::As::<w::YesNo>")]
+    pub is_complete: ::std::option::Option<bool>,
+    /// `isImportant`: boolean, sent as `Y`/`N`.
+    #[serde(rename = "isImportant", with = "w::As::<w::YesNo>")]
+    pub is_important: ::std::option::Option<bool>,
+    /// `completedCount`: integer.
+    #[serde(rename = "completedCount", with = "w::As::<w::Int>")]
+    pub completed_count: ::std::option::Option<i64>,
+    /// `members`: list of `ChecklistitemMembers`.
+    #[serde(with = "w::As::<w::List<w::Same>>")]
+    pub members: ::std::option::Option<::std::vec::Vec<ChecklistitemMembers>>,
+    /// `attachments`: map of string.
+    #[serde(with = "w::As::<w::Map<w::Text>>")]
+    pub attachments: ::std::option::Option<
+        ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+    >,
+    /// `nodeId`: integer.
+    #[serde(rename = "nodeId", with = "w::As::<w::Int>")]
+    pub node_id: ::std::option::Option<i64>,
+    /// `templateId`: integer.
+    #[serde(rename = "templateId", with = "w::As::<w::Int>")]
+    pub template_id: ::std::option::Option<i64>,
+}
+
+/// The `members` object.
+#[cfg(feature = "task")]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct ChecklistitemMembers {
+    /// `id`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub id: ::std::option::Option<::std::string::String>,
+    /// `type`: `ChecklistitemMembersType`.
+    /// Allowed values: `A`, `U`.
+    #[serde(rename = "type")]
+    pub type_: ::std::option::Option<ChecklistitemMembersType>,
+    /// `name`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub name: ::std::option::Option<::std::string::String>,
+    /// `personalPhoto`: string.
+    #[serde(rename = "personalPhoto", with = "w::As::<w::Text>")]
+    pub personal_photo: ::std::option::Option<::std::string::String>,
+    /// `personalGender`: `ChecklistitemMembersPersonalGender`.
+    /// Allowed values: `M`, `F`.
+    #[serde(rename = "personalGender")]
+    pub personal_gender: ::std::option::Option<ChecklistitemMembersPersonalGender>,
+    /// `image`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub image: ::std::option::Option<::std::string::String>,
+    /// `isCollaber`: boolean, sent as `Y`/`N`.
+    #[serde(rename = "isCollaber", with = "w::As::<w::YesNo>")]
+    pub is_collaber: ::std::option::Option<bool>,
+}
+
+/// Allowed values of `personalGender`.
+#[cfg(feature = "task")]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ChecklistitemMembersPersonalGender {
+    /// `M`
+    M,
+    /// `F`
+    F,
+    /// A value the spec does not list, kept as sent.
+    Unknown(::std::string::String),
+}
+
+#[cfg(feature = "task")]
+::bitrix24_runtime::str_enum!(ChecklistitemMembersPersonalGender { M = "M", F = "F" });
+
+/// Allowed values of `type`.
+#[cfg(feature = "task")]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ChecklistitemMembersType {
+    /// `A`
+    A,
+    /// `U`
+    U,
+    /// A value the spec does not list, kept as sent.
+    Unknown(::std::string::String),
+}
+
+#[cfg(feature = "task")]
+::bitrix24_runtime::str_enum!(ChecklistitemMembersType { A = "A", U = "U" });
 
 /// The `command` object.
 ///
@@ -10998,6 +11495,34 @@ pub struct ItemDetailsConfigurationSectionElement {
     /// `options`: `ItemDetailsConfigurationSectionElementOptions`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub options: ::std::option::Option<ItemDetailsConfigurationSectionElementOptions>,
+    /// `defaultAddressType`: integer.
+    #[serde(
+        rename = "defaultAddressType",
+        skip_serializing_if = "Option::is_none",
+        with = "w::As::<w::Int>",
+    )]
+    pub default_address_type: ::std::option::Option<i64>,
+    /// `defaultCountry`: string.
+    #[serde(
+        rename = "defaultCountry",
+        skip_serializing_if = "Option::is_none",
+        with = "w::As::<w::Text>",
+    )]
+    pub default_country: ::std::option::Option<::std::string::String>,
+    /// `isPayButtonVisible`: boolean, sent as `Y`/`N`.
+    #[serde(
+        rename = "isPayButtonVisible",
+        skip_serializing_if = "Option::is_none",
+        with = "w::As::<w::YesNo>",
+    )]
+    pub is_pay_button_visible: ::std::option::Option<bool>,
+    /// `isPaymentDocumentsVisible`: boolean, sent as `Y`/`N`.
+    #[serde(
+        rename = "isPaymentDocumentsVisible",
+        skip_serializing_if = "Option::is_none",
+        with = "w::As::<w::YesNo>",
+    )]
+    pub is_payment_documents_visible: ::std::option::Option<bool>,
 }
 
 #[cfg(feature = "crm")]
@@ -11008,6 +11533,10 @@ impl ItemDetailsConfigurationSectionElement {
             name: None,
             option_flags: None,
             options: None,
+            default_address_type: None,
+            default_country: None,
+            is_pay_button_visible: None,
+            is_payment_documents_visible: None,
         }
     }
 
@@ -11035,6 +11564,33 @@ impl ItemDetailsConfigurationSectionElement {
         value: ItemDetailsConfigurationSectionElementOptions,
     ) -> Self {
         self.options = Some(value);
+        self
+    }
+
+    /// Sets `defaultAddressType`.
+    pub fn default_address_type(mut self, value: i64) -> Self {
+        self.default_address_type = Some(value);
+        self
+    }
+
+    /// Sets `defaultCountry`.
+    pub fn default_country(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.default_country = Some(value.into());
+        self
+    }
+
+    /// Sets `isPayButtonVisible`.
+    pub fn is_pay_button_visible(mut self, value: bool) -> Self {
+        self.is_pay_button_visible = Some(value);
+        self
+    }
+
+    /// Sets `isPaymentDocumentsVisible`.
+    pub fn is_payment_documents_visible(mut self, value: bool) -> Self {
+        self.is_payment_documents_visible = Some(value);
         self
     }
 }
@@ -12644,82 +13200,6 @@ impl Productsection {
         self.xml_id = Some(value.into());
         self
     }
-}
-
-/// The `property_value_sale_order_property_value` object.
-///
-/// [Documentation](https://apidocs.bitrix24.com/api-reference/sale/property-value/sale-property-value-modify.html#parameter-propertyvalues)
-#[cfg(feature = "sale")]
-#[derive(Debug, Clone, PartialEq, Default, w::Object)]
-#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
-#[serde(default)]
-#[non_exhaustive]
-pub struct PropertyValueSaleOrderPropertyValue {
-    /// `orderPropsId`: integer.
-    #[serde(rename = "orderPropsId", with = "w::As::<w::Int>")]
-    pub order_props_id: ::std::option::Option<i64>,
-    /// `value`: `PropertyValueSaleOrderPropertyValueValue`.
-    pub value: ::std::option::Option<PropertyValueSaleOrderPropertyValueValue>,
-}
-
-/// The `value` object.
-#[cfg(feature = "sale")]
-#[derive(Debug, Clone, PartialEq, Default, w::Object)]
-#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
-#[serde(default)]
-#[non_exhaustive]
-pub struct PropertyValueSaleOrderPropertyValueValue {
-    /// `contentType`: string.
-    #[serde(rename = "contentType", with = "w::As::<w::Text>")]
-    pub content_type: ::std::option::Option<::std::string::String>,
-    /// `description`: string.
-    #[serde(with = "w::As::<w::Text>")]
-    pub description: ::std::option::Option<::std::string::String>,
-    /// `externalId`: string.
-    #[serde(rename = "externalId", with = "w::As::<w::Text>")]
-    pub external_id: ::std::option::Option<::std::string::String>,
-    /// `fileName`: string.
-    #[serde(rename = "fileName", with = "w::As::<w::Text>")]
-    pub file_name: ::std::option::Option<::std::string::String>,
-    /// `fileSize`: string.
-    #[serde(rename = "fileSize", with = "w::As::<w::Text>")]
-    pub file_size: ::std::option::Option<::std::string::String>,
-    /// `handlerId`: any JSON value.
-    #[serde(rename = "handlerId")]
-    pub handler_id: ::std::option::Option<::serde_json::Value>,
-    /// `height`: string.
-    #[serde(with = "w::As::<w::Text>")]
-    pub height: ::std::option::Option<::std::string::String>,
-    /// `id`: string.
-    #[serde(with = "w::As::<w::Text>")]
-    pub id: ::std::option::Option<::std::string::String>,
-    /// `meta`: string.
-    #[serde(with = "w::As::<w::Text>")]
-    pub meta: ::std::option::Option<::std::string::String>,
-    /// `moduleId`: string.
-    #[serde(rename = "moduleId", with = "w::As::<w::Text>")]
-    pub module_id: ::std::option::Option<::std::string::String>,
-    /// `originalName`: string.
-    #[serde(rename = "originalName", with = "w::As::<w::Text>")]
-    pub original_name: ::std::option::Option<::std::string::String>,
-    /// `src`: string.
-    #[serde(with = "w::As::<w::Text>")]
-    pub src: ::std::option::Option<::std::string::String>,
-    /// `subdir`: string.
-    #[serde(with = "w::As::<w::Text>")]
-    pub subdir: ::std::option::Option<::std::string::String>,
-    /// `timestampX`: string.
-    #[serde(rename = "timestampX", with = "w::As::<w::Text>")]
-    pub timestamp_x: ::std::option::Option<::std::string::String>,
-    /// `versionOriginalId`: any JSON value.
-    #[serde(rename = "versionOriginalId")]
-    pub version_original_id: ::std::option::Option<::serde_json::Value>,
-    /// `width`: string.
-    #[serde(with = "w::As::<w::Text>")]
-    pub width: ::std::option::Option<::std::string::String>,
-    /// Fields matching `*` (and any other field not listed above), by wire name.
-    #[serde(flatten)]
-    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
 
 /// The `quote_contact_binding` object.
@@ -23815,7 +24295,7 @@ impl TaskdtoEmail {
 }
 
 /// The `flow` object.
-#[cfg(any(feature = "im", feature = "tasks"))]
+#[cfg(any(feature = "humanresources", feature = "im", feature = "tasks"))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, w::Object)]
 #[serde(default)]
 #[non_exhaustive]
@@ -23828,7 +24308,7 @@ pub struct TaskdtoFlow {
     pub name: ::std::option::Option<::std::string::String>,
 }
 
-#[cfg(any(feature = "im", feature = "tasks"))]
+#[cfg(any(feature = "humanresources", feature = "im", feature = "tasks"))]
 impl TaskdtoFlow {
     /// An empty value; set fields with the setters.
     pub fn new() -> Self {
@@ -26213,14 +26693,7 @@ pub type TemplateYearlyType = CrmItemProductRowDiscountTypeId;
 /// The `time` object.
 ///
 /// [Documentation](https://apidocs.bitrix24.com/api-reference/data-types.html#time)
-#[cfg(
-    any(
-        feature = "basic",
-        feature = "crm",
-        feature = "disk",
-        feature = "humanresources.hcmlink"
-    )
-)]
+#[cfg(any(feature = "basic", feature = "crm"))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, w::Object)]
 #[serde(default)]
 #[non_exhaustive]
@@ -26251,14 +26724,7 @@ pub struct Time {
     pub operating: ::std::option::Option<f64>,
 }
 
-#[cfg(
-    any(
-        feature = "basic",
-        feature = "crm",
-        feature = "disk",
-        feature = "humanresources.hcmlink"
-    )
-)]
+#[cfg(any(feature = "basic", feature = "crm"))]
 impl Time {
     /// An empty value; set fields with the setters.
     pub fn new() -> Self {

@@ -62,6 +62,9 @@ pub struct PlacedTable {
     pub heading: Option<usize>,
     /// What the table lists.
     pub kind: TableKind,
+    /// The included fragment the table comes from (`api-reference/calendar/_includes/
+    /// calendar_event_fields.md`), when it is not the page's own.
+    pub fragment: Option<String>,
 }
 
 impl Corpus {
@@ -84,7 +87,7 @@ impl Corpus {
             match fs::read(&file) {
                 Ok(bytes) => {
                     let text = String::from_utf8_lossy(&bytes);
-                    let text = expand_includes(&file, &text, MAX_INCLUDE_DEPTH);
+                    let text = expand_includes(root, &file, &text, MAX_INCLUDE_DEPTH);
                     pages.insert(rel.clone(), Page::new(rel, &text));
                 }
                 Err(e) => unreadable.push((rel, e.to_string())),
@@ -125,8 +128,20 @@ impl Page {
         let mut sections = Vec::with_capacity(blocks.len());
         let mut section = Section::Head;
         let mut heading = None;
+        let mut fragments: Vec<String> = Vec::new();
         for (i, block) in blocks.iter().enumerate() {
             match block {
+                Block::Text(line) if line == FRAGMENT_END => {
+                    fragments.pop();
+                }
+                Block::Text(line) => {
+                    if let Some(path) = line
+                        .strip_prefix(FRAGMENT_START)
+                        .and_then(|rest| rest.strip_suffix(" %}"))
+                    {
+                        fragments.push(path.to_owned());
+                    }
+                }
                 Block::Heading(h) => {
                     if h.level <= 2 {
                         section = if h.level == 1 {
@@ -142,6 +157,7 @@ impl Page {
                     section,
                     heading,
                     kind: table::kind(t),
+                    fragment: fragments.last().cloned(),
                 }),
                 _ => {}
             }
@@ -212,6 +228,11 @@ fn section_of(heading: &str) -> Section {
 /// How deep included fragments may include others.
 const MAX_INCLUDE_DEPTH: usize = 3;
 
+/// The line before an included fragment's text, followed by its path and ` %}`.
+const FRAGMENT_START: &str = "{% fragment ";
+/// The line after an included fragment's text.
+const FRAGMENT_END: &str = "{% endfragment %}";
+
 /// `text` with every `{% include [..](fragment.md) %}` line of its parameters and reply
 /// sections replaced by the fragment's text, so that a fields table kept in a shared
 /// fragment (`calendar/_includes/calendar_event_fields.md`, the checklist item of
@@ -219,7 +240,11 @@ const MAX_INCLUDE_DEPTH: usize = 3;
 /// fragment's own heading, as the docs site does. Includes elsewhere (the shared error
 /// tables, notes, example headers) are left as they are: the system errors are imported
 /// once, not into each method. A fragment that cannot be read leaves its line.
-fn expand_includes(file: &Path, text: &str, depth: usize) -> String {
+///
+/// The fragment's text is put between a [`FRAGMENT_START`] line naming its path below
+/// `root` and a [`FRAGMENT_END`] line: an object it describes is one object, whichever
+/// page includes it.
+fn expand_includes(root: &Path, file: &Path, text: &str, depth: usize) -> String {
     let mut out = String::with_capacity(text.len());
     let mut section = Section::Head;
     for line in text.split_inclusive('\n') {
@@ -232,17 +257,21 @@ fn expand_includes(file: &Path, text: &str, depth: usize) -> String {
             .flatten()
             .filter(|_| depth > 0)
             .and_then(|(target, notitle)| {
-                let path = file.parent()?.join(target);
+                let path = normalized(&file.parent()?.join(target));
                 let text = fs::read_to_string(&path).ok()?;
-                let text = expand_includes(&path, &text, depth - 1);
-                Some(if notitle { without_title(&text) } else { text })
+                let text = expand_includes(root, &path, &text, depth - 1);
+                let text = if notitle { without_title(&text) } else { text };
+                Some((relative(&normalized(root), &path), text))
             });
         match fragment {
-            Some(fragment) => {
+            Some((path, fragment)) => {
+                out.push_str(&format!("{FRAGMENT_START}{path} %}}\n"));
                 out.push_str(&fragment);
                 if !fragment.ends_with('\n') {
                     out.push('\n');
                 }
+                out.push_str(FRAGMENT_END);
+                out.push('\n');
             }
             None => out.push_str(line),
         }
@@ -286,6 +315,21 @@ fn collect_md(dir: &Path, out: &mut Vec<PathBuf>) {
             out.push(path);
         }
     }
+}
+
+/// `path` with its `.` and `..` parts resolved.
+fn normalized(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for part in path.components() {
+        match part {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
 }
 
 fn relative(root: &Path, file: &Path) -> String {
@@ -334,7 +378,7 @@ mod tests {
             ],
         );
         let page = dir.join("page.md");
-        let text = expand_includes(&page, &fs::read_to_string(&page).unwrap(), 3);
+        let text = expand_includes(&dir, &page, &fs::read_to_string(&page).unwrap(), 3);
         // The reply fragment's table (its `#|` is not a title) is in the page…
         assert!(
             text.contains("#|\n|| **Name** | **Description** ||\n|| **ID**"),
@@ -346,6 +390,15 @@ mod tests {
             "{text}"
         );
         assert!(!text.contains("`E1`"), "{text}");
+        // The table knows the fragment it comes from, by its path in the checkout; the
+        // page's own tables come from none.
+        let page = Page::new(
+            "page.md".to_owned(),
+            &format!("{text}\n#|\n|| **A** | B ||\n|#\n"),
+        );
+        let fragments: Vec<Option<&str>> =
+            page.tables.iter().map(|t| t.fragment.as_deref()).collect();
+        assert_eq!(fragments, [Some("_includes/event.md"), None]);
         let _ = fs::remove_dir_all(dir);
     }
 
@@ -363,7 +416,7 @@ mod tests {
             ],
         );
         let page = dir.join("page.md");
-        let text = expand_includes(&page, &fs::read_to_string(&page).unwrap(), 3);
+        let text = expand_includes(&dir, &page, &fs::read_to_string(&page).unwrap(), 3);
         assert_eq!(text.matches("#### Object item").count(), 1, "{text}");
         assert_eq!(text.matches("Text").count(), 2, "{text}");
         assert!(

@@ -48,7 +48,9 @@ pub fn allowed_values(description: &str) -> Option<Vec<Scalar>> {
         .take(first_bullet)
         .collect::<Vec<_>>()
         .join(" ");
-    if !intro.to_lowercase().contains("value") {
+    // "… a set of fields with values in that language will be returned:" lists fields.
+    let intro = intro.to_lowercase();
+    if !intro.contains("value") || intro.contains("fields with values") {
         return None;
     }
     let mut values = Vec::new();
@@ -249,6 +251,10 @@ mod tests {
             allowed_values("- `fields` object with\n- `id` number of"),
             None
         );
+        // Bullets naming the fields a language filter returns are no values of it.
+        let fields = "A set of fields with values in that language is returned:\n\
+            - `EDIT_FORM_LABEL` — label\n- `HELP_MESSAGE` — help";
+        assert_eq!(allowed_values(fields), None);
         assert_eq!(
             allowed_values("Values:\n- `1` — one\n- `2` — two"),
             Some(vec![Scalar::Int(1), Scalar::Int(2)])

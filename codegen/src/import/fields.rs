@@ -60,6 +60,9 @@ struct Described<'p> {
     /// The reply table of a `*.fields` method: the fields are its `result` row's, when it
     /// has one.
     fields_method: bool,
+    /// The fragment the tables come from, when pages include them: an object described
+    /// there for a table outside it is shared by those pages, not the field's alone.
+    fragment: Option<String>,
 }
 
 impl<'a> FieldReader<'a> {
@@ -163,7 +166,10 @@ impl<'a> FieldReader<'a> {
             }
         }
         let leaf = name.rsplit(['.', ']']).next().unwrap_or(&name).to_owned();
-        let conventional = (section == Section::Params)
+        // An `order` is a sort beside the other listing parameters; in a record's fields
+        // it is the record (`fields.order` of `sale.propertyvalue.modify`, a sale order).
+        let sort_allowed = !leaf.eq_ignore_ascii_case("order") || lists_beside(page, placed);
+        let conventional = (section == Section::Params && sort_allowed)
             .then(|| conventions::param_type(&leaf, &ty))
             .flatten();
         if let Some(general) = conventions::union_type(&ty, section == Section::Params) {
@@ -218,7 +224,7 @@ impl<'a> FieldReader<'a> {
             let object = described
                 .as_ref()
                 .filter(|_| !filter)
-                .and_then(|d| self.shared(page, d, row_type.unknown.is_some()));
+                .and_then(|d| self.shared(page, placed, d, row_type.unknown.is_some()));
             let found = match (&object, described) {
                 (Some(_), _) | (None, None) => None,
                 (None, Some(d)) => Some(self.read_described(&d, section)),
@@ -280,10 +286,16 @@ impl<'a> FieldReader<'a> {
                 // Text that is `Y` or `N` is a boolean in that wire form.
                 replace_element(&mut ty, text, Primitive::Boolean);
                 format = Some(crate::spec::BoolFormat::YesNo);
-            } else if let Some(listed) = listed
-                && value_type_fits(&ty, &listed)
-            {
-                values = Some(values_for(&mut ty, listed));
+            } else if let Some(listed) = listed {
+                if value_type_fits(&ty, &listed) {
+                    values = Some(values_for(&mut ty, listed));
+                } else if *ty.element() == TypeExpr::Primitive(Primitive::Integer)
+                    && listed.iter().all(|v| matches!(v, Scalar::Str(_)))
+                {
+                    // An `integer` whose values are all words (`busy`, `free`) is text.
+                    replace_element(&mut ty, Primitive::Integer, Primitive::String);
+                    values = Some(listed);
+                }
             }
         }
         // `enum` is text with allowed values; without them it is plain text.
@@ -349,7 +361,7 @@ impl<'a> FieldReader<'a> {
         let Some(described) = described else {
             return (of(TypeExpr::Primitive(Primitive::Any)), None);
         };
-        if let Some(shared) = self.shared(page, &described, false) {
+        if let Some(shared) = self.shared(page, placed, &described, false) {
             return (of(shared), None);
         }
         match every_key_only(self.read_described(&described, section)) {
@@ -362,7 +374,13 @@ impl<'a> FieldReader<'a> {
 
     /// The shared type of a described object (see [`object`](Self::object)); the docs' own
     /// description of a field description is the runtime's `field_description`.
-    fn shared(&mut self, from: &Page, described: &Described<'_>, named: bool) -> Option<TypeExpr> {
+    fn shared(
+        &mut self,
+        from: &Page,
+        at: &PlacedTable,
+        described: &Described<'_>,
+        named: bool,
+    ) -> Option<TypeExpr> {
         if described
             .names
             .iter()
@@ -370,15 +388,21 @@ impl<'a> FieldReader<'a> {
         {
             return Some(TypeExpr::Primitive(Primitive::FieldDescription));
         }
-        self.object(from, described, named).map(TypeExpr::Name)
+        self.object(from, at, described, named).map(TypeExpr::Name)
     }
 
     /// The shared type of a described object: one named by the type its row writes
-    /// (`named`), or described on another page. `None` for fields described on this
-    /// page for this field alone, and for an object being read further up (a type
-    /// cannot contain itself).
-    fn object(&mut self, from: &Page, described: &Described<'_>, named: bool) -> Option<String> {
-        if !named && described.page.path == from.path {
+    /// (`named`), or described on another page or in a fragment that the table `at` is
+    /// not part of. `None` for fields described beside the field for it alone, and for
+    /// an object being read further up (a type cannot contain itself).
+    fn object(
+        &mut self,
+        from: &Page,
+        at: &PlacedTable,
+        described: &Described<'_>,
+        named: bool,
+    ) -> Option<String> {
+        if !named && described.page.path == from.path && described.fragment == at.fragment {
             return None;
         }
         match self
@@ -402,6 +426,27 @@ impl<'a> FieldReader<'a> {
                 }
                 self.objects.add(&name, fields);
                 // An object the docs give no field of is a loose object, not a type.
+                self.objects.has_fields(&name).then_some(name)
+            }
+        }
+    }
+
+    /// The shared type of the object whose `fields` an included fragment describes
+    /// (`calendar/_includes/calendar_event_fields.md`): one type for every page including
+    /// it, named after the fragment. `None` when it has no fields.
+    pub fn included_object(&mut self, fragment: &str, fields: Vec<Field>) -> Option<String> {
+        let stem = fragment.rsplit('/').next()?.trim_end_matches(".md");
+        let name = ["_fields", "-fields", "-response", "_response"]
+            .iter()
+            .find_map(|suffix| stem.strip_suffix(suffix))
+            .unwrap_or(stem);
+        match self.objects.claim(fragment, &[name.to_owned()], self.vocab) {
+            Claim::Known(name) => self.objects.has_fields(&name).then_some(name),
+            Claim::Cycle => None,
+            Claim::New(name) => {
+                let mut fields = fields;
+                fields.iter_mut().for_each(|f| f.required = false);
+                self.objects.add(&name, fields);
                 self.objects.has_fields(&name).then_some(name)
             }
         }
@@ -560,9 +605,16 @@ impl<'p> Described<'p> {
         let anchor = anchor
             .map(str::to_owned)
             .or_else(|| heading.map(|h| h.anchor.clone()).filter(|a| !a.is_empty()));
+        // Tables of an included fragment are described at the fragment, whichever page
+        // includes it.
+        let fragment = tables
+            .first()
+            .and_then(|t| t.fragment.clone())
+            .filter(|f| tables.iter().all(|t| t.fragment.as_ref() == Some(f)));
+        let base = fragment.as_deref().unwrap_or(&page.path);
         let place = match &anchor {
-            Some(anchor) => format!("{}#{anchor}", page.path),
-            None => page.path.clone(),
+            Some(anchor) => format!("{base}#{anchor}"),
+            None => base.to_owned(),
         };
         let mut names: Vec<String> = anchor.into_iter().collect();
         if let Some(method) = method::method_name(page).filter(|m| m.ends_with(".fields")) {
@@ -575,6 +627,7 @@ impl<'p> Described<'p> {
             place,
             names,
             fields_method: false,
+            fragment,
         }
     }
 
@@ -587,8 +640,34 @@ impl<'p> Described<'p> {
     }
 }
 
+/// Whether a parameters table holds the other parameters of a listing (`filter`,
+/// `select`, `start`, …) beside an `order`.
+fn lists_beside(page: &Page, placed: &PlacedTable) -> bool {
+    let listing = [
+        "filter",
+        "select",
+        "start",
+        "limit",
+        "pagination",
+        "navigation",
+    ];
+    page.table(placed)
+        .rows
+        .iter()
+        .filter_map(|row| table::row_field(row))
+        .any(|row| {
+            let leaf = row
+                .name
+                .rsplit(['.', ']'])
+                .next()
+                .unwrap_or(&row.name)
+                .to_owned();
+            listing.iter().any(|l| leaf.eq_ignore_ascii_case(l))
+        })
+}
+
 /// `ty` with its object element replaced (`object[]` → `name[]`).
-fn with_element(ty: TypeExpr, element: TypeExpr) -> TypeExpr {
+pub(super) fn with_element(ty: TypeExpr, element: TypeExpr) -> TypeExpr {
     match ty {
         TypeExpr::List(inner) => TypeExpr::List(Box::new(with_element(*inner, element))),
         TypeExpr::Map(inner) => TypeExpr::Map(Box::new(with_element(*inner, element))),
@@ -642,6 +721,20 @@ fn insert(fields: &mut Vec<Field>, field: Field) {
                 },
             );
             return;
+        }
+    }
+    // A path's last part written as a list (`employees[].departments[]`) is a list.
+    let mut field = field;
+    if let Some(base) = field.name.strip_suffix("[]")
+        && !base.is_empty()
+        && !base.contains(['.', '['])
+    {
+        field.name = base.to_owned();
+        if !matches!(
+            field.ty,
+            TypeExpr::List(_) | TypeExpr::Primitive(Primitive::Array)
+        ) {
+            field.ty = TypeExpr::List(Box::new(field.ty));
         }
     }
     if !fields.iter().any(|f| f.name == field.name) {
@@ -833,8 +926,10 @@ fn table_named<'p>(page: &'p Page, current: &PlacedTable, name: &str) -> Option<
     }
     let candidates = || {
         page.tables.iter().filter(move |t| {
+            // A reply's object is not described among the parameters, nor the reverse.
             t.kind == TableKind::Fields
                 && t.block != current.block
+                && (t.section == current.section || t.section == Section::Other)
                 && page.heading(t).is_some_and(|h| h.level >= 3)
         })
     };
@@ -988,6 +1083,35 @@ mod tests {
             .map(|f| f.name.as_str())
             .collect();
         assert_eq!(names, ["ID", "ADDRESS"]);
+    }
+
+    #[test]
+    fn an_object_an_included_fragment_describes_is_shared_and_placed_there() {
+        // As the corpus expands `{% include [..](_includes/item.md) %}`.
+        let fragment = "{% fragment docs/_includes/chore.md %}\n#### Chore {#chore}\n\n#|\n\
+            || **Name**\n`type` | **Description** ||\n|| **id**\n`integer` | Id ||\n|#\n\
+            {% endfragment %}\n";
+        let main = format!(
+            "# Add main.add\n\n## Parameters\n\n#|\n|| **Name**\n`type` | **Description** ||\n{}|#\n\n{fragment}",
+            row(
+                "chore",
+                "object",
+                "The chore [(detailed description)](#chore)"
+            )
+        );
+        let (fields, types) = read_params(&main, THING);
+        assert_eq!(fields[0].ty.to_string(), "chore");
+        assert_eq!(
+            types["chore"].docs.as_deref(),
+            Some("docs/_includes/chore.md#chore")
+        );
+        // Without the fragment, the same table is the field's own description.
+        let own = main
+            .replace("{% fragment docs/_includes/chore.md %}\n", "")
+            .replace("{% endfragment %}\n", "");
+        let (fields, types) = read_params(&own, THING);
+        assert_eq!(fields[0].ty.to_string(), "object");
+        assert!(types.is_empty());
     }
 
     #[test]
@@ -1240,5 +1364,45 @@ mod tests {
         insert(&mut action, field("edit.plan", "boolean"));
         let names: Vec<&str> = action.iter().map(|f| f.name.as_str()).collect();
         assert_eq!(names, ["edit", "edit.plan"]);
+        // A nested path's last part written as a list is a list its own paths fold into.
+        let mut employees = vec![field("employees", "array")];
+        insert(&mut employees, field("employees[].departments[]", "array"));
+        insert(
+            &mut employees,
+            field("employees[].departments[].id", "integer"),
+        );
+        let departments = &employees[0].fields.as_ref().unwrap()[0];
+        assert_eq!(departments.name, "departments");
+        assert_eq!(departments.ty.to_string(), "object[]");
+        assert_eq!(departments.fields.as_ref().unwrap()[0].name, "id");
+    }
+
+    #[test]
+    fn an_integer_whose_values_are_words_is_text() {
+        let main = format!(
+            "# Get main.get\n\n## Parameters\n\n#|\n|| **Name**\n`type` | **Description** ||\n{}{}|#\n",
+            row(
+                "STATE",
+                "integer",
+                "State. Possible values:\n- `busy` — busy\n- `free` — free"
+            ),
+            row(
+                "LEVEL",
+                "integer",
+                "Level. Possible values:\n- `1` — low\n- `2` — high"
+            ),
+        );
+        let (fields, _) = read_params(&main, THING);
+        let shapes: Vec<(String, Option<usize>)> = fields
+            .iter()
+            .map(|f| (f.ty.to_string(), f.values.as_ref().map(Vec::len)))
+            .collect();
+        assert_eq!(
+            shapes,
+            [
+                ("string".to_owned(), Some(2)),
+                ("integer".to_owned(), Some(2))
+            ]
+        );
     }
 }

@@ -4,7 +4,7 @@ use super::conventions;
 use super::corpus::{Corpus, Page, Section};
 use super::errors;
 use super::examples;
-use super::fields::FieldReader;
+use super::fields::{self, FieldReader};
 use super::objects::Objects;
 use super::refine;
 use super::scopes;
@@ -240,6 +240,15 @@ pub fn import(
         .as_deref()
         .and_then(|t| serde_json::from_str::<serde_json::Value>(t).ok());
     if reply.is_none()
+        && let Some(elided) = response_example.as_deref().and_then(examples::elided_json)
+    {
+        problems.push(
+            "the example reply elides part of itself (`...`); read without the elision".to_owned(),
+        );
+        response_example = Some(format!("{elided:#}"));
+        reply = Some(elided);
+    }
+    if reply.is_none()
         && let Some(bare) = bare_result_example(page)
     {
         problems.push(
@@ -469,8 +478,14 @@ fn result_spec(
         return (untyped_result(), Some("no result table".to_owned()), false);
     };
     let top = reader.read(page, placed, Section::Response);
-    let envelope = ["time", "total", "next"];
-    let paged_reply = top.iter().any(|f| f.name == "total" || f.name == "next");
+    // REST 3.0 replies have no `total` or `next` beside `result`: rows so named are its.
+    let envelope: &[&str] = match api_version(page) {
+        ApiVersion::V2 => &["time", "total", "next"],
+        ApiVersion::V3 => &["time"],
+    };
+    let paged_reply = top
+        .iter()
+        .any(|f| envelope.contains(&f.name.as_str()) && (f.name == "total" || f.name == "next"));
     // Rows other than `result` and the envelope are fields of `result` when `result`
     // itself has none ("root element" tables list its fields beside it).
     let siblings: Vec<Field> = top
@@ -508,6 +523,17 @@ fn result_spec(
         };
     } else if result.fields.is_some() && result.ty == TypeExpr::Primitive(Primitive::Array) {
         result.ty = TypeExpr::List(Box::new(TypeExpr::Primitive(Primitive::Object)));
+    }
+    // A record an included fragment describes is one shared type, whichever page
+    // includes it (the calendar event of `calendar.event.get`, `.getbyid`, `.get.nearest`).
+    let object = TypeExpr::Primitive(Primitive::Object);
+    if let Some(fragment) = &placed.fragment
+        && let Some(fields) = result.fields.clone()
+        && *result.ty.element() == object
+        && let Some(name) = reader.included_object(fragment, fields)
+    {
+        result.ty = fields::with_element(result.ty.clone(), TypeExpr::Name(name));
+        result.fields = None;
     }
     // A paged reply is a list, of anything when the page does not say of what.
     if paged_reply && result.ty == TypeExpr::Primitive(Primitive::Array) {
@@ -755,6 +781,37 @@ mod tests {
         // A link that is not a method, or no likeness, names none.
         assert_eq!(like("Similar to the [element list](./list.md)."), None);
         assert_eq!(like("See [rpa.type.get](./rpa-type-get.md)."), None);
+    }
+
+    #[test]
+    fn rest_3_replies_keep_total_inside_result() {
+        let rows = "|| **result**\n`object` | Data ||\n|| **items**\n`array` | Rows ||\n\
+            || **total**\n`integer` | Count ||\n|| **time**\n`time` | Timing ||\n";
+        let table = format!("#|\n|| **Name**\n`type` | **Description** ||\n{rows}|#\n");
+        let text = format!("# Count a.count\n\n## Response Handling\n\n{table}");
+        let read = |path: &str| {
+            let page = Page::new(path.to_owned(), &text);
+            let corpus = Corpus {
+                pages: BTreeMap::new(),
+            };
+            let vocab = Vocabulary::default();
+            let mut objects = Objects::default();
+            let mut reader = FieldReader::new(&corpus, &vocab, &mut objects);
+            let result = result_spec(&mut reader, &page, None).0;
+            let names: Vec<String> = result
+                .fields
+                .iter()
+                .flatten()
+                .map(|f| f.name.clone())
+                .collect();
+            (names, result.paged)
+        };
+        // REST 2 sends `total` beside `result`, REST 3.0 inside it.
+        assert_eq!(read("docs/a-count.md"), (vec!["items".to_owned()], false));
+        assert_eq!(
+            read("docs/a-count-rest-v3.md"),
+            (vec!["items".to_owned(), "total".to_owned()], false)
+        );
     }
 
     #[test]

@@ -44,7 +44,7 @@ const GENERIC: [&str; 21] = [
 
 /// Words of page and folder names that say what a page does or where it sits, not which
 /// object it describes (`crm-deal-get.md`, `fields-rest-v3.md`, `api-reference/`).
-const PAGE_WORDS: [&str; 11] = [
+const PAGE_WORDS: [&str; 12] = [
     "get",
     "add",
     "update",
@@ -56,6 +56,7 @@ const PAGE_WORDS: [&str; 11] = [
     "api",
     "reference",
     "md",
+    "includes",
 ];
 
 /// The objects found so far in one import.

@@ -98,6 +98,25 @@ fn refine_at(fields: &mut [Field], example: &Map<String, Value>, kind: Example, 
                     refine_at(nested, map, kind, false);
                 }
             }
+            // A map of one scalar type another example shows with `null` values: any of
+            // its values may be `null`.
+            (TypeExpr::Map(inner), Value::Object(entries))
+                if kind == Example::Reply
+                    && matches!(
+                        **inner,
+                        TypeExpr::Primitive(
+                            Primitive::Integer
+                                | Primitive::Double
+                                | Primitive::Boolean
+                                | Primitive::String
+                                | Primitive::Text
+                                | Primitive::Char
+                        )
+                    )
+                    && entries.values().any(Value::is_null) =>
+            {
+                **inner = or_null((**inner).clone(), entries);
+            }
             // Each value of a map of objects is an example of the object.
             (TypeExpr::Map(inner), Value::Object(entries)) if **inner == object => {
                 if let Some(nested) = &mut field.fields {
@@ -609,6 +628,15 @@ fn placeholders(map: &Map<String, Value>) -> bool {
 fn map_of(map: &Map<String, Value>) -> Option<TypeExpr> {
     let values: Vec<Value> = map.values().cloned().collect();
     scalar_kind(&values).map(|t| TypeExpr::Map(Box::new(t)))
+}
+
+/// `kind`, or `kind | null` when one of the example's values is `null`.
+fn or_null(kind: TypeExpr, map: &Map<String, Value>) -> TypeExpr {
+    if map.values().any(Value::is_null) {
+        TypeExpr::Union(vec![kind, TypeExpr::Null])
+    } else {
+        kind
+    }
 }
 
 /// `T | T[]` for a scalar type `T` sent as a list of `T`, `T[] | T` for a list sent as one

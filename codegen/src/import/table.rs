@@ -156,8 +156,10 @@ fn clean_name(raw: &str) -> Option<String> {
     if name.starts_with('<') || name.starts_with('{') || name.starts_with('[') {
         return Some("*".to_owned());
     }
+    // A leading `~` names the unescaped copy of a field (`~DESCRIPTION`).
     let valid = !name.is_empty()
         && name
+            .trim_start_matches('~')
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || "_.-:[]*$@".contains(c));
     valid.then_some(name)
@@ -232,6 +234,12 @@ mod tests {
         assert_eq!(name("**<field_code>**\n`any`").as_deref(), Some("*"));
         assert_eq!(name("**TITLE (LANG)**\n`string`").as_deref(), Some("TITLE"));
         assert_eq!(name("**items[]**\n`object`").as_deref(), Some("items[]"));
+        // The unescaped copy of a field keeps its `~`; a `~` inside a name is no name.
+        assert_eq!(
+            name("**~DESCRIPTION**\n`string`").as_deref(),
+            Some("~DESCRIPTION")
+        );
+        assert_eq!(name("**A~B**\n`string`"), None);
         assert_eq!(name("no bold"), None);
         let named =
             |cell: &str, description: &str| row_field(&row(&[cell, description])).unwrap().name;

@@ -15,3 +15,4 @@ pub use model::{
     ResultSpec, Scalar, SpecSet, SystemErrors,
 };
 pub use type_expr::{Primitive, TypeExpr};
+pub use validate::reached_types;

@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use super::load::error;
-use super::model::{ApiVersion, ErrorSpec, Field, MethodSpec, Scalar, SpecSet};
+use super::model::{ApiVersion, ErrorSpec, Field, MethodSpec, NamedType, Scalar, SpecSet};
 use super::{Primitive, TypeExpr};
 use crate::Diagnostics;
 
@@ -143,18 +143,40 @@ pub(super) fn check(set: &SpecSet, diags: &mut Diagnostics) {
 /// types: one that nothing reaches would have no feature to compile under, so every build
 /// would pay for it.
 fn check_reached(set: &SpecSet, diags: &mut Diagnostics) {
-    let mut pending = Vec::new();
-    let mut push = |name: &str| pending.push(name.to_owned());
-    for (_, spec) in &set.methods {
-        spec.params.iter().for_each(|p| p.for_each_name(&mut push));
-        spec.result.as_field().for_each_name(&mut push);
+    let roots = set
+        .methods
+        .iter()
+        .flat_map(|(_, spec)| spec.params.iter().cloned().chain([spec.result.as_field()]))
+        .chain(
+            set.events
+                .iter()
+                .filter_map(|(_, e)| e.data.as_ref())
+                .map(|data| data.as_field()),
+        );
+    let reached = reached_types(roots, |name| set.types.get(name).map(|(_, ty)| ty));
+    for (name, (file, _)) in &set.types {
+        if !reached.contains(name) {
+            diags.push(error(
+                file,
+                "name",
+                format!("no method or event uses the named type `{name}`"),
+            ));
+        }
     }
-    for data in set.events.iter().filter_map(|(_, e)| e.data.as_ref()) {
-        data.as_field().for_each_name(&mut push);
+}
+
+/// The named types `roots` use, directly or through the named types `type_of` gives.
+pub fn reached_types<'t>(
+    roots: impl IntoIterator<Item = Field>,
+    type_of: impl Fn(&str) -> Option<&'t NamedType>,
+) -> BTreeSet<String> {
+    let mut pending = Vec::new();
+    for root in roots {
+        root.for_each_name(&mut |name: &str| pending.push(name.to_owned()));
     }
     let mut reached = BTreeSet::new();
     while let Some(name) = pending.pop() {
-        if let Some((_, ty)) = set.types.get(&name)
+        if let Some(ty) = type_of(&name)
             && !reached.contains(&name)
         {
             let mut push = |n: &str| pending.push(n.to_owned());
@@ -168,15 +190,7 @@ fn check_reached(set: &SpecSet, diags: &mut Diagnostics) {
         }
         reached.insert(name);
     }
-    for (name, (file, _)) in &set.types {
-        if !reached.contains(name) {
-            diags.push(error(
-                file,
-                "name",
-                format!("no method or event uses the named type `{name}`"),
-            ));
-        }
-    }
+    reached
 }
 
 /// Scopes: at least one, each a cargo feature name the generated crate does not reserve.

@@ -83,6 +83,41 @@ pub enum GetError {
 
 method_error!(GetError {});
 
+/// Allowed values of `DT_SKIP_TIME`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum GetItemDtSkipTime {
+    /// `Y`
+    Y,
+    /// `N`
+    N,
+    /// A value the spec does not list, kept as sent.
+    Unknown(::std::string::String),
+}
+
+::bitrix24_runtime::str_enum!(GetItemDtSkipTime { Y = "Y", N = "N" });
+
+/// Allowed values of `ACCESSIBILITY`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum GetItemAccessibility {
+    /// `busy`
+    Busy,
+    /// `absent`
+    Absent,
+    /// `quest`
+    Quest,
+    /// `free`
+    Free,
+    /// A value the spec does not list, kept as sent.
+    Unknown(::std::string::String),
+}
+
+::bitrix24_runtime::str_enum!(
+    GetItemAccessibility { Busy = "busy", Absent = "absent", Quest = "quest", Free =
+    "free" }
+);
+
 /// Allowed values of `IMPORTANCE`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -125,18 +160,26 @@ pub struct GetItem {
     /// `DATE_TO_TS_UTC`: string.
     #[serde(rename = "DATE_TO_TS_UTC", with = "w::As::<w::Text>")]
     pub date_to_ts_utc: ::std::option::Option<::std::string::String>,
-    /// `DT_SKIP_TIME`: integer.
-    #[serde(rename = "DT_SKIP_TIME", with = "w::As::<w::Int>")]
-    pub dt_skip_time: ::std::option::Option<i64>,
-    /// `TZ_FROM`: integer.
-    #[serde(rename = "TZ_FROM", with = "w::As::<w::Int>")]
-    pub tz_from: ::std::option::Option<i64>,
-    /// `TZ_TO`: integer.
-    #[serde(rename = "TZ_TO", with = "w::As::<w::Int>")]
-    pub tz_to: ::std::option::Option<i64>,
-    /// `ACCESSIBILITY`: integer.
-    #[serde(rename = "ACCESSIBILITY", with = "w::As::<w::Int>")]
-    pub accessibility: ::std::option::Option<i64>,
+    /// `~USER_OFFSET_FROM`: integer.
+    #[serde(rename = "~USER_OFFSET_FROM", with = "w::As::<w::Int>")]
+    pub raw_user_offset_from: ::std::option::Option<i64>,
+    /// `~USER_OFFSET_TO`: integer.
+    #[serde(rename = "~USER_OFFSET_TO", with = "w::As::<w::Int>")]
+    pub raw_user_offset_to: ::std::option::Option<i64>,
+    /// `DT_SKIP_TIME`: `GetItemDtSkipTime`.
+    /// Allowed values: `Y`, `N`.
+    #[serde(rename = "DT_SKIP_TIME")]
+    pub dt_skip_time: ::std::option::Option<GetItemDtSkipTime>,
+    /// `TZ_FROM`: string.
+    #[serde(rename = "TZ_FROM", with = "w::As::<w::Text>")]
+    pub tz_from: ::std::option::Option<::std::string::String>,
+    /// `TZ_TO`: string.
+    #[serde(rename = "TZ_TO", with = "w::As::<w::Text>")]
+    pub tz_to: ::std::option::Option<::std::string::String>,
+    /// `ACCESSIBILITY`: `GetItemAccessibility`.
+    /// Allowed values: `busy`, `absent`, `quest`, `free`.
+    #[serde(rename = "ACCESSIBILITY")]
+    pub accessibility: ::std::option::Option<GetItemAccessibility>,
     /// `IMPORTANCE`: `GetItemImportance`.
     /// Allowed values: `high`, `normal`, `low`.
     #[serde(rename = "IMPORTANCE")]

@@ -655,11 +655,11 @@ impl ::bitrix24_runtime::Method for Update {
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
-pub struct UpdateResponse(#[serde(with = "w::As::<w::YesNo>")] pub bool);
+pub struct UpdateResponse(#[serde(with = "w::As::<w::Int>")] pub i64);
 
 impl UpdateResponse {
     /// The wrapped value.
-    pub fn into_inner(self) -> bool {
+    pub fn into_inner(self) -> i64 {
         self.0
     }
 }

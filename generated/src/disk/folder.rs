@@ -17,13 +17,17 @@ pub struct AddSubFolder {
     /// `id`: integer, required.
     #[serde(with = "w::As::<w::Int>")]
     pub id: i64,
-    /// `data`: `AddSubFolderData`, required.
-    pub data: AddSubFolderData,
+    /// `data`: map of string, required.
+    #[serde(with = "w::As::<w::Map<w::Text>>")]
+    pub data: ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
 }
 
 impl AddSubFolder {
     /// A value with the required `id`, `data`.
-    pub fn new(id: i64, data: AddSubFolderData) -> Self {
+    pub fn new(
+        id: i64,
+        data: ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+    ) -> Self {
         Self { id, data }
     }
 }
@@ -65,10 +69,10 @@ pub struct AddSubFolderResponse {
     /// `PARENT_ID`: integer.
     #[serde(rename = "PARENT_ID", with = "w::As::<w::Int>")]
     pub parent_id: ::std::option::Option<i64>,
-    /// `DELETED_TYPE`: `AddSubFolderDataDeletedType`.
+    /// `DELETED_TYPE`: `AddSubFolderResponseDeletedType`.
     /// Allowed values: `0`, `3`, `4`.
     #[serde(rename = "DELETED_TYPE", with = "w::As::<w::IntEnumValue>")]
-    pub deleted_type: ::std::option::Option<AddSubFolderDataDeletedType>,
+    pub deleted_type: ::std::option::Option<AddSubFolderResponseDeletedType>,
     /// `CREATE_TIME`: string.
     #[serde(rename = "CREATE_TIME", with = "w::As::<w::Text>")]
     pub create_time: ::std::option::Option<::std::string::String>,
@@ -129,7 +133,7 @@ method_error!(
 /// Allowed values of `DELETED_TYPE`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub enum AddSubFolderDataDeletedType {
+pub enum AddSubFolderResponseDeletedType {
     /// `0`
     V0,
     /// `3`
@@ -141,279 +145,8 @@ pub enum AddSubFolderDataDeletedType {
 }
 
 ::bitrix24_runtime::int_enum!(
-    AddSubFolderDataDeletedType { V0 = 0i64, V3 = 3i64, V4 = 4i64 }
+    AddSubFolderResponseDeletedType { V0 = 0i64, V3 = 3i64, V4 = 4i64 }
 );
-
-/// The `data` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
-#[serde(default)]
-#[non_exhaustive]
-pub struct AddSubFolderData {
-    /// `result`: list of any JSON value.
-    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::List<w::Same>>")]
-    pub result: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
-    /// `ID`: integer.
-    #[serde(
-        rename = "ID",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-    /// `NAME`: string.
-    #[serde(
-        rename = "NAME",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Text>",
-    )]
-    pub name: ::std::option::Option<::std::string::String>,
-    /// `CODE`: string.
-    #[serde(
-        rename = "CODE",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Text>",
-    )]
-    pub code: ::std::option::Option<::std::string::String>,
-    /// `STORAGE_ID`: integer.
-    #[serde(
-        rename = "STORAGE_ID",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Int>",
-    )]
-    pub storage_id: ::std::option::Option<i64>,
-    /// `TYPE`: string.
-    #[serde(
-        rename = "TYPE",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Text>",
-    )]
-    pub type_: ::std::option::Option<::std::string::String>,
-    /// `REAL_OBJECT_ID`: integer.
-    #[serde(
-        rename = "REAL_OBJECT_ID",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Int>",
-    )]
-    pub real_object_id: ::std::option::Option<i64>,
-    /// `PARENT_ID`: integer.
-    #[serde(
-        rename = "PARENT_ID",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Int>",
-    )]
-    pub parent_id: ::std::option::Option<i64>,
-    /// `DELETED_TYPE`: `AddSubFolderDataDeletedType`.
-    /// Allowed values: `0`, `3`, `4`.
-    #[serde(
-        rename = "DELETED_TYPE",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::IntEnumValue>",
-    )]
-    pub deleted_type: ::std::option::Option<AddSubFolderDataDeletedType>,
-    /// `CREATE_TIME`: string.
-    #[serde(
-        rename = "CREATE_TIME",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Text>",
-    )]
-    pub create_time: ::std::option::Option<::std::string::String>,
-    /// `UPDATE_TIME`: string.
-    #[serde(
-        rename = "UPDATE_TIME",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Text>",
-    )]
-    pub update_time: ::std::option::Option<::std::string::String>,
-    /// `DELETE_TIME`: string.
-    #[serde(
-        rename = "DELETE_TIME",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Text>",
-    )]
-    pub delete_time: ::std::option::Option<::std::string::String>,
-    /// `CREATED_BY`: integer.
-    #[serde(
-        rename = "CREATED_BY",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Int>",
-    )]
-    pub created_by: ::std::option::Option<i64>,
-    /// `UPDATED_BY`: integer.
-    #[serde(
-        rename = "UPDATED_BY",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Int>",
-    )]
-    pub updated_by: ::std::option::Option<i64>,
-    /// `DELETED_BY`: integer.
-    #[serde(
-        rename = "DELETED_BY",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Int>",
-    )]
-    pub deleted_by: ::std::option::Option<i64>,
-    /// `DETAIL_URL`: string.
-    #[serde(
-        rename = "DETAIL_URL",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Text>",
-    )]
-    pub detail_url: ::std::option::Option<::std::string::String>,
-    /// `time`: `Time`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub time: ::std::option::Option<crate::types::Time>,
-}
-
-impl AddSubFolderData {
-    /// An empty value; set fields with the setters.
-    pub fn new() -> Self {
-        Self {
-            result: None,
-            id: None,
-            name: None,
-            code: None,
-            storage_id: None,
-            type_: None,
-            real_object_id: None,
-            parent_id: None,
-            deleted_type: None,
-            create_time: None,
-            update_time: None,
-            delete_time: None,
-            created_by: None,
-            updated_by: None,
-            deleted_by: None,
-            detail_url: None,
-            time: None,
-        }
-    }
-
-    /// Sets `result`.
-    pub fn result(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
-        self.result = Some(value);
-        self
-    }
-
-    /// Sets `ID`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-
-    /// Sets `NAME`.
-    pub fn name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
-    /// Sets `CODE`.
-    pub fn code(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.code = Some(value.into());
-        self
-    }
-
-    /// Sets `STORAGE_ID`.
-    pub fn storage_id(mut self, value: i64) -> Self {
-        self.storage_id = Some(value);
-        self
-    }
-
-    /// Sets `TYPE`.
-    pub fn type_(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.type_ = Some(value.into());
-        self
-    }
-
-    /// Sets `REAL_OBJECT_ID`.
-    pub fn real_object_id(mut self, value: i64) -> Self {
-        self.real_object_id = Some(value);
-        self
-    }
-
-    /// Sets `PARENT_ID`.
-    pub fn parent_id(mut self, value: i64) -> Self {
-        self.parent_id = Some(value);
-        self
-    }
-
-    /// Sets `DELETED_TYPE`.
-    pub fn deleted_type(mut self, value: AddSubFolderDataDeletedType) -> Self {
-        self.deleted_type = Some(value);
-        self
-    }
-
-    /// Sets `CREATE_TIME`.
-    pub fn create_time(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.create_time = Some(value.into());
-        self
-    }
-
-    /// Sets `UPDATE_TIME`.
-    pub fn update_time(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.update_time = Some(value.into());
-        self
-    }
-
-    /// Sets `DELETE_TIME`.
-    pub fn delete_time(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.delete_time = Some(value.into());
-        self
-    }
-
-    /// Sets `CREATED_BY`.
-    pub fn created_by(mut self, value: i64) -> Self {
-        self.created_by = Some(value);
-        self
-    }
-
-    /// Sets `UPDATED_BY`.
-    pub fn updated_by(mut self, value: i64) -> Self {
-        self.updated_by = Some(value);
-        self
-    }
-
-    /// Sets `DELETED_BY`.
-    pub fn deleted_by(mut self, value: i64) -> Self {
-        self.deleted_by = Some(value);
-        self
-    }
-
-    /// Sets `DETAIL_URL`.
-    pub fn detail_url(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.detail_url = Some(value.into());
-        self
-    }
-
-    /// Sets `time`.
-    pub fn time(mut self, value: crate::types::Time) -> Self {
-        self.time = Some(value);
-        self
-    }
-}
-
-/// Allowed values of `DELETED_TYPE`.
-pub type AddSubFolderResponseDeletedType = AddSubFolderDataDeletedType;
 
 /// Parameters of [`disk.folder.copyTo`](https://apidocs.bitrix24.com/api-reference/disk/folder/disk-folder-copy-to.html).
 ///
@@ -489,7 +222,7 @@ method_error!(
 );
 
 /// Allowed values of `DELETED_TYPE`.
-pub type CopyToResponseDeletedType = AddSubFolderDataDeletedType;
+pub type CopyToResponseDeletedType = AddSubFolderResponseDeletedType;
 
 /// Parameters of [`disk.folder.deleteTree`](https://apidocs.bitrix24.com/api-reference/disk/folder/disk-folder-delete-tree.html).
 ///
@@ -638,7 +371,7 @@ method_error!(
 );
 
 /// Allowed values of `DELETED_TYPE`.
-pub type GetResponseDeletedType = AddSubFolderDataDeletedType;
+pub type GetResponseDeletedType = AddSubFolderResponseDeletedType;
 
 /// Parameters of [`disk.folder.getChildren`](https://apidocs.bitrix24.com/api-reference/disk/folder/disk-folder-get-children.html).
 ///
@@ -788,7 +521,7 @@ method_error!(
 );
 
 /// Allowed values of `DELETED_TYPE`.
-pub type GetChildrenItemDeletedType = AddSubFolderDataDeletedType;
+pub type GetChildrenItemDeletedType = AddSubFolderResponseDeletedType;
 
 /// The `item` object.
 #[derive(Debug, Clone, PartialEq, Default, w::Object)]
@@ -817,10 +550,10 @@ pub struct GetChildrenItem {
     /// `PARENT_ID`: integer.
     #[serde(rename = "PARENT_ID", with = "w::As::<w::Int>")]
     pub parent_id: ::std::option::Option<i64>,
-    /// `DELETED_TYPE`: `AddSubFolderDataDeletedType`.
+    /// `DELETED_TYPE`: `AddSubFolderResponseDeletedType`.
     /// Allowed values: `0`, `3`, `4`.
     #[serde(rename = "DELETED_TYPE", with = "w::As::<w::IntEnumValue>")]
-    pub deleted_type: ::std::option::Option<AddSubFolderDataDeletedType>,
+    pub deleted_type: ::std::option::Option<AddSubFolderResponseDeletedType>,
     /// `GLOBAL_CONTENT_VERSION`: integer.
     #[serde(rename = "GLOBAL_CONTENT_VERSION", with = "w::As::<w::Int>")]
     pub global_content_version: ::std::option::Option<i64>,
@@ -1088,7 +821,7 @@ method_error!(
 );
 
 /// Allowed values of `DELETED_TYPE`.
-pub type MarkDeletedResponseDeletedType = AddSubFolderDataDeletedType;
+pub type MarkDeletedResponseDeletedType = AddSubFolderResponseDeletedType;
 
 /// Parameters of [`disk.folder.moveTo`](https://apidocs.bitrix24.com/api-reference/disk/folder/disk-folder-move-to.html).
 ///
@@ -1164,7 +897,7 @@ method_error!(
 );
 
 /// Allowed values of `DELETED_TYPE`.
-pub type MoveToResponseDeletedType = AddSubFolderDataDeletedType;
+pub type MoveToResponseDeletedType = AddSubFolderResponseDeletedType;
 
 /// Parameters of [`disk.folder.rename`](https://apidocs.bitrix24.com/api-reference/disk/folder/disk-folder-rename.html).
 ///
@@ -1242,7 +975,7 @@ method_error!(
 );
 
 /// Allowed values of `DELETED_TYPE`.
-pub type RenameResponseDeletedType = AddSubFolderDataDeletedType;
+pub type RenameResponseDeletedType = AddSubFolderResponseDeletedType;
 
 /// Parameters of [`disk.folder.restore`](https://apidocs.bitrix24.com/api-reference/disk/folder/disk-folder-restore.html).
 ///
@@ -1311,7 +1044,7 @@ method_error!(
 );
 
 /// Allowed values of `DELETED_TYPE`.
-pub type RestoreResponseDeletedType = AddSubFolderDataDeletedType;
+pub type RestoreResponseDeletedType = AddSubFolderResponseDeletedType;
 
 /// Parameters of [`disk.folder.shareToUser`](https://apidocs.bitrix24.com/api-reference/disk/folder/disk-folder-share-to-user.html).
 ///
@@ -1432,8 +1165,9 @@ pub struct UploadFile {
     /// `id`: integer, required.
     #[serde(with = "w::As::<w::Int>")]
     pub id: i64,
-    /// `data`: `UploadFileData`, required.
-    pub data: UploadFileData,
+    /// `data`: map of string, required.
+    #[serde(with = "w::As::<w::Map<w::Text>>")]
+    pub data: ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
     /// `fileContent`: list of string.
     #[serde(
         rename = "fileContent",
@@ -1462,7 +1196,10 @@ pub struct UploadFile {
 
 impl UploadFile {
     /// A value with the required `id`, `data`.
-    pub fn new(id: i64, data: UploadFileData) -> Self {
+    pub fn new(
+        id: i64,
+        data: ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+    ) -> Self {
         Self {
             id,
             data,
@@ -1528,10 +1265,10 @@ pub struct UploadFileResponse {
     /// `PARENT_ID`: integer.
     #[serde(rename = "PARENT_ID", with = "w::As::<w::Int>")]
     pub parent_id: ::std::option::Option<i64>,
-    /// `DELETED_TYPE`: `AddSubFolderDataDeletedType`.
+    /// `DELETED_TYPE`: `AddSubFolderResponseDeletedType`.
     /// Allowed values: `0`, `3`, `4`.
     #[serde(rename = "DELETED_TYPE", with = "w::As::<w::IntEnumValue>")]
-    pub deleted_type: ::std::option::Option<AddSubFolderDataDeletedType>,
+    pub deleted_type: ::std::option::Option<AddSubFolderResponseDeletedType>,
     /// `GLOBAL_CONTENT_VERSION`: integer.
     #[serde(rename = "GLOBAL_CONTENT_VERSION", with = "w::As::<w::Int>")]
     pub global_content_version: ::std::option::Option<i64>,
@@ -1607,320 +1344,4 @@ method_error!(
 );
 
 /// Allowed values of `DELETED_TYPE`.
-pub type UploadFileDataDeletedType = AddSubFolderDataDeletedType;
-
-/// The `data` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
-#[serde(default)]
-#[non_exhaustive]
-pub struct UploadFileData {
-    /// `result`: list of any JSON value.
-    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::List<w::Same>>")]
-    pub result: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
-    /// `ID`: integer.
-    #[serde(
-        rename = "ID",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-    /// `NAME`: string.
-    #[serde(
-        rename = "NAME",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Text>",
-    )]
-    pub name: ::std::option::Option<::std::string::String>,
-    /// `CODE`: string.
-    #[serde(
-        rename = "CODE",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Text>",
-    )]
-    pub code: ::std::option::Option<::std::string::String>,
-    /// `STORAGE_ID`: integer.
-    #[serde(
-        rename = "STORAGE_ID",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Int>",
-    )]
-    pub storage_id: ::std::option::Option<i64>,
-    /// `TYPE`: string.
-    #[serde(
-        rename = "TYPE",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Text>",
-    )]
-    pub type_: ::std::option::Option<::std::string::String>,
-    /// `PARENT_ID`: integer.
-    #[serde(
-        rename = "PARENT_ID",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Int>",
-    )]
-    pub parent_id: ::std::option::Option<i64>,
-    /// `DELETED_TYPE`: `AddSubFolderDataDeletedType`.
-    /// Allowed values: `0`, `3`, `4`.
-    #[serde(
-        rename = "DELETED_TYPE",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::IntEnumValue>",
-    )]
-    pub deleted_type: ::std::option::Option<AddSubFolderDataDeletedType>,
-    /// `GLOBAL_CONTENT_VERSION`: integer.
-    #[serde(
-        rename = "GLOBAL_CONTENT_VERSION",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Int>",
-    )]
-    pub global_content_version: ::std::option::Option<i64>,
-    /// `FILE_ID`: integer.
-    #[serde(
-        rename = "FILE_ID",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Int>",
-    )]
-    pub file_id: ::std::option::Option<i64>,
-    /// `SIZE`: integer.
-    #[serde(
-        rename = "SIZE",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Int>",
-    )]
-    pub size: ::std::option::Option<i64>,
-    /// `CREATE_TIME`: string.
-    #[serde(
-        rename = "CREATE_TIME",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Text>",
-    )]
-    pub create_time: ::std::option::Option<::std::string::String>,
-    /// `UPDATE_TIME`: string.
-    #[serde(
-        rename = "UPDATE_TIME",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Text>",
-    )]
-    pub update_time: ::std::option::Option<::std::string::String>,
-    /// `DELETE_TIME`: string.
-    #[serde(
-        rename = "DELETE_TIME",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Text>",
-    )]
-    pub delete_time: ::std::option::Option<::std::string::String>,
-    /// `CREATED_BY`: integer.
-    #[serde(
-        rename = "CREATED_BY",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Int>",
-    )]
-    pub created_by: ::std::option::Option<i64>,
-    /// `UPDATED_BY`: integer.
-    #[serde(
-        rename = "UPDATED_BY",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Int>",
-    )]
-    pub updated_by: ::std::option::Option<i64>,
-    /// `DELETED_BY`: integer.
-    #[serde(
-        rename = "DELETED_BY",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Int>",
-    )]
-    pub deleted_by: ::std::option::Option<i64>,
-    /// `DOWNLOAD_URL`: string.
-    #[serde(
-        rename = "DOWNLOAD_URL",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Text>",
-    )]
-    pub download_url: ::std::option::Option<::std::string::String>,
-    /// `DETAIL_URL`: string.
-    #[serde(
-        rename = "DETAIL_URL",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Text>",
-    )]
-    pub detail_url: ::std::option::Option<::std::string::String>,
-    /// `time`: `Time`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub time: ::std::option::Option<crate::types::Time>,
-}
-
-impl UploadFileData {
-    /// An empty value; set fields with the setters.
-    pub fn new() -> Self {
-        Self {
-            result: None,
-            id: None,
-            name: None,
-            code: None,
-            storage_id: None,
-            type_: None,
-            parent_id: None,
-            deleted_type: None,
-            global_content_version: None,
-            file_id: None,
-            size: None,
-            create_time: None,
-            update_time: None,
-            delete_time: None,
-            created_by: None,
-            updated_by: None,
-            deleted_by: None,
-            download_url: None,
-            detail_url: None,
-            time: None,
-        }
-    }
-
-    /// Sets `result`.
-    pub fn result(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
-        self.result = Some(value);
-        self
-    }
-
-    /// Sets `ID`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-
-    /// Sets `NAME`.
-    pub fn name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
-    /// Sets `CODE`.
-    pub fn code(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.code = Some(value.into());
-        self
-    }
-
-    /// Sets `STORAGE_ID`.
-    pub fn storage_id(mut self, value: i64) -> Self {
-        self.storage_id = Some(value);
-        self
-    }
-
-    /// Sets `TYPE`.
-    pub fn type_(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.type_ = Some(value.into());
-        self
-    }
-
-    /// Sets `PARENT_ID`.
-    pub fn parent_id(mut self, value: i64) -> Self {
-        self.parent_id = Some(value);
-        self
-    }
-
-    /// Sets `DELETED_TYPE`.
-    pub fn deleted_type(mut self, value: AddSubFolderDataDeletedType) -> Self {
-        self.deleted_type = Some(value);
-        self
-    }
-
-    /// Sets `GLOBAL_CONTENT_VERSION`.
-    pub fn global_content_version(mut self, value: i64) -> Self {
-        self.global_content_version = Some(value);
-        self
-    }
-
-    /// Sets `FILE_ID`.
-    pub fn file_id(mut self, value: i64) -> Self {
-        self.file_id = Some(value);
-        self
-    }
-
-    /// Sets `SIZE`.
-    pub fn size(mut self, value: i64) -> Self {
-        self.size = Some(value);
-        self
-    }
-
-    /// Sets `CREATE_TIME`.
-    pub fn create_time(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.create_time = Some(value.into());
-        self
-    }
-
-    /// Sets `UPDATE_TIME`.
-    pub fn update_time(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.update_time = Some(value.into());
-        self
-    }
-
-    /// Sets `DELETE_TIME`.
-    pub fn delete_time(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.delete_time = Some(value.into());
-        self
-    }
-
-    /// Sets `CREATED_BY`.
-    pub fn created_by(mut self, value: i64) -> Self {
-        self.created_by = Some(value);
-        self
-    }
-
-    /// Sets `UPDATED_BY`.
-    pub fn updated_by(mut self, value: i64) -> Self {
-        self.updated_by = Some(value);
-        self
-    }
-
-    /// Sets `DELETED_BY`.
-    pub fn deleted_by(mut self, value: i64) -> Self {
-        self.deleted_by = Some(value);
-        self
-    }
-
-    /// Sets `DOWNLOAD_URL`.
-    pub fn download_url(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.download_url = Some(value.into());
-        self
-    }
-
-    /// Sets `DETAIL_URL`.
-    pub fn detail_url(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.detail_url = Some(value.into());
-        self
-    }
-
-    /// Sets `time`.
-    pub fn time(mut self, value: crate::types::Time) -> Self {
-        self.time = Some(value);
-        self
-    }
-}
-
-/// Allowed values of `DELETED_TYPE`.
-pub type UploadFileResponseDeletedType = AddSubFolderDataDeletedType;
+pub type UploadFileResponseDeletedType = AddSubFolderResponseDeletedType;

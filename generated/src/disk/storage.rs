@@ -17,8 +17,9 @@ pub struct AddFolder {
     /// `id`: integer, required.
     #[serde(with = "w::As::<w::Int>")]
     pub id: i64,
-    /// `data`: `AddFolderData`, required.
-    pub data: AddFolderData,
+    /// `data`: map of string, required.
+    #[serde(with = "w::As::<w::Map<w::Text>>")]
+    pub data: ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
     /// `rights`: list of any JSON value.
     #[serde(
         default,
@@ -30,7 +31,10 @@ pub struct AddFolder {
 
 impl AddFolder {
     /// A value with the required `id`, `data`.
-    pub fn new(id: i64, data: AddFolderData) -> Self {
+    pub fn new(
+        id: i64,
+        data: ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+    ) -> Self {
         Self { id, data, rights: None }
     }
 
@@ -78,10 +82,10 @@ pub struct AddFolderResponse {
     /// `PARENT_ID`: integer.
     #[serde(rename = "PARENT_ID", with = "w::As::<w::Int>")]
     pub parent_id: ::std::option::Option<i64>,
-    /// `DELETED_TYPE`: `AddFolderDataDeletedType`.
+    /// `DELETED_TYPE`: `AddFolderResponseDeletedType`.
     /// Allowed values: `0`, `3`, `4`.
     #[serde(rename = "DELETED_TYPE", with = "w::As::<w::IntEnumValue>")]
-    pub deleted_type: ::std::option::Option<AddFolderDataDeletedType>,
+    pub deleted_type: ::std::option::Option<AddFolderResponseDeletedType>,
     /// `CREATE_TIME`: string.
     #[serde(rename = "CREATE_TIME", with = "w::As::<w::Text>")]
     pub create_time: ::std::option::Option<::std::string::String>,
@@ -142,7 +146,7 @@ method_error!(
 /// Allowed values of `DELETED_TYPE`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub enum AddFolderDataDeletedType {
+pub enum AddFolderResponseDeletedType {
     /// `0`
     V0,
     /// `3`
@@ -154,279 +158,8 @@ pub enum AddFolderDataDeletedType {
 }
 
 ::bitrix24_runtime::int_enum!(
-    AddFolderDataDeletedType { V0 = 0i64, V3 = 3i64, V4 = 4i64 }
+    AddFolderResponseDeletedType { V0 = 0i64, V3 = 3i64, V4 = 4i64 }
 );
-
-/// The `data` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
-#[serde(default)]
-#[non_exhaustive]
-pub struct AddFolderData {
-    /// `result`: list of any JSON value.
-    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::List<w::Same>>")]
-    pub result: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
-    /// `ID`: integer.
-    #[serde(
-        rename = "ID",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-    /// `NAME`: string.
-    #[serde(
-        rename = "NAME",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Text>",
-    )]
-    pub name: ::std::option::Option<::std::string::String>,
-    /// `CODE`: string.
-    #[serde(
-        rename = "CODE",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Text>",
-    )]
-    pub code: ::std::option::Option<::std::string::String>,
-    /// `STORAGE_ID`: integer.
-    #[serde(
-        rename = "STORAGE_ID",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Int>",
-    )]
-    pub storage_id: ::std::option::Option<i64>,
-    /// `TYPE`: string.
-    #[serde(
-        rename = "TYPE",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Text>",
-    )]
-    pub type_: ::std::option::Option<::std::string::String>,
-    /// `REAL_OBJECT_ID`: integer.
-    #[serde(
-        rename = "REAL_OBJECT_ID",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Int>",
-    )]
-    pub real_object_id: ::std::option::Option<i64>,
-    /// `PARENT_ID`: integer.
-    #[serde(
-        rename = "PARENT_ID",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Int>",
-    )]
-    pub parent_id: ::std::option::Option<i64>,
-    /// `DELETED_TYPE`: `AddFolderDataDeletedType`.
-    /// Allowed values: `0`, `3`, `4`.
-    #[serde(
-        rename = "DELETED_TYPE",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::IntEnumValue>",
-    )]
-    pub deleted_type: ::std::option::Option<AddFolderDataDeletedType>,
-    /// `CREATE_TIME`: string.
-    #[serde(
-        rename = "CREATE_TIME",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Text>",
-    )]
-    pub create_time: ::std::option::Option<::std::string::String>,
-    /// `UPDATE_TIME`: string.
-    #[serde(
-        rename = "UPDATE_TIME",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Text>",
-    )]
-    pub update_time: ::std::option::Option<::std::string::String>,
-    /// `DELETE_TIME`: string.
-    #[serde(
-        rename = "DELETE_TIME",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Text>",
-    )]
-    pub delete_time: ::std::option::Option<::std::string::String>,
-    /// `CREATED_BY`: integer.
-    #[serde(
-        rename = "CREATED_BY",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Int>",
-    )]
-    pub created_by: ::std::option::Option<i64>,
-    /// `UPDATED_BY`: integer.
-    #[serde(
-        rename = "UPDATED_BY",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Int>",
-    )]
-    pub updated_by: ::std::option::Option<i64>,
-    /// `DELETED_BY`: integer.
-    #[serde(
-        rename = "DELETED_BY",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Int>",
-    )]
-    pub deleted_by: ::std::option::Option<i64>,
-    /// `DETAIL_URL`: string.
-    #[serde(
-        rename = "DETAIL_URL",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Text>",
-    )]
-    pub detail_url: ::std::option::Option<::std::string::String>,
-    /// `time`: `Time`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub time: ::std::option::Option<crate::types::Time>,
-}
-
-impl AddFolderData {
-    /// An empty value; set fields with the setters.
-    pub fn new() -> Self {
-        Self {
-            result: None,
-            id: None,
-            name: None,
-            code: None,
-            storage_id: None,
-            type_: None,
-            real_object_id: None,
-            parent_id: None,
-            deleted_type: None,
-            create_time: None,
-            update_time: None,
-            delete_time: None,
-            created_by: None,
-            updated_by: None,
-            deleted_by: None,
-            detail_url: None,
-            time: None,
-        }
-    }
-
-    /// Sets `result`.
-    pub fn result(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
-        self.result = Some(value);
-        self
-    }
-
-    /// Sets `ID`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-
-    /// Sets `NAME`.
-    pub fn name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
-    /// Sets `CODE`.
-    pub fn code(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.code = Some(value.into());
-        self
-    }
-
-    /// Sets `STORAGE_ID`.
-    pub fn storage_id(mut self, value: i64) -> Self {
-        self.storage_id = Some(value);
-        self
-    }
-
-    /// Sets `TYPE`.
-    pub fn type_(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.type_ = Some(value.into());
-        self
-    }
-
-    /// Sets `REAL_OBJECT_ID`.
-    pub fn real_object_id(mut self, value: i64) -> Self {
-        self.real_object_id = Some(value);
-        self
-    }
-
-    /// Sets `PARENT_ID`.
-    pub fn parent_id(mut self, value: i64) -> Self {
-        self.parent_id = Some(value);
-        self
-    }
-
-    /// Sets `DELETED_TYPE`.
-    pub fn deleted_type(mut self, value: AddFolderDataDeletedType) -> Self {
-        self.deleted_type = Some(value);
-        self
-    }
-
-    /// Sets `CREATE_TIME`.
-    pub fn create_time(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.create_time = Some(value.into());
-        self
-    }
-
-    /// Sets `UPDATE_TIME`.
-    pub fn update_time(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.update_time = Some(value.into());
-        self
-    }
-
-    /// Sets `DELETE_TIME`.
-    pub fn delete_time(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.delete_time = Some(value.into());
-        self
-    }
-
-    /// Sets `CREATED_BY`.
-    pub fn created_by(mut self, value: i64) -> Self {
-        self.created_by = Some(value);
-        self
-    }
-
-    /// Sets `UPDATED_BY`.
-    pub fn updated_by(mut self, value: i64) -> Self {
-        self.updated_by = Some(value);
-        self
-    }
-
-    /// Sets `DELETED_BY`.
-    pub fn deleted_by(mut self, value: i64) -> Self {
-        self.deleted_by = Some(value);
-        self
-    }
-
-    /// Sets `DETAIL_URL`.
-    pub fn detail_url(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.detail_url = Some(value.into());
-        self
-    }
-
-    /// Sets `time`.
-    pub fn time(mut self, value: crate::types::Time) -> Self {
-        self.time = Some(value);
-        self
-    }
-}
-
-/// Allowed values of `DELETED_TYPE`.
-pub type AddFolderResponseDeletedType = AddFolderDataDeletedType;
 
 /// Parameters of [`disk.storage.get`](https://apidocs.bitrix24.com/api-reference/disk/storage/disk-storage-get.html).
 ///
@@ -645,7 +378,7 @@ method_error!(
 );
 
 /// Allowed values of `DELETED_TYPE`.
-pub type GetChildrenItemDeletedType = AddFolderDataDeletedType;
+pub type GetChildrenItemDeletedType = AddFolderResponseDeletedType;
 
 /// The `item` object.
 #[derive(Debug, Clone, PartialEq, Default, w::Object)]
@@ -674,10 +407,10 @@ pub struct GetChildrenItem {
     /// `PARENT_ID`: integer.
     #[serde(rename = "PARENT_ID", with = "w::As::<w::Int>")]
     pub parent_id: ::std::option::Option<i64>,
-    /// `DELETED_TYPE`: `AddFolderDataDeletedType`.
+    /// `DELETED_TYPE`: `AddFolderResponseDeletedType`.
     /// Allowed values: `0`, `3`, `4`.
     #[serde(rename = "DELETED_TYPE", with = "w::As::<w::IntEnumValue>")]
-    pub deleted_type: ::std::option::Option<AddFolderDataDeletedType>,
+    pub deleted_type: ::std::option::Option<AddFolderResponseDeletedType>,
     /// `GLOBAL_CONTENT_VERSION`: integer.
     #[serde(rename = "GLOBAL_CONTENT_VERSION", with = "w::As::<w::Int>")]
     pub global_content_version: ::std::option::Option<i64>,
@@ -1194,8 +927,9 @@ pub struct UploadFile {
     /// `id`: integer, required.
     #[serde(with = "w::As::<w::Int>")]
     pub id: i64,
-    /// `data`: `UploadFileData`, required.
-    pub data: UploadFileData,
+    /// `data`: map of string, required.
+    #[serde(with = "w::As::<w::Map<w::Text>>")]
+    pub data: ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
     /// `fileContent`: list of string, required.
     #[serde(rename = "fileContent", with = "w::As::<w::List<w::Text>>")]
     pub file_content: ::std::vec::Vec<::std::string::String>,
@@ -1221,7 +955,7 @@ impl UploadFile {
     /// A value with the required `id`, `data`, `fileContent`.
     pub fn new(
         id: i64,
-        data: UploadFileData,
+        data: ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
         file_content: ::std::vec::Vec<::std::string::String>,
     ) -> Self {
         Self {
@@ -1280,10 +1014,10 @@ pub struct UploadFileResponse {
     /// `PARENT_ID`: integer.
     #[serde(rename = "PARENT_ID", with = "w::As::<w::Int>")]
     pub parent_id: ::std::option::Option<i64>,
-    /// `DELETED_TYPE`: `AddFolderDataDeletedType`.
+    /// `DELETED_TYPE`: `AddFolderResponseDeletedType`.
     /// Allowed values: `0`, `3`, `4`.
     #[serde(rename = "DELETED_TYPE", with = "w::As::<w::IntEnumValue>")]
-    pub deleted_type: ::std::option::Option<AddFolderDataDeletedType>,
+    pub deleted_type: ::std::option::Option<AddFolderResponseDeletedType>,
     /// `GLOBAL_CONTENT_VERSION`: integer.
     #[serde(rename = "GLOBAL_CONTENT_VERSION", with = "w::As::<w::Int>")]
     pub global_content_version: ::std::option::Option<i64>,
@@ -1359,320 +1093,4 @@ method_error!(
 );
 
 /// Allowed values of `DELETED_TYPE`.
-pub type UploadFileDataDeletedType = AddFolderDataDeletedType;
-
-/// The `data` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
-#[serde(default)]
-#[non_exhaustive]
-pub struct UploadFileData {
-    /// `result`: list of any JSON value.
-    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::List<w::Same>>")]
-    pub result: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
-    /// `ID`: integer.
-    #[serde(
-        rename = "ID",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Int>",
-    )]
-    pub id: ::std::option::Option<i64>,
-    /// `NAME`: string.
-    #[serde(
-        rename = "NAME",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Text>",
-    )]
-    pub name: ::std::option::Option<::std::string::String>,
-    /// `CODE`: string.
-    #[serde(
-        rename = "CODE",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Text>",
-    )]
-    pub code: ::std::option::Option<::std::string::String>,
-    /// `STORAGE_ID`: integer.
-    #[serde(
-        rename = "STORAGE_ID",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Int>",
-    )]
-    pub storage_id: ::std::option::Option<i64>,
-    /// `TYPE`: string.
-    #[serde(
-        rename = "TYPE",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Text>",
-    )]
-    pub type_: ::std::option::Option<::std::string::String>,
-    /// `PARENT_ID`: integer.
-    #[serde(
-        rename = "PARENT_ID",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Int>",
-    )]
-    pub parent_id: ::std::option::Option<i64>,
-    /// `DELETED_TYPE`: `AddFolderDataDeletedType`.
-    /// Allowed values: `0`, `3`, `4`.
-    #[serde(
-        rename = "DELETED_TYPE",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::IntEnumValue>",
-    )]
-    pub deleted_type: ::std::option::Option<AddFolderDataDeletedType>,
-    /// `GLOBAL_CONTENT_VERSION`: integer.
-    #[serde(
-        rename = "GLOBAL_CONTENT_VERSION",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Int>",
-    )]
-    pub global_content_version: ::std::option::Option<i64>,
-    /// `FILE_ID`: integer.
-    #[serde(
-        rename = "FILE_ID",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Int>",
-    )]
-    pub file_id: ::std::option::Option<i64>,
-    /// `SIZE`: integer.
-    #[serde(
-        rename = "SIZE",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Int>",
-    )]
-    pub size: ::std::option::Option<i64>,
-    /// `CREATE_TIME`: string.
-    #[serde(
-        rename = "CREATE_TIME",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Text>",
-    )]
-    pub create_time: ::std::option::Option<::std::string::String>,
-    /// `UPDATE_TIME`: string.
-    #[serde(
-        rename = "UPDATE_TIME",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Text>",
-    )]
-    pub update_time: ::std::option::Option<::std::string::String>,
-    /// `DELETE_TIME`: string.
-    #[serde(
-        rename = "DELETE_TIME",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Text>",
-    )]
-    pub delete_time: ::std::option::Option<::std::string::String>,
-    /// `CREATED_BY`: integer.
-    #[serde(
-        rename = "CREATED_BY",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Int>",
-    )]
-    pub created_by: ::std::option::Option<i64>,
-    /// `UPDATED_BY`: integer.
-    #[serde(
-        rename = "UPDATED_BY",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Int>",
-    )]
-    pub updated_by: ::std::option::Option<i64>,
-    /// `DELETED_BY`: integer.
-    #[serde(
-        rename = "DELETED_BY",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Int>",
-    )]
-    pub deleted_by: ::std::option::Option<i64>,
-    /// `DOWNLOAD_URL`: string.
-    #[serde(
-        rename = "DOWNLOAD_URL",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Text>",
-    )]
-    pub download_url: ::std::option::Option<::std::string::String>,
-    /// `DETAIL_URL`: string.
-    #[serde(
-        rename = "DETAIL_URL",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Text>",
-    )]
-    pub detail_url: ::std::option::Option<::std::string::String>,
-    /// `time`: `Time`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub time: ::std::option::Option<crate::types::Time>,
-}
-
-impl UploadFileData {
-    /// An empty value; set fields with the setters.
-    pub fn new() -> Self {
-        Self {
-            result: None,
-            id: None,
-            name: None,
-            code: None,
-            storage_id: None,
-            type_: None,
-            parent_id: None,
-            deleted_type: None,
-            global_content_version: None,
-            file_id: None,
-            size: None,
-            create_time: None,
-            update_time: None,
-            delete_time: None,
-            created_by: None,
-            updated_by: None,
-            deleted_by: None,
-            download_url: None,
-            detail_url: None,
-            time: None,
-        }
-    }
-
-    /// Sets `result`.
-    pub fn result(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
-        self.result = Some(value);
-        self
-    }
-
-    /// Sets `ID`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-
-    /// Sets `NAME`.
-    pub fn name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
-    /// Sets `CODE`.
-    pub fn code(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.code = Some(value.into());
-        self
-    }
-
-    /// Sets `STORAGE_ID`.
-    pub fn storage_id(mut self, value: i64) -> Self {
-        self.storage_id = Some(value);
-        self
-    }
-
-    /// Sets `TYPE`.
-    pub fn type_(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.type_ = Some(value.into());
-        self
-    }
-
-    /// Sets `PARENT_ID`.
-    pub fn parent_id(mut self, value: i64) -> Self {
-        self.parent_id = Some(value);
-        self
-    }
-
-    /// Sets `DELETED_TYPE`.
-    pub fn deleted_type(mut self, value: AddFolderDataDeletedType) -> Self {
-        self.deleted_type = Some(value);
-        self
-    }
-
-    /// Sets `GLOBAL_CONTENT_VERSION`.
-    pub fn global_content_version(mut self, value: i64) -> Self {
-        self.global_content_version = Some(value);
-        self
-    }
-
-    /// Sets `FILE_ID`.
-    pub fn file_id(mut self, value: i64) -> Self {
-        self.file_id = Some(value);
-        self
-    }
-
-    /// Sets `SIZE`.
-    pub fn size(mut self, value: i64) -> Self {
-        self.size = Some(value);
-        self
-    }
-
-    /// Sets `CREATE_TIME`.
-    pub fn create_time(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.create_time = Some(value.into());
-        self
-    }
-
-    /// Sets `UPDATE_TIME`.
-    pub fn update_time(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.update_time = Some(value.into());
-        self
-    }
-
-    /// Sets `DELETE_TIME`.
-    pub fn delete_time(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.delete_time = Some(value.into());
-        self
-    }
-
-    /// Sets `CREATED_BY`.
-    pub fn created_by(mut self, value: i64) -> Self {
-        self.created_by = Some(value);
-        self
-    }
-
-    /// Sets `UPDATED_BY`.
-    pub fn updated_by(mut self, value: i64) -> Self {
-        self.updated_by = Some(value);
-        self
-    }
-
-    /// Sets `DELETED_BY`.
-    pub fn deleted_by(mut self, value: i64) -> Self {
-        self.deleted_by = Some(value);
-        self
-    }
-
-    /// Sets `DOWNLOAD_URL`.
-    pub fn download_url(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.download_url = Some(value.into());
-        self
-    }
-
-    /// Sets `DETAIL_URL`.
-    pub fn detail_url(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.detail_url = Some(value.into());
-        self
-    }
-
-    /// Sets `time`.
-    pub fn time(mut self, value: crate::types::Time) -> Self {
-        self.time = Some(value);
-        self
-    }
-}
-
-/// Allowed values of `DELETED_TYPE`.
-pub type UploadFileResponseDeletedType = AddFolderDataDeletedType;
+pub type UploadFileResponseDeletedType = AddFolderResponseDeletedType;

@@ -28,9 +28,15 @@ pub struct Add {
     /// `value`: string, required.
     #[serde(with = "w::As::<w::Text>")]
     pub value: ::std::string::String,
-    /// `values`: `AddValues`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub values: ::std::option::Option<AddValues>,
+    /// `values`: map of string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "w::As::<w::Map<w::Text>>",
+    )]
+    pub values: ::std::option::Option<
+        ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+    >,
     /// `stampsEnabled`: integer.
     #[serde(
         rename = "stampsEnabled",
@@ -76,7 +82,10 @@ impl Add {
     }
 
     /// Sets `values`.
-    pub fn values(mut self, value: AddValues) -> Self {
+    pub fn values(
+        mut self,
+        value: ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+    ) -> Self {
         self.values = Some(value);
         self
     }
@@ -150,57 +159,6 @@ pub enum AddError {
 method_error!(
     AddError { V100 = "100", V0 = "0", DocgenAccessError = "DOCGEN_ACCESS_ERROR" }
 );
-
-/// The `values` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
-#[serde(default)]
-#[non_exhaustive]
-pub struct AddValues {
-    /// `_creationMethod`: string.
-    #[serde(
-        rename = "_creationMethod",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Text>",
-    )]
-    pub creation_method: ::std::option::Option<::std::string::String>,
-    /// `stampsEnabled`: boolean, sent as `Y`/`N`.
-    #[serde(
-        rename = "stampsEnabled",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::YesNo>",
-    )]
-    pub stamps_enabled: ::std::option::Option<bool>,
-    /// Fields matching `*` (and any other field not listed above), by wire name.
-    #[serde(flatten)]
-    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-}
-
-impl AddValues {
-    /// An empty value; set fields with the setters.
-    pub fn new() -> Self {
-        Self {
-            creation_method: None,
-            stamps_enabled: None,
-            extra: ::std::collections::BTreeMap::new(),
-        }
-    }
-
-    /// Sets `_creationMethod`.
-    pub fn creation_method(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.creation_method = Some(value.into());
-        self
-    }
-
-    /// Sets `stampsEnabled`.
-    pub fn stamps_enabled(mut self, value: bool) -> Self {
-        self.stamps_enabled = Some(value);
-        self
-    }
-}
 
 /// The `fields` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
@@ -926,9 +884,6 @@ pub enum ListError {
 
 method_error!(ListError { V0 = "0" });
 
-/// The `values` object.
-pub type ListFilterValues = AddValues;
-
 /// The `filter` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
@@ -992,9 +947,11 @@ pub struct ListFilter {
         with = "w::As::<w::Text>",
     )]
     pub update_time: ::std::option::Option<::std::string::String>,
-    /// `values`: `AddValues`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub values: ::std::option::Option<AddValues>,
+    /// `values`: map of any JSON value.
+    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Map<w::Same>>")]
+    pub values: ::std::option::Option<
+        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+    >,
     /// `createdBy`: integer.
     #[serde(
         rename = "createdBy",
@@ -1121,7 +1078,10 @@ impl ListFilter {
     }
 
     /// Sets `values`.
-    pub fn values(mut self, value: AddValues) -> Self {
+    pub fn values(
+        mut self,
+        value: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+    ) -> Self {
         self.values = Some(value);
         self
     }
@@ -1153,9 +1113,15 @@ pub struct Update {
     /// `id`: integer, required.
     #[serde(with = "w::As::<w::Int>")]
     pub id: i64,
-    /// `values`: `UpdateValues`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub values: ::std::option::Option<UpdateValues>,
+    /// `values`: map of string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "w::As::<w::Map<w::Text>>",
+    )]
+    pub values: ::std::option::Option<
+        ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+    >,
     /// `stampsEnabled`: integer.
     /// Default: `1`.
     #[serde(
@@ -1188,7 +1154,10 @@ impl Update {
     }
 
     /// Sets `values`.
-    pub fn values(mut self, value: UpdateValues) -> Self {
+    pub fn values(
+        mut self,
+        value: ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+    ) -> Self {
         self.values = Some(value);
         self
     }
@@ -1252,74 +1221,6 @@ pub enum UpdateError {
 }
 
 method_error!(UpdateError { V100 = "100", V0 = "0" });
-
-/// The `values` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
-#[serde(default)]
-#[non_exhaustive]
-pub struct UpdateValues {
-    /// `productsTableVariant`: string.
-    #[serde(
-        rename = "productsTableVariant",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Text>",
-    )]
-    pub products_table_variant: ::std::option::Option<::std::string::String>,
-    /// `_creationMethod`: string.
-    #[serde(
-        rename = "_creationMethod",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Text>",
-    )]
-    pub creation_method: ::std::option::Option<::std::string::String>,
-    /// `stampsEnabled`: boolean, sent as `Y`/`N`.
-    #[serde(
-        rename = "stampsEnabled",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::YesNo>",
-    )]
-    pub stamps_enabled: ::std::option::Option<bool>,
-    /// Fields matching `*` (and any other field not listed above), by wire name.
-    #[serde(flatten)]
-    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-}
-
-impl UpdateValues {
-    /// An empty value; set fields with the setters.
-    pub fn new() -> Self {
-        Self {
-            products_table_variant: None,
-            creation_method: None,
-            stamps_enabled: None,
-            extra: ::std::collections::BTreeMap::new(),
-        }
-    }
-
-    /// Sets `productsTableVariant`.
-    pub fn products_table_variant(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.products_table_variant = Some(value.into());
-        self
-    }
-
-    /// Sets `_creationMethod`.
-    pub fn creation_method(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.creation_method = Some(value.into());
-        self
-    }
-
-    /// Sets `stampsEnabled`.
-    pub fn stamps_enabled(mut self, value: bool) -> Self {
-        self.stamps_enabled = Some(value);
-        self
-    }
-}
 
 /// The `fields` object.
 pub type UpdateFields = AddFields;

@@ -262,6 +262,7 @@ method_error!(GetFieldsError { V200040300010 = "200040300010", V0 = "0" });
 /// - Errors: [`ListError`]: `200040300010`, `0`
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
+/// - Paged: yes (`start`, `next`, `total`)
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
 #[serde(default)]
@@ -332,16 +333,29 @@ impl ::bitrix24_runtime::Method for List {
     type Error = ListError;
 }
 
+impl ::bitrix24_runtime::Paged for List {
+    type Item = crate::types::SaleOrderPropertyRelation;
+    fn set_start(&mut self, start: i64) {
+        self.start = Some(start);
+    }
+
+    fn into_items(
+        response: ListResponse,
+    ) -> ::std::vec::Vec<crate::types::SaleOrderPropertyRelation> {
+        response.property_relations.unwrap_or_default()
+    }
+}
+
 /// The `result` of [`sale.propertyRelation.list`](https://apidocs.bitrix24.com/api-reference/sale/property-relation/sale-property-relation-list.html).
 #[derive(Debug, Clone, PartialEq, Default, w::Object)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(default)]
 #[non_exhaustive]
 pub struct ListResponse {
-    /// `propertyRelations`: `SaleOrderPropertyRelation`.
-    #[serde(rename = "propertyRelations")]
+    /// `propertyRelations`: list of `SaleOrderPropertyRelation`.
+    #[serde(rename = "propertyRelations", with = "w::As::<w::List<w::Same>>")]
     pub property_relations: ::std::option::Option<
-        crate::types::SaleOrderPropertyRelation,
+        ::std::vec::Vec<crate::types::SaleOrderPropertyRelation>,
     >,
 }
 

@@ -380,17 +380,7 @@ impl ::bitrix24_runtime::Method for Modify {
 }
 
 /// The `result` of [`sale.propertyvalue.modify`](https://apidocs.bitrix24.com/api-reference/sale/property-value/sale-property-value-modify.html).
-#[derive(Debug, Clone, PartialEq, Default, w::Object)]
-#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
-#[serde(default)]
-#[non_exhaustive]
-pub struct ModifyResponse {
-    /// `propertyValues`: list of `PropertyValueSaleOrderPropertyValue`.
-    #[serde(rename = "propertyValues", with = "w::As::<w::List<w::Same>>")]
-    pub property_values: ::std::option::Option<
-        ::std::vec::Vec<crate::types::PropertyValueSaleOrderPropertyValue>,
-    >,
-}
+pub type ModifyResponse = ListResponse;
 
 /// Errors of [`sale.propertyvalue.modify`](https://apidocs.bitrix24.com/api-reference/sale/property-value/sale-property-value-modify.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -413,24 +403,60 @@ pub enum ModifyError {
 
 method_error!(ModifyError { V200040300020 = "200040300020", V100 = "100", V0 = "0" });
 
+/// The `propertyValues` object.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
+#[non_exhaustive]
+pub struct ModifyFieldsOrderPropertyValues {
+    /// `orderPropsId`: integer, required.
+    #[serde(rename = "orderPropsId", with = "w::As::<w::Int>")]
+    pub order_props_id: i64,
+    /// `value`: any JSON value, required.
+    pub value: ::serde_json::Value,
+}
+
+impl ModifyFieldsOrderPropertyValues {
+    /// A value with the required `orderPropsId`, `value`.
+    pub fn new(order_props_id: i64, value: ::serde_json::Value) -> Self {
+        Self { order_props_id, value }
+    }
+}
+
+/// The `order` object.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
+#[non_exhaustive]
+pub struct ModifyFieldsOrder {
+    /// `id`: integer, required.
+    #[serde(with = "w::As::<w::Int>")]
+    pub id: i64,
+    /// `propertyValues`: list of `ModifyFieldsOrderPropertyValues`, required.
+    #[serde(rename = "propertyValues", with = "w::As::<w::List<w::Same>>")]
+    pub property_values: ::std::vec::Vec<ModifyFieldsOrderPropertyValues>,
+}
+
+impl ModifyFieldsOrder {
+    /// A value with the required `id`, `propertyValues`.
+    pub fn new(
+        id: i64,
+        property_values: ::std::vec::Vec<ModifyFieldsOrderPropertyValues>,
+    ) -> Self {
+        Self { id, property_values }
+    }
+}
+
 /// The `fields` object.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct ModifyFields {
-    /// `order`: map of string, required.
-    #[serde(with = "w::As::<w::Map<w::Text>>")]
-    pub order: ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::std::string::String,
-    >,
+    /// `order`: `ModifyFieldsOrder`, required.
+    pub order: ModifyFieldsOrder,
 }
 
 impl ModifyFields {
     /// A value with the required `order`.
-    pub fn new(
-        order: ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
-    ) -> Self {
+    pub fn new(order: ModifyFieldsOrder) -> Self {
         Self { order }
     }
 }

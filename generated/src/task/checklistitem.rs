@@ -376,32 +376,10 @@ pub enum GetError {
 method_error!(GetError { ErrorCore = "ERROR_CORE" });
 
 /// Allowed values of `TYPE`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum GetResponseMembersType {
-    /// `A`
-    A,
-    /// `U`
-    U,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-
-::bitrix24_runtime::str_enum!(GetResponseMembersType { A = "A", U = "U" });
+pub type GetResponseMembersType = crate::types::ChecklistitemMembersType;
 
 /// Allowed values of `PERSONAL_GENDER`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum GetResponseMembersPersonalGender {
-    /// `M`
-    M,
-    /// `F`
-    F,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-
-::bitrix24_runtime::str_enum!(GetResponseMembersPersonalGender { M = "M", F = "F" });
+pub type GetResponseMembersPersonalGender = crate::types::ChecklistitemMembersPersonalGender;
 
 /// The `MEMBERS` object.
 #[derive(Debug, Clone, PartialEq, Default, w::Object)]
@@ -412,20 +390,22 @@ pub struct GetResponseMembers {
     /// `ID`: string.
     #[serde(rename = "ID", with = "w::As::<w::Text>")]
     pub id: ::std::option::Option<::std::string::String>,
-    /// `TYPE`: `GetResponseMembersType`.
+    /// `TYPE`: `ChecklistitemMembersType`.
     /// Allowed values: `A`, `U`.
     #[serde(rename = "TYPE")]
-    pub type_: ::std::option::Option<GetResponseMembersType>,
+    pub type_: ::std::option::Option<crate::types::ChecklistitemMembersType>,
     /// `NAME`: string.
     #[serde(rename = "NAME", with = "w::As::<w::Text>")]
     pub name: ::std::option::Option<::std::string::String>,
     /// `PERSONAL_PHOTO`: string.
     #[serde(rename = "PERSONAL_PHOTO", with = "w::As::<w::Text>")]
     pub personal_photo: ::std::option::Option<::std::string::String>,
-    /// `PERSONAL_GENDER`: `GetResponseMembersPersonalGender`.
+    /// `PERSONAL_GENDER`: `ChecklistitemMembersPersonalGender`.
     /// Allowed values: `M`, `F`.
     #[serde(rename = "PERSONAL_GENDER")]
-    pub personal_gender: ::std::option::Option<GetResponseMembersPersonalGender>,
+    pub personal_gender: ::std::option::Option<
+        crate::types::ChecklistitemMembersPersonalGender,
+    >,
     /// `IMAGE`: string.
     #[serde(rename = "IMAGE", with = "w::As::<w::Text>")]
     pub image: ::std::option::Option<::std::string::String>,
@@ -550,10 +530,10 @@ pub enum GetlistError {
 method_error!(GetlistError { ErrorCore = "ERROR_CORE" });
 
 /// Allowed values of `TYPE`.
-pub type GetlistItemMembersType = GetResponseMembersType;
+pub type GetlistItemMembersType = crate::types::ChecklistitemMembersType;
 
 /// Allowed values of `PERSONAL_GENDER`.
-pub type GetlistItemMembersPersonalGender = GetResponseMembersPersonalGender;
+pub type GetlistItemMembersPersonalGender = crate::types::ChecklistitemMembersPersonalGender;
 
 /// The `MEMBERS` object.
 pub type GetlistItemMembers = GetResponseMembers;

@@ -97,13 +97,15 @@ pub struct Add {
     /// `location`: string.
     #[serde(default, skip_serializing_if = "Option::is_none", with = "w::As::<w::Text>")]
     pub location: ::std::option::Option<::std::string::String>,
-    /// `remind`: list of `AddRemind`.
+    /// `remind`: list of `CalendarEventRemind`.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
         with = "w::As::<w::List<w::Same>>",
     )]
-    pub remind: ::std::option::Option<::std::vec::Vec<AddRemind>>,
+    pub remind: ::std::option::Option<
+        ::std::vec::Vec<crate::types::CalendarEventRemind>,
+    >,
     /// `attendees`: list of integer.
     #[serde(
         default,
@@ -282,7 +284,10 @@ impl Add {
     }
 
     /// Sets `remind`.
-    pub fn remind(mut self, value: ::std::vec::Vec<AddRemind>) -> Self {
+    pub fn remind(
+        mut self,
+        value: ::std::vec::Vec<crate::types::CalendarEventRemind>,
+    ) -> Self {
         self.remind = Some(value);
         self
     }
@@ -437,43 +442,7 @@ impl AddRrule {
 }
 
 /// The `remind` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, w::Object)]
-#[serde(default)]
-#[non_exhaustive]
-pub struct AddRemind {
-    /// `type`: string.
-    #[serde(
-        rename = "type",
-        skip_serializing_if = "Option::is_none",
-        with = "w::As::<w::Text>",
-    )]
-    pub type_: ::std::option::Option<::std::string::String>,
-    /// `count`: integer.
-    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Int>")]
-    pub count: ::std::option::Option<i64>,
-}
-
-impl AddRemind {
-    /// An empty value; set fields with the setters.
-    pub fn new() -> Self {
-        Self { type_: None, count: None }
-    }
-
-    /// Sets `type`.
-    pub fn type_(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.type_ = Some(value.into());
-        self
-    }
-
-    /// Sets `count`.
-    pub fn count(mut self, value: i64) -> Self {
-        self.count = Some(value);
-        self
-    }
-}
+pub type AddRemind = crate::types::CalendarEventRemind;
 
 /// The `meeting` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
@@ -675,170 +644,19 @@ impl ::bitrix24_runtime::Method for Get {
 }
 
 /// The `result` of [`calendar.event.get`](https://apidocs.bitrix24.com/api-reference/calendar/calendar-event/calendar-event-get.html).
-#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
-#[serde(default)]
-#[non_exhaustive]
-pub struct GetResponse {
-    /// `ID`: string.
-    #[serde(rename = "ID", with = "w::As::<w::Text>")]
-    pub id: ::std::option::Option<::std::string::String>,
-    /// `PARENT_ID`: string.
-    #[serde(rename = "PARENT_ID", with = "w::As::<w::Text>")]
-    pub parent_id: ::std::option::Option<::std::string::String>,
-    /// `DELETED`: boolean, sent as `Y`/`N`.
-    #[serde(rename = "DELETED", with = "w::As::<w::YesNo>")]
-    pub deleted: ::std::option::Option<bool>,
-    /// `CAL_TYPE`: string.
-    #[serde(rename = "CAL_TYPE", with = "w::As::<w::Text>")]
-    pub cal_type: ::std::option::Option<::std::string::String>,
-    /// `OWNER_ID`: string.
-    #[serde(rename = "OWNER_ID", with = "w::As::<w::Text>")]
-    pub owner_id: ::std::option::Option<::std::string::String>,
-    /// `NAME`: string.
-    #[serde(rename = "NAME", with = "w::As::<w::Text>")]
-    pub name: ::std::option::Option<::std::string::String>,
-    /// `DATE_FROM`: string.
-    #[serde(rename = "DATE_FROM", with = "w::As::<w::Text>")]
-    pub date_from: ::std::option::Option<::std::string::String>,
-    /// `DATE_TO`: string.
-    #[serde(rename = "DATE_TO", with = "w::As::<w::Text>")]
-    pub date_to: ::std::option::Option<::std::string::String>,
-    /// `ORIGINAL_DATE_FROM`: string.
-    #[serde(rename = "ORIGINAL_DATE_FROM", with = "w::As::<w::Text>")]
-    pub original_date_from: ::std::option::Option<::std::string::String>,
-    /// `TZ_FROM`: string.
-    #[serde(rename = "TZ_FROM", with = "w::As::<w::Text>")]
-    pub tz_from: ::std::option::Option<::std::string::String>,
-    /// `TZ_TO`: string.
-    #[serde(rename = "TZ_TO", with = "w::As::<w::Text>")]
-    pub tz_to: ::std::option::Option<::std::string::String>,
-    /// `TZ_OFFSET_FROM`: string.
-    #[serde(rename = "TZ_OFFSET_FROM", with = "w::As::<w::Text>")]
-    pub tz_offset_from: ::std::option::Option<::std::string::String>,
-    /// `TZ_OFFSET_TO`: string.
-    #[serde(rename = "TZ_OFFSET_TO", with = "w::As::<w::Text>")]
-    pub tz_offset_to: ::std::option::Option<::std::string::String>,
-    /// `DATE_FROM_TS_UTC`: string.
-    #[serde(rename = "DATE_FROM_TS_UTC", with = "w::As::<w::Text>")]
-    pub date_from_ts_utc: ::std::option::Option<::std::string::String>,
-    /// `DATE_TO_TS_UTC`: string.
-    #[serde(rename = "DATE_TO_TS_UTC", with = "w::As::<w::Text>")]
-    pub date_to_ts_utc: ::std::option::Option<::std::string::String>,
-    /// `DT_SKIP_TIME`: boolean, sent as `Y`/`N`.
-    #[serde(rename = "DT_SKIP_TIME", with = "w::As::<w::YesNo>")]
-    pub dt_skip_time: ::std::option::Option<bool>,
-    /// `DT_LENGTH`: integer.
-    #[serde(rename = "DT_LENGTH", with = "w::As::<w::Int>")]
-    pub dt_length: ::std::option::Option<i64>,
-    /// `EVENT_TYPE`: string.
-    #[serde(rename = "EVENT_TYPE", with = "w::As::<w::Text>")]
-    pub event_type: ::std::option::Option<::std::string::String>,
-    /// `CREATED_BY`: string.
-    #[serde(rename = "CREATED_BY", with = "w::As::<w::Text>")]
-    pub created_by: ::std::option::Option<::std::string::String>,
-    /// `DATE_CREATE`: string.
-    #[serde(rename = "DATE_CREATE", with = "w::As::<w::Text>")]
-    pub date_create: ::std::option::Option<::std::string::String>,
-    /// `TIMESTAMP_X`: string.
-    #[serde(rename = "TIMESTAMP_X", with = "w::As::<w::Text>")]
-    pub timestamp_x: ::std::option::Option<::std::string::String>,
-    /// `DESCRIPTION`: string.
-    #[serde(rename = "DESCRIPTION", with = "w::As::<w::Text>")]
-    pub description: ::std::option::Option<::std::string::String>,
-    /// `PRIVATE_EVENT`: boolean, sent as `Y`/`N`.
-    #[serde(rename = "PRIVATE_EVENT", with = "w::As::<w::YesNo>")]
-    pub private_event: ::std::option::Option<bool>,
-    /// `ACCESSIBILITY`: string.
-    #[serde(rename = "ACCESSIBILITY", with = "w::As::<w::Text>")]
-    pub accessibility: ::std::option::Option<::std::string::String>,
-    /// `IMPORTANCE`: string.
-    #[serde(rename = "IMPORTANCE", with = "w::As::<w::Text>")]
-    pub importance: ::std::option::Option<::std::string::String>,
-    /// `IS_MEETING`: boolean, sent as `Y`/`N`.
-    #[serde(rename = "IS_MEETING", with = "w::As::<w::YesNo>")]
-    pub is_meeting: ::std::option::Option<bool>,
-    /// `MEETING_STATUS`: `GetResponseAttendeeListStatus`.
-    /// Allowed values: `Y`, `N`, `Q`, `H`.
-    #[serde(rename = "MEETING_STATUS")]
-    pub meeting_status: ::std::option::Option<GetResponseAttendeeListStatus>,
-    /// `MEETING_HOST`: string.
-    #[serde(rename = "MEETING_HOST", with = "w::As::<w::Text>")]
-    pub meeting_host: ::std::option::Option<::std::string::String>,
-    /// `MEETING`: `GetResponseMeeting`.
-    #[serde(rename = "MEETING")]
-    pub meeting: ::std::option::Option<GetResponseMeeting>,
-    /// `LOCATION`: string.
-    #[serde(rename = "LOCATION", with = "w::As::<w::Text>")]
-    pub location: ::std::option::Option<::std::string::String>,
-    /// `REMIND`: list of `AddRemind`.
-    #[serde(rename = "REMIND", with = "w::As::<w::List<w::Same>>")]
-    pub remind: ::std::option::Option<::std::vec::Vec<AddRemind>>,
-    /// `COLOR`: string.
-    #[serde(rename = "COLOR", with = "w::As::<w::Text>")]
-    pub color: ::std::option::Option<::std::string::String>,
-    /// `RRULE`: `GetResponseRrule`.
-    #[serde(rename = "RRULE")]
-    pub rrule: ::std::option::Option<GetResponseRrule>,
-    /// `EXDATE`: string.
-    #[serde(rename = "EXDATE", with = "w::As::<w::Text>")]
-    pub exdate: ::std::option::Option<::std::string::String>,
-    /// `DAV_XML_ID`: string.
-    #[serde(rename = "DAV_XML_ID", with = "w::As::<w::Text>")]
-    pub dav_xml_id: ::std::option::Option<::std::string::String>,
-    /// `G_EVENT_ID`: string.
-    #[serde(rename = "G_EVENT_ID", with = "w::As::<w::Text>")]
-    pub g_event_id: ::std::option::Option<::std::string::String>,
-    /// `CAL_DAV_LABEL`: string.
-    #[serde(rename = "CAL_DAV_LABEL", with = "w::As::<w::Text>")]
-    pub cal_dav_label: ::std::option::Option<::std::string::String>,
-    /// `VERSION`: string.
-    #[serde(rename = "VERSION", with = "w::As::<w::Text>")]
-    pub version: ::std::option::Option<::std::string::String>,
-    /// `ATTENDEES_CODES`: list of any JSON value.
-    #[serde(rename = "ATTENDEES_CODES", with = "w::As::<w::List<w::Same>>")]
-    pub attendees_codes: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
-    /// `RECURRENCE_ID`: string.
-    #[serde(rename = "RECURRENCE_ID", with = "w::As::<w::Text>")]
-    pub recurrence_id: ::std::option::Option<::std::string::String>,
-    /// `RELATIONS`: `GetResponseRelations`.
-    #[serde(rename = "RELATIONS")]
-    pub relations: ::std::option::Option<GetResponseRelations>,
-    /// `SECTION_ID`: string.
-    #[serde(rename = "SECTION_ID", with = "w::As::<w::Text>")]
-    pub section_id: ::std::option::Option<::std::string::String>,
-    /// `SYNC_STATUS`: string.
-    #[serde(rename = "SYNC_STATUS", with = "w::As::<w::Text>")]
-    pub sync_status: ::std::option::Option<::std::string::String>,
-    /// `UF_CRM_CAL_EVENT`: list of any JSON value.
-    #[serde(rename = "UF_CRM_CAL_EVENT", with = "w::As::<w::List<w::Same>>")]
-    pub uf_crm_cal_event: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
-    /// `UF_WEBDAV_CAL_EVENT`: list of any JSON value.
-    #[serde(rename = "UF_WEBDAV_CAL_EVENT", with = "w::As::<w::List<w::Same>>")]
-    pub uf_webdav_cal_event: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
-    /// `SECTION_DAV_XML_ID`: list of any JSON value.
-    #[serde(rename = "SECTION_DAV_XML_ID", with = "w::As::<w::List<w::Same>>")]
-    pub section_dav_xml_id: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
-    /// `DATE_FROM_FORMATTED`: string.
-    #[serde(rename = "DATE_FROM_FORMATTED", with = "w::As::<w::Text>")]
-    pub date_from_formatted: ::std::option::Option<::std::string::String>,
-    /// `DATE_TO_FORMATTED`: string.
-    #[serde(rename = "DATE_TO_FORMATTED", with = "w::As::<w::Text>")]
-    pub date_to_formatted: ::std::option::Option<::std::string::String>,
-    /// `SECT_ID`: string.
-    #[serde(rename = "SECT_ID", with = "w::As::<w::Text>")]
-    pub sect_id: ::std::option::Option<::std::string::String>,
-    /// `ATTENDEE_LIST`: list of `GetResponseAttendeeList`.
-    #[serde(rename = "ATTENDEE_LIST", with = "w::As::<w::List<w::Same>>")]
-    pub attendee_list: ::std::option::Option<::std::vec::Vec<GetResponseAttendeeList>>,
-    /// `COLLAB_ID`: integer.
-    #[serde(rename = "COLLAB_ID", with = "w::As::<w::Int>")]
-    pub collab_id: ::std::option::Option<i64>,
-    /// `attendeesEntityList`: list of `GetResponseAttendeesEntityList`.
-    #[serde(rename = "attendeesEntityList", with = "w::As::<w::List<w::Same>>")]
-    pub attendees_entity_list: ::std::option::Option<
-        ::std::vec::Vec<GetResponseAttendeesEntityList>,
-    >,
+#[serde(transparent)]
+pub struct GetResponse(
+    #[serde(with = "w::As::<w::List<w::Same>>")]
+    pub ::std::vec::Vec<crate::types::CalendarEvent>,
+);
+
+impl GetResponse {
+    /// The wrapped value.
+    pub fn into_inner(self) -> ::std::vec::Vec<crate::types::CalendarEvent> {
+        self.0
+    }
 }
 
 /// Errors of [`calendar.event.get`](https://apidocs.bitrix24.com/api-reference/calendar/calendar-event/calendar-event-get.html).
@@ -855,134 +673,6 @@ pub enum GetError {
 }
 
 method_error!(GetError {});
-
-/// Allowed values of `MEETING_STATUS`.
-pub type GetResponseMeetingStatus = GetResponseAttendeeListStatus;
-
-/// The `MEETING` object.
-#[derive(Debug, Clone, PartialEq, Default, w::Object)]
-#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
-#[serde(default)]
-#[non_exhaustive]
-pub struct GetResponseMeeting {
-    /// `HOST_NAME`: string.
-    #[serde(rename = "HOST_NAME", with = "w::As::<w::Text>")]
-    pub host_name: ::std::option::Option<::std::string::String>,
-    /// `NOTIFY`: boolean, sent as `Y`/`N`.
-    #[serde(rename = "NOTIFY", with = "w::As::<w::YesNo>")]
-    pub notify: ::std::option::Option<bool>,
-    /// `REINVITE`: boolean, sent as `Y`/`N`.
-    #[serde(rename = "REINVITE", with = "w::As::<w::YesNo>")]
-    pub reinvite: ::std::option::Option<bool>,
-    /// `ALLOW_INVITE`: boolean, sent as `Y`/`N`.
-    #[serde(rename = "ALLOW_INVITE", with = "w::As::<w::YesNo>")]
-    pub allow_invite: ::std::option::Option<bool>,
-    /// `HIDE_GUESTS`: boolean, sent as `Y`/`N`.
-    #[serde(rename = "HIDE_GUESTS", with = "w::As::<w::YesNo>")]
-    pub hide_guests: ::std::option::Option<bool>,
-    /// `MEETING_CREATOR`: integer.
-    #[serde(rename = "MEETING_CREATOR", with = "w::As::<w::Int>")]
-    pub meeting_creator: ::std::option::Option<i64>,
-    /// `LANGUAGE_ID`: string.
-    #[serde(rename = "LANGUAGE_ID", with = "w::As::<w::Text>")]
-    pub language_id: ::std::option::Option<::std::string::String>,
-    /// `MAIL_FROM`: string.
-    #[serde(rename = "MAIL_FROM", with = "w::As::<w::Text>")]
-    pub mail_from: ::std::option::Option<::std::string::String>,
-}
-
-/// The `REMIND` object.
-pub type GetResponseRemind = AddRemind;
-
-/// The `RRULE` object.
-#[derive(Debug, Clone, PartialEq, Default, w::Object)]
-#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
-#[serde(default)]
-#[non_exhaustive]
-pub struct GetResponseRrule {
-    /// `FREQ`: string.
-    #[serde(rename = "FREQ", with = "w::As::<w::Text>")]
-    pub freq: ::std::option::Option<::std::string::String>,
-    /// `BYDAY`: map of any JSON value.
-    #[serde(rename = "BYDAY", with = "w::As::<w::Map<w::Same>>")]
-    pub byday: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    >,
-    /// `INTERVAL`: integer.
-    #[serde(rename = "INTERVAL", with = "w::As::<w::Int>")]
-    pub interval: ::std::option::Option<i64>,
-    /// `UNTIL`: string.
-    #[serde(rename = "UNTIL", with = "w::As::<w::Text>")]
-    pub until: ::std::option::Option<::std::string::String>,
-    /// `UNTIL_TS`: integer.
-    #[serde(rename = "UNTIL_TS", with = "w::As::<w::Int>")]
-    pub until_ts: ::std::option::Option<i64>,
-}
-
-/// The `RELATIONS` object.
-#[derive(Debug, Clone, PartialEq, Default, w::Object)]
-#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
-#[serde(default)]
-#[non_exhaustive]
-pub struct GetResponseRelations {
-    /// `ORIGINAL_RECURSION_ID`: integer.
-    #[serde(rename = "ORIGINAL_RECURSION_ID", with = "w::As::<w::Int>")]
-    pub original_recursion_id: ::std::option::Option<i64>,
-    /// `COMMENT_XML_ID`: string.
-    #[serde(rename = "COMMENT_XML_ID", with = "w::As::<w::Text>")]
-    pub comment_xml_id: ::std::option::Option<::std::string::String>,
-}
-
-/// Allowed values of `status`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum GetResponseAttendeeListStatus {
-    /// `Y`
-    Y,
-    /// `N`
-    N,
-    /// `Q`
-    Q,
-    /// `H`
-    H,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-
-::bitrix24_runtime::str_enum!(
-    GetResponseAttendeeListStatus { Y = "Y", N = "N", Q = "Q", H = "H" }
-);
-
-/// The `ATTENDEE_LIST` object.
-#[derive(Debug, Clone, PartialEq, Default, w::Object)]
-#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
-#[serde(default)]
-#[non_exhaustive]
-pub struct GetResponseAttendeeList {
-    /// `id`: integer.
-    #[serde(with = "w::As::<w::Int>")]
-    pub id: ::std::option::Option<i64>,
-    /// `entryId`: string.
-    #[serde(rename = "entryId", with = "w::As::<w::Text>")]
-    pub entry_id: ::std::option::Option<::std::string::String>,
-    /// `status`: `GetResponseAttendeeListStatus`.
-    /// Allowed values: `Y`, `N`, `Q`, `H`.
-    pub status: ::std::option::Option<GetResponseAttendeeListStatus>,
-}
-
-/// The `attendeesEntityList` object.
-#[derive(Debug, Clone, PartialEq, Default, w::Object)]
-#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
-#[serde(default)]
-#[non_exhaustive]
-pub struct GetResponseAttendeesEntityList {
-    /// `entityId`: string.
-    #[serde(rename = "entityId", with = "w::As::<w::Text>")]
-    pub entity_id: ::std::option::Option<::std::string::String>,
-    /// `id`: integer.
-    #[serde(with = "w::As::<w::Int>")]
-    pub id: ::std::option::Option<i64>,
-}
 
 /// Parameters of [`calendar.event.getbyid`](https://apidocs.bitrix24.com/api-reference/calendar/calendar-event/calendar-event-get-by-id.html).
 ///
@@ -1018,170 +708,16 @@ impl ::bitrix24_runtime::Method for Getbyid {
 }
 
 /// The `result` of [`calendar.event.getbyid`](https://apidocs.bitrix24.com/api-reference/calendar/calendar-event/calendar-event-get-by-id.html).
-#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
-#[serde(default)]
-#[non_exhaustive]
-pub struct GetbyidResponse {
-    /// `ID`: string.
-    #[serde(rename = "ID", with = "w::As::<w::Text>")]
-    pub id: ::std::option::Option<::std::string::String>,
-    /// `PARENT_ID`: string.
-    #[serde(rename = "PARENT_ID", with = "w::As::<w::Text>")]
-    pub parent_id: ::std::option::Option<::std::string::String>,
-    /// `DELETED`: boolean, sent as `Y`/`N`.
-    #[serde(rename = "DELETED", with = "w::As::<w::YesNo>")]
-    pub deleted: ::std::option::Option<bool>,
-    /// `CAL_TYPE`: string.
-    #[serde(rename = "CAL_TYPE", with = "w::As::<w::Text>")]
-    pub cal_type: ::std::option::Option<::std::string::String>,
-    /// `OWNER_ID`: string.
-    #[serde(rename = "OWNER_ID", with = "w::As::<w::Text>")]
-    pub owner_id: ::std::option::Option<::std::string::String>,
-    /// `NAME`: string.
-    #[serde(rename = "NAME", with = "w::As::<w::Text>")]
-    pub name: ::std::option::Option<::std::string::String>,
-    /// `DATE_FROM`: string.
-    #[serde(rename = "DATE_FROM", with = "w::As::<w::Text>")]
-    pub date_from: ::std::option::Option<::std::string::String>,
-    /// `DATE_TO`: string.
-    #[serde(rename = "DATE_TO", with = "w::As::<w::Text>")]
-    pub date_to: ::std::option::Option<::std::string::String>,
-    /// `ORIGINAL_DATE_FROM`: string.
-    #[serde(rename = "ORIGINAL_DATE_FROM", with = "w::As::<w::Text>")]
-    pub original_date_from: ::std::option::Option<::std::string::String>,
-    /// `TZ_FROM`: string.
-    #[serde(rename = "TZ_FROM", with = "w::As::<w::Text>")]
-    pub tz_from: ::std::option::Option<::std::string::String>,
-    /// `TZ_TO`: string.
-    #[serde(rename = "TZ_TO", with = "w::As::<w::Text>")]
-    pub tz_to: ::std::option::Option<::std::string::String>,
-    /// `TZ_OFFSET_FROM`: string.
-    #[serde(rename = "TZ_OFFSET_FROM", with = "w::As::<w::Text>")]
-    pub tz_offset_from: ::std::option::Option<::std::string::String>,
-    /// `TZ_OFFSET_TO`: string.
-    #[serde(rename = "TZ_OFFSET_TO", with = "w::As::<w::Text>")]
-    pub tz_offset_to: ::std::option::Option<::std::string::String>,
-    /// `DATE_FROM_TS_UTC`: string.
-    #[serde(rename = "DATE_FROM_TS_UTC", with = "w::As::<w::Text>")]
-    pub date_from_ts_utc: ::std::option::Option<::std::string::String>,
-    /// `DATE_TO_TS_UTC`: string.
-    #[serde(rename = "DATE_TO_TS_UTC", with = "w::As::<w::Text>")]
-    pub date_to_ts_utc: ::std::option::Option<::std::string::String>,
-    /// `DT_SKIP_TIME`: boolean, sent as `Y`/`N`.
-    #[serde(rename = "DT_SKIP_TIME", with = "w::As::<w::YesNo>")]
-    pub dt_skip_time: ::std::option::Option<bool>,
-    /// `DT_LENGTH`: integer.
-    #[serde(rename = "DT_LENGTH", with = "w::As::<w::Int>")]
-    pub dt_length: ::std::option::Option<i64>,
-    /// `EVENT_TYPE`: string.
-    #[serde(rename = "EVENT_TYPE", with = "w::As::<w::Text>")]
-    pub event_type: ::std::option::Option<::std::string::String>,
-    /// `CREATED_BY`: string.
-    #[serde(rename = "CREATED_BY", with = "w::As::<w::Text>")]
-    pub created_by: ::std::option::Option<::std::string::String>,
-    /// `DATE_CREATE`: string.
-    #[serde(rename = "DATE_CREATE", with = "w::As::<w::Text>")]
-    pub date_create: ::std::option::Option<::std::string::String>,
-    /// `TIMESTAMP_X`: string.
-    #[serde(rename = "TIMESTAMP_X", with = "w::As::<w::Text>")]
-    pub timestamp_x: ::std::option::Option<::std::string::String>,
-    /// `DESCRIPTION`: string.
-    #[serde(rename = "DESCRIPTION", with = "w::As::<w::Text>")]
-    pub description: ::std::option::Option<::std::string::String>,
-    /// `PRIVATE_EVENT`: boolean, sent as `Y`/`N`.
-    #[serde(rename = "PRIVATE_EVENT", with = "w::As::<w::YesNo>")]
-    pub private_event: ::std::option::Option<bool>,
-    /// `ACCESSIBILITY`: string.
-    #[serde(rename = "ACCESSIBILITY", with = "w::As::<w::Text>")]
-    pub accessibility: ::std::option::Option<::std::string::String>,
-    /// `IMPORTANCE`: string.
-    #[serde(rename = "IMPORTANCE", with = "w::As::<w::Text>")]
-    pub importance: ::std::option::Option<::std::string::String>,
-    /// `IS_MEETING`: boolean, sent as `Y`/`N`.
-    #[serde(rename = "IS_MEETING", with = "w::As::<w::YesNo>")]
-    pub is_meeting: ::std::option::Option<bool>,
-    /// `MEETING_STATUS`: `GetResponseAttendeeListStatus`.
-    /// Allowed values: `Y`, `N`, `Q`, `H`.
-    #[serde(rename = "MEETING_STATUS")]
-    pub meeting_status: ::std::option::Option<GetResponseAttendeeListStatus>,
-    /// `MEETING_HOST`: string.
-    #[serde(rename = "MEETING_HOST", with = "w::As::<w::Text>")]
-    pub meeting_host: ::std::option::Option<::std::string::String>,
-    /// `MEETING`: `GetbyidResponseMeeting`.
-    #[serde(rename = "MEETING")]
-    pub meeting: ::std::option::Option<GetbyidResponseMeeting>,
-    /// `LOCATION`: string.
-    #[serde(rename = "LOCATION", with = "w::As::<w::Text>")]
-    pub location: ::std::option::Option<::std::string::String>,
-    /// `REMIND`: list of `AddRemind`.
-    #[serde(rename = "REMIND", with = "w::As::<w::List<w::Same>>")]
-    pub remind: ::std::option::Option<::std::vec::Vec<AddRemind>>,
-    /// `COLOR`: string.
-    #[serde(rename = "COLOR", with = "w::As::<w::Text>")]
-    pub color: ::std::option::Option<::std::string::String>,
-    /// `RRULE`: `GetbyidResponseRrule`.
-    #[serde(rename = "RRULE")]
-    pub rrule: ::std::option::Option<GetbyidResponseRrule>,
-    /// `EXDATE`: string.
-    #[serde(rename = "EXDATE", with = "w::As::<w::Text>")]
-    pub exdate: ::std::option::Option<::std::string::String>,
-    /// `DAV_XML_ID`: string.
-    #[serde(rename = "DAV_XML_ID", with = "w::As::<w::Text>")]
-    pub dav_xml_id: ::std::option::Option<::std::string::String>,
-    /// `G_EVENT_ID`: string.
-    #[serde(rename = "G_EVENT_ID", with = "w::As::<w::Text>")]
-    pub g_event_id: ::std::option::Option<::std::string::String>,
-    /// `CAL_DAV_LABEL`: string.
-    #[serde(rename = "CAL_DAV_LABEL", with = "w::As::<w::Text>")]
-    pub cal_dav_label: ::std::option::Option<::std::string::String>,
-    /// `VERSION`: string.
-    #[serde(rename = "VERSION", with = "w::As::<w::Text>")]
-    pub version: ::std::option::Option<::std::string::String>,
-    /// `ATTENDEES_CODES`: list of string.
-    #[serde(rename = "ATTENDEES_CODES", with = "w::As::<w::List<w::Text>>")]
-    pub attendees_codes: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-    /// `RECURRENCE_ID`: string.
-    #[serde(rename = "RECURRENCE_ID", with = "w::As::<w::Text>")]
-    pub recurrence_id: ::std::option::Option<::std::string::String>,
-    /// `RELATIONS`: `GetResponseRelations`.
-    #[serde(rename = "RELATIONS")]
-    pub relations: ::std::option::Option<GetResponseRelations>,
-    /// `SECTION_ID`: string.
-    #[serde(rename = "SECTION_ID", with = "w::As::<w::Text>")]
-    pub section_id: ::std::option::Option<::std::string::String>,
-    /// `SYNC_STATUS`: string.
-    #[serde(rename = "SYNC_STATUS", with = "w::As::<w::Text>")]
-    pub sync_status: ::std::option::Option<::std::string::String>,
-    /// `UF_CRM_CAL_EVENT`: list of string.
-    #[serde(rename = "UF_CRM_CAL_EVENT", with = "w::As::<w::List<w::Text>>")]
-    pub uf_crm_cal_event: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-    /// `UF_WEBDAV_CAL_EVENT`: boolean.
-    #[serde(rename = "UF_WEBDAV_CAL_EVENT", with = "w::As::<w::TrueFalse>")]
-    pub uf_webdav_cal_event: ::std::option::Option<bool>,
-    /// `SECTION_DAV_XML_ID`: list of any JSON value.
-    #[serde(rename = "SECTION_DAV_XML_ID", with = "w::As::<w::List<w::Same>>")]
-    pub section_dav_xml_id: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
-    /// `DATE_FROM_FORMATTED`: string.
-    #[serde(rename = "DATE_FROM_FORMATTED", with = "w::As::<w::Text>")]
-    pub date_from_formatted: ::std::option::Option<::std::string::String>,
-    /// `DATE_TO_FORMATTED`: string.
-    #[serde(rename = "DATE_TO_FORMATTED", with = "w::As::<w::Text>")]
-    pub date_to_formatted: ::std::option::Option<::std::string::String>,
-    /// `SECT_ID`: string.
-    #[serde(rename = "SECT_ID", with = "w::As::<w::Text>")]
-    pub sect_id: ::std::option::Option<::std::string::String>,
-    /// `ATTENDEE_LIST`: list of `GetResponseAttendeeList`.
-    #[serde(rename = "ATTENDEE_LIST", with = "w::As::<w::List<w::Same>>")]
-    pub attendee_list: ::std::option::Option<::std::vec::Vec<GetResponseAttendeeList>>,
-    /// `COLLAB_ID`: integer.
-    #[serde(rename = "COLLAB_ID", with = "w::As::<w::Int>")]
-    pub collab_id: ::std::option::Option<i64>,
-    /// `attendeesEntityList`: list of `GetResponseAttendeesEntityList`.
-    #[serde(rename = "attendeesEntityList", with = "w::As::<w::List<w::Same>>")]
-    pub attendees_entity_list: ::std::option::Option<
-        ::std::vec::Vec<GetResponseAttendeesEntityList>,
-    >,
+#[serde(transparent)]
+pub struct GetbyidResponse(pub crate::types::CalendarEvent);
+
+impl GetbyidResponse {
+    /// The wrapped value.
+    pub fn into_inner(self) -> crate::types::CalendarEvent {
+        self.0
+    }
 }
 
 /// Errors of [`calendar.event.getbyid`](https://apidocs.bitrix24.com/api-reference/calendar/calendar-event/calendar-event-get-by-id.html).
@@ -1198,81 +734,6 @@ pub enum GetbyidError {
 }
 
 method_error!(GetbyidError {});
-
-/// Allowed values of `MEETING_STATUS`.
-pub type GetbyidResponseMeetingStatus = GetResponseAttendeeListStatus;
-
-/// The `MEETING` object.
-#[derive(Debug, Clone, PartialEq, Default, w::Object)]
-#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
-#[serde(default)]
-#[non_exhaustive]
-pub struct GetbyidResponseMeeting {
-    /// `HOST_NAME`: string.
-    #[serde(rename = "HOST_NAME", with = "w::As::<w::Text>")]
-    pub host_name: ::std::option::Option<::std::string::String>,
-    /// `NOTIFY`: boolean.
-    #[serde(rename = "NOTIFY", with = "w::As::<w::TrueFalse>")]
-    pub notify: ::std::option::Option<bool>,
-    /// `REINVITE`: boolean.
-    #[serde(rename = "REINVITE", with = "w::As::<w::TrueFalse>")]
-    pub reinvite: ::std::option::Option<bool>,
-    /// `ALLOW_INVITE`: boolean.
-    #[serde(rename = "ALLOW_INVITE", with = "w::As::<w::TrueFalse>")]
-    pub allow_invite: ::std::option::Option<bool>,
-    /// `HIDE_GUESTS`: boolean.
-    #[serde(rename = "HIDE_GUESTS", with = "w::As::<w::TrueFalse>")]
-    pub hide_guests: ::std::option::Option<bool>,
-    /// `MEETING_CREATOR`: integer.
-    #[serde(rename = "MEETING_CREATOR", with = "w::As::<w::Int>")]
-    pub meeting_creator: ::std::option::Option<i64>,
-    /// `LANGUAGE_ID`: string.
-    #[serde(rename = "LANGUAGE_ID", with = "w::As::<w::Text>")]
-    pub language_id: ::std::option::Option<::std::string::String>,
-    /// `MAIL_FROM`: string.
-    #[serde(rename = "MAIL_FROM", with = "w::As::<w::Text>")]
-    pub mail_from: ::std::option::Option<::std::string::String>,
-}
-
-/// The `REMIND` object.
-pub type GetbyidResponseRemind = AddRemind;
-
-/// The `RRULE` object.
-#[derive(Debug, Clone, PartialEq, Default, w::Object)]
-#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
-#[serde(default)]
-#[non_exhaustive]
-pub struct GetbyidResponseRrule {
-    /// `FREQ`: string.
-    #[serde(rename = "FREQ", with = "w::As::<w::Text>")]
-    pub freq: ::std::option::Option<::std::string::String>,
-    /// `BYDAY`: map of string.
-    #[serde(rename = "BYDAY", with = "w::As::<w::Map<w::Text>>")]
-    pub byday: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
-    >,
-    /// `INTERVAL`: integer.
-    #[serde(rename = "INTERVAL", with = "w::As::<w::Int>")]
-    pub interval: ::std::option::Option<i64>,
-    /// `UNTIL`: string.
-    #[serde(rename = "UNTIL", with = "w::As::<w::Text>")]
-    pub until: ::std::option::Option<::std::string::String>,
-    /// `UNTIL_TS`: integer.
-    #[serde(rename = "UNTIL_TS", with = "w::As::<w::Int>")]
-    pub until_ts: ::std::option::Option<i64>,
-}
-
-/// The `RELATIONS` object.
-pub type GetbyidResponseRelations = GetResponseRelations;
-
-/// Allowed values of `status`.
-pub type GetbyidResponseAttendeeListStatus = GetResponseAttendeeListStatus;
-
-/// The `ATTENDEE_LIST` object.
-pub type GetbyidResponseAttendeeList = GetResponseAttendeeList;
-
-/// The `attendeesEntityList` object.
-pub type GetbyidResponseAttendeesEntityList = GetResponseAttendeesEntityList;
 
 /// Parameters of [`calendar.event.update`](https://apidocs.bitrix24.com/api-reference/calendar/calendar-event/calendar-event-update.html).
 ///
@@ -1367,13 +828,15 @@ pub struct Update {
     /// `location`: string.
     #[serde(default, skip_serializing_if = "Option::is_none", with = "w::As::<w::Text>")]
     pub location: ::std::option::Option<::std::string::String>,
-    /// `remind`: list of `AddRemind`.
+    /// `remind`: list of `CalendarEventRemind`.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
         with = "w::As::<w::List<w::Same>>",
     )]
-    pub remind: ::std::option::Option<::std::vec::Vec<AddRemind>>,
+    pub remind: ::std::option::Option<
+        ::std::vec::Vec<crate::types::CalendarEventRemind>,
+    >,
     /// `attendees`: list of integer.
     #[serde(
         default,
@@ -1592,7 +1055,10 @@ impl Update {
     }
 
     /// Sets `remind`.
-    pub fn remind(mut self, value: ::std::vec::Vec<AddRemind>) -> Self {
+    pub fn remind(
+        mut self,
+        value: ::std::vec::Vec<crate::types::CalendarEventRemind>,
+    ) -> Self {
         self.remind = Some(value);
         self
     }
@@ -1682,7 +1148,7 @@ pub enum UpdateRecurrenceMode {
 pub type UpdateRrule = AddRrule;
 
 /// The `remind` object.
-pub type UpdateRemind = AddRemind;
+pub type UpdateRemind = crate::types::CalendarEventRemind;
 
 /// The `meeting` object.
 pub type UpdateMeeting = AddMeeting;

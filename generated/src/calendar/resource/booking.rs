@@ -191,8 +191,8 @@ pub struct ListItem {
     /// `DESCRIPTION`: string.
     #[serde(rename = "DESCRIPTION", with = "w::As::<w::Text>")]
     pub description: ::std::option::Option<::std::string::String>,
-    /// `IS_MEETING`: boolean, sent as `Y`/`N`.
-    #[serde(rename = "IS_MEETING", with = "w::As::<w::YesNo>")]
+    /// `IS_MEETING`: boolean.
+    #[serde(rename = "IS_MEETING", with = "w::As::<w::TrueFalse>")]
     pub is_meeting: ::std::option::Option<bool>,
     /// `MEETING_STATUS`: string.
     #[serde(rename = "MEETING_STATUS", with = "w::As::<w::Text>")]

@@ -54,21 +54,16 @@ impl ::bitrix24_runtime::Method for Add {
 }
 
 /// The `result` of [`crm.activity.configurable.add`](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/configurable/crm-activity-configurable-add.html).
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
-#[serde(transparent)]
-pub struct AddResponse(
-    #[serde(with = "w::As::<w::Map<w::Same>>")]
-    pub ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-);
-
-impl AddResponse {
-    /// The wrapped value.
-    pub fn into_inner(
-        self,
-    ) -> ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value> {
-        self.0
-    }
+#[serde(default)]
+#[non_exhaustive]
+pub struct AddResponse {
+    /// `activity`: `AddResponseActivity`.
+    pub activity: ::std::option::Option<AddResponseActivity>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
 
 /// Errors of [`crm.activity.configurable.add`](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/configurable/crm-activity-configurable-add.html).
@@ -296,6 +291,20 @@ impl AddFields {
     }
 }
 
+/// The `activity` object.
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct AddResponseActivity {
+    /// `id`: integer.
+    #[serde(with = "w::As::<w::Int>")]
+    pub id: ::std::option::Option<i64>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+
 /// Parameters of [`crm.activity.configurable.get`](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/configurable/crm-activity-configurable-get.html).
 ///
 /// - Scopes: `crm`
@@ -408,22 +417,7 @@ impl ::bitrix24_runtime::Method for Update {
 }
 
 /// The `result` of [`crm.activity.configurable.update`](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/configurable/crm-activity-configurable-update.html).
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
-#[serde(transparent)]
-pub struct UpdateResponse(
-    #[serde(with = "w::As::<w::Map<w::Same>>")]
-    pub ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-);
-
-impl UpdateResponse {
-    /// The wrapped value.
-    pub fn into_inner(
-        self,
-    ) -> ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value> {
-        self.0
-    }
-}
+pub type UpdateResponse = AddResponse;
 
 /// Errors of [`crm.activity.configurable.update`](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/configurable/crm-activity-configurable-update.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -504,3 +498,6 @@ method_error!(
     "TOO_MANY_ITEMS", KeyContainWrongSymbols = "KEY_CONTAIN_WRONG_SYMBOLS", WrongLang =
     "WRONG_LANG" }
 );
+
+/// The `activity` object.
+pub type UpdateResponseActivity = AddResponseActivity;

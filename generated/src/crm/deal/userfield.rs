@@ -1080,30 +1080,6 @@ pub enum ListFilterShowFilter {
     ListFilterShowFilter { N = "N", I = "I", E = "E", S = "S" }
 );
 
-/// Allowed values of `LANG`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ListFilterLang {
-    /// `EDIT_FORM_LABEL`
-    EditFormLabel,
-    /// `LIST_COLUMN_LABEL`
-    ListColumnLabel,
-    /// `LIST_FILTER_LABEL`
-    ListFilterLabel,
-    /// `ERROR_MESSAGE`
-    ErrorMessage,
-    /// `HELP_MESSAGE`
-    HelpMessage,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-
-::bitrix24_runtime::str_enum!(
-    ListFilterLang { EditFormLabel = "EDIT_FORM_LABEL", ListColumnLabel =
-    "LIST_COLUMN_LABEL", ListFilterLabel = "LIST_FILTER_LABEL", ErrorMessage =
-    "ERROR_MESSAGE", HelpMessage = "HELP_MESSAGE" }
-);
-
 /// The `filter` object.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
@@ -1181,10 +1157,13 @@ pub struct ListFilter {
         with = "w::As::<w::YesNo>",
     )]
     pub is_searchable: ::std::option::Option<bool>,
-    /// `LANG`: `ListFilterLang`.
-    /// Allowed values: `EDIT_FORM_LABEL`, `LIST_COLUMN_LABEL`, `LIST_FILTER_LABEL`, `ERROR_MESSAGE`, `HELP_MESSAGE`.
-    #[serde(rename = "LANG", skip_serializing_if = "Option::is_none")]
-    pub lang: ::std::option::Option<ListFilterLang>,
+    /// `LANG`: string.
+    #[serde(
+        rename = "LANG",
+        skip_serializing_if = "Option::is_none",
+        with = "w::As::<w::Text>",
+    )]
+    pub lang: ::std::option::Option<::std::string::String>,
     /// Fields matching `*` (and any other field not listed above), by wire name.
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
@@ -1283,8 +1262,11 @@ impl ListFilter {
     }
 
     /// Sets `LANG`.
-    pub fn lang(mut self, value: ListFilterLang) -> Self {
-        self.lang = Some(value);
+    pub fn lang(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.lang = Some(value.into());
         self
     }
 }

@@ -1084,9 +1084,9 @@ pub struct BatchImport {
     /// `entityTypeId`: integer, required.
     #[serde(rename = "entityTypeId", with = "w::As::<w::Int>")]
     pub entity_type_id: i64,
-    /// `data`: list of `BatchImportData`, required.
+    /// `data`: list of any JSON value, required.
     #[serde(with = "w::As::<w::List<w::Same>>")]
-    pub data: ::std::vec::Vec<BatchImportData>,
+    pub data: ::std::vec::Vec<::serde_json::Value>,
     /// `useOriginalUfNames`: boolean, sent as `Y`/`N`.
     /// Default: `N`.
     #[serde(
@@ -1100,7 +1100,7 @@ pub struct BatchImport {
 
 impl BatchImport {
     /// A value with the required `entityTypeId`, `data`.
-    pub fn new(entity_type_id: i64, data: ::std::vec::Vec<BatchImportData>) -> Self {
+    pub fn new(entity_type_id: i64, data: ::std::vec::Vec<::serde_json::Value>) -> Self {
         Self {
             entity_type_id,
             data,
@@ -1196,82 +1196,6 @@ method_error!(
     MaxImportBatchSizeExceeded = "MAX_IMPORT_BATCH_SIZE_EXCEEDED", InvalidCredentials =
     "INVALID_CREDENTIALS", AllowedOnlyIntranetUser = "allowed_only_intranet_user" }
 );
-
-/// The `data` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
-#[serde(default)]
-#[non_exhaustive]
-pub struct BatchImportData {
-    /// `result`: map of any JSON value.
-    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Map<w::Same>>")]
-    pub result: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    >,
-    /// `items`: list of any JSON value.
-    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::List<w::Same>>")]
-    pub items: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
-    /// `item`: map of any JSON value.
-    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Map<w::Same>>")]
-    pub item: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    >,
-    /// `id`: integer.
-    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Int>")]
-    pub id: ::std::option::Option<i64>,
-    /// `time`: `Time`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub time: ::std::option::Option<crate::types::Time>,
-}
-
-impl BatchImportData {
-    /// An empty value; set fields with the setters.
-    pub fn new() -> Self {
-        Self {
-            result: None,
-            items: None,
-            item: None,
-            id: None,
-            time: None,
-        }
-    }
-
-    /// Sets `result`.
-    pub fn result(
-        mut self,
-        value: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    ) -> Self {
-        self.result = Some(value);
-        self
-    }
-
-    /// Sets `items`.
-    pub fn items(mut self, value: ::std::vec::Vec<::serde_json::Value>) -> Self {
-        self.items = Some(value);
-        self
-    }
-
-    /// Sets `item`.
-    pub fn item(
-        mut self,
-        value: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    ) -> Self {
-        self.item = Some(value);
-        self
-    }
-
-    /// Sets `id`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-
-    /// Sets `time`.
-    pub fn time(mut self, value: crate::types::Time) -> Self {
-        self.time = Some(value);
-        self
-    }
-}
 
 /// The `item` object.
 #[derive(Debug, Clone, PartialEq, Default, w::Object)]

@@ -180,8 +180,8 @@ pub struct TypesItem {
     /// `FIELD_ATTRIBUTE_SCOPE`: string.
     #[serde(rename = "FIELD_ATTRIBUTE_SCOPE", with = "w::As::<w::Text>")]
     pub field_attribute_scope: ::std::option::Option<::std::string::String>,
-    /// `IS_ENABLED`: boolean, sent as `Y`/`N`.
-    #[serde(rename = "IS_ENABLED", with = "w::As::<w::YesNo>")]
+    /// `IS_ENABLED`: boolean.
+    #[serde(rename = "IS_ENABLED", with = "w::As::<w::TrueFalse>")]
     pub is_enabled: ::std::option::Option<bool>,
     /// `CATEGORY_ID`: integer.
     #[serde(rename = "CATEGORY_ID", with = "w::As::<w::Int>")]
@@ -195,7 +195,7 @@ pub struct TypesItem {
     /// `CATEGORY_SORT`: integer.
     #[serde(rename = "CATEGORY_SORT", with = "w::As::<w::Int>")]
     pub category_sort: ::std::option::Option<i64>,
-    /// `IS_DEFAULT_CATEGORY`: boolean, sent as `Y`/`N`.
-    #[serde(rename = "IS_DEFAULT_CATEGORY", with = "w::As::<w::YesNo>")]
+    /// `IS_DEFAULT_CATEGORY`: boolean.
+    #[serde(rename = "IS_DEFAULT_CATEGORY", with = "w::As::<w::TrueFalse>")]
     pub is_default_category: ::std::option::Option<bool>,
 }

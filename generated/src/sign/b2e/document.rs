@@ -210,20 +210,7 @@ impl ::bitrix24_runtime::Method for Send {
 }
 
 /// The `result` of [`sign.b2e.document.send`](https://apidocs.bitrix24.com/api-reference/sign/sign-b2e-document-send.html).
-#[derive(Debug, Clone, PartialEq, Default, w::Object)]
-#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
-#[serde(default)]
-#[non_exhaustive]
-pub struct SendResponse {
-    /// `uid`: string.
-    #[serde(with = "w::As::<w::Text>")]
-    pub uid: ::std::option::Option<::std::string::String>,
-    /// `state`: `GetResponseMembersState`.
-    pub state: ::std::option::Option<GetResponseMembersState>,
-    /// `members`: list of `SendResponseMembers`.
-    #[serde(with = "w::As::<w::List<w::Same>>")]
-    pub members: ::std::option::Option<::std::vec::Vec<SendResponseMembers>>,
-}
+pub type SendResponse = GetResponse;
 
 /// Errors of [`sign.b2e.document.send`](https://apidocs.bitrix24.com/api-reference/sign/sign-b2e-document-send.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -535,25 +522,11 @@ impl SendFields {
 /// The `state` object.
 pub type SendResponseState = GetResponseMembersState;
 
-/// Allowed values of `role`.
-pub type SendResponseMembersRole = SendFieldsMembersRole;
+/// The `user` object.
+pub type SendResponseMembersUser = GetResponseMembersUser;
+
+/// The `state` object.
+pub type SendResponseMembersState = GetResponseMembersState;
 
 /// The `members` object.
-#[derive(Debug, Clone, PartialEq, Default, w::Object)]
-#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
-#[serde(default)]
-#[non_exhaustive]
-pub struct SendResponseMembers {
-    /// `employeeCode`: string.
-    #[serde(rename = "employeeCode", with = "w::As::<w::Text>")]
-    pub employee_code: ::std::option::Option<::std::string::String>,
-    /// `employeeId`: integer.
-    #[serde(rename = "employeeId", with = "w::As::<w::Int>")]
-    pub employee_id: ::std::option::Option<i64>,
-    /// `userId`: integer.
-    #[serde(rename = "userId", with = "w::As::<w::Int>")]
-    pub user_id: ::std::option::Option<i64>,
-    /// `role`: `SendFieldsMembersRole`.
-    /// Allowed values: `signer`, `assignee`, `reviewer`, `editor`.
-    pub role: ::std::option::Option<SendFieldsMembersRole>,
-}
+pub type SendResponseMembers = GetResponseMembers;

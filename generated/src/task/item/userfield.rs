@@ -473,30 +473,30 @@ pub struct GetResponse {
     /// `IS_SEARCHABLE`: string.
     #[serde(rename = "IS_SEARCHABLE", with = "w::As::<w::Text>")]
     pub is_searchable: ::std::option::Option<::std::string::String>,
-    /// `EDIT_FORM_LABEL`: map of any JSON value.
-    #[serde(rename = "EDIT_FORM_LABEL", with = "w::As::<w::Map<w::Same>>")]
+    /// `EDIT_FORM_LABEL`: map of string.
+    #[serde(rename = "EDIT_FORM_LABEL", with = "w::As::<w::Map<w::Text>>")]
     pub edit_form_label: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+        ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
     >,
-    /// `LIST_COLUMN_LABEL`: map of any JSON value.
-    #[serde(rename = "LIST_COLUMN_LABEL", with = "w::As::<w::Map<w::Same>>")]
+    /// `LIST_COLUMN_LABEL`: map of string.
+    #[serde(rename = "LIST_COLUMN_LABEL", with = "w::As::<w::Map<w::Text>>")]
     pub list_column_label: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+        ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
     >,
-    /// `LIST_FILTER_LABEL`: map of any JSON value.
-    #[serde(rename = "LIST_FILTER_LABEL", with = "w::As::<w::Map<w::Same>>")]
+    /// `LIST_FILTER_LABEL`: map of string.
+    #[serde(rename = "LIST_FILTER_LABEL", with = "w::As::<w::Map<w::Text>>")]
     pub list_filter_label: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+        ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
     >,
-    /// `ERROR_MESSAGE`: map of any JSON value.
-    #[serde(rename = "ERROR_MESSAGE", with = "w::As::<w::Map<w::Same>>")]
+    /// `ERROR_MESSAGE`: map of string.
+    #[serde(rename = "ERROR_MESSAGE", with = "w::As::<w::Map<w::Text>>")]
     pub error_message: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+        ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
     >,
-    /// `HELP_MESSAGE`: map of any JSON value.
-    #[serde(rename = "HELP_MESSAGE", with = "w::As::<w::Map<w::Same>>")]
+    /// `HELP_MESSAGE`: map of string.
+    #[serde(rename = "HELP_MESSAGE", with = "w::As::<w::Map<w::Text>>")]
     pub help_message: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+        ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
     >,
     /// `SETTINGS`: `GetResponseSettings`.
     #[serde(rename = "SETTINGS")]

@@ -73,22 +73,9 @@ impl ::bitrix24_runtime::Method for List {
 #[serde(default)]
 #[non_exhaustive]
 pub struct ListResponse {
-    /// `id`: integer.
-    #[serde(with = "w::As::<w::Int>")]
-    pub id: ::std::option::Option<i64>,
-    /// `createdDate`: string.
-    #[serde(rename = "createdDate", with = "w::As::<w::Text>")]
-    pub created_date: ::std::option::Option<::std::string::String>,
-    /// `field`: `ListFilterField`.
-    /// Allowed values: `TITLE`, `DESCRIPTION`, `REAL_STATUS`, `STATUS`, `PRIORITY`, `MARK`, `COMMENT`, `DELETE`, `NEW`, `RENEW`, `MOVE_TO_BACKLOG`, `MOVE_TO_SPRINT`, `PARENT_ID`, `GROUP_ID`, `STAGE_ID`, `CREATED_BY`, `RESPONSIBLE_ID`, `ACCOMPLICES`, `AUDITORS`, `DEADLINE`, `START_DATE_PLAN`, `END_DATE_PLAN`, `DURATION_PLAN`, `DURATION_PLAN_SECONDS`, `DURATION_FACT`, `TIME_ESTIMATE`, `TIME_SPENT_IN_LOGS`, `TAGS`, `DEPENDS_ON`, `FILES`, `UF_TASK_WEBDAV_FILES`, `CHECKLIST_ITEM_CREATE`, `CHECKLIST_ITEM_RENAME`, `CHECKLIST_ITEM_REMOVE`, `CHECKLIST_ITEM_CHECK`, `CHECKLIST_ITEM_UNCHECK`, `ADD_IN_REPORT`, `TASK_CONTROL`, `ALLOW_TIME_TRACKING`, `ALLOW_CHANGE_DEADLINE`, `FLOW_ID`.
-    pub field: ::std::option::Option<ListFilterField>,
-    /// `value`: map of any JSON value.
-    #[serde(with = "w::As::<w::Map<w::Same>>")]
-    pub value: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    >,
-    /// `user`: `ListFilterUser`.
-    pub user: ::std::option::Option<ListFilterUser>,
+    /// `list`: list of `ListResponseList`.
+    #[serde(with = "w::As::<w::List<w::Same>>")]
+    pub list: ::std::option::Option<::std::vec::Vec<ListResponseList>>,
 }
 
 /// Errors of [`tasks.task.history.list`](https://apidocs.bitrix24.com/api-reference/tasks/tasks-task-history-list.html).
@@ -394,7 +381,34 @@ impl ListFilter {
 }
 
 /// Allowed values of `field`.
-pub type ListResponseField = ListFilterField;
+pub type ListResponseListField = ListFilterField;
 
 /// The `user` object.
-pub type ListResponseUser = ListFilterUser;
+pub type ListResponseListUser = ListFilterUser;
+
+/// The `list` object.
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct ListResponseList {
+    /// `id`: integer.
+    #[serde(with = "w::As::<w::Int>")]
+    pub id: ::std::option::Option<i64>,
+    /// `createdDate`: string.
+    #[serde(rename = "createdDate", with = "w::As::<w::Text>")]
+    pub created_date: ::std::option::Option<::std::string::String>,
+    /// `field`: `ListFilterField`.
+    /// Allowed values: `TITLE`, `DESCRIPTION`, `REAL_STATUS`, `STATUS`, `PRIORITY`, `MARK`, `COMMENT`, `DELETE`, `NEW`, `RENEW`, `MOVE_TO_BACKLOG`, `MOVE_TO_SPRINT`, `PARENT_ID`, `GROUP_ID`, `STAGE_ID`, `CREATED_BY`, `RESPONSIBLE_ID`, `ACCOMPLICES`, `AUDITORS`, `DEADLINE`, `START_DATE_PLAN`, `END_DATE_PLAN`, `DURATION_PLAN`, `DURATION_PLAN_SECONDS`, `DURATION_FACT`, `TIME_ESTIMATE`, `TIME_SPENT_IN_LOGS`, `TAGS`, `DEPENDS_ON`, `FILES`, `UF_TASK_WEBDAV_FILES`, `CHECKLIST_ITEM_CREATE`, `CHECKLIST_ITEM_RENAME`, `CHECKLIST_ITEM_REMOVE`, `CHECKLIST_ITEM_CHECK`, `CHECKLIST_ITEM_UNCHECK`, `ADD_IN_REPORT`, `TASK_CONTROL`, `ALLOW_TIME_TRACKING`, `ALLOW_CHANGE_DEADLINE`, `FLOW_ID`.
+    pub field: ::std::option::Option<ListFilterField>,
+    /// `value`: map of string or `null`.
+    #[serde(with = "w::As::<w::Map<w::Text>>")]
+    pub value: ::std::option::Option<
+        ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::std::option::Option<::std::string::String>,
+        >,
+    >,
+    /// `user`: `ListFilterUser`.
+    pub user: ::std::option::Option<ListFilterUser>,
+}

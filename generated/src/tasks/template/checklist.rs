@@ -39,15 +39,7 @@ impl ::bitrix24_runtime::Method for Add {
 }
 
 /// The `result` of [`tasks.template.checklist.add`](https://apidocs.bitrix24.com/api-reference/tasks/template/checklist/tasks-template-checklist-add.html).
-#[derive(Debug, Clone, PartialEq, Default, w::Object)]
-#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
-#[serde(default)]
-#[non_exhaustive]
-pub struct AddResponse {
-    /// `checkListItem`: `AddResponseCheckListItem`.
-    #[serde(rename = "checkListItem")]
-    pub check_list_item: ::std::option::Option<AddResponseCheckListItem>,
-}
+pub type AddResponse = AddAttachmentByContentResponse;
 
 /// Errors of [`tasks.template.checklist.add`](https://apidocs.bitrix24.com/api-reference/tasks/template/checklist/tasks-template-checklist-add.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -167,102 +159,6 @@ impl AddFields {
     }
 }
 
-/// Allowed values of `type`.
-pub type AddResponseCheckListItemMembersType = AddAttachmentByContentResponseCheckListItemMembersType;
-
-/// Allowed values of `personalGender`.
-pub type AddResponseCheckListItemMembersPersonalGender = AddAttachmentByContentResponseCheckListItemMembersPersonalGender;
-
-/// The `members` object.
-#[derive(Debug, Clone, PartialEq, Default, w::Object)]
-#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
-#[serde(default)]
-#[non_exhaustive]
-pub struct AddResponseCheckListItemMembers {
-    /// `id`: string.
-    #[serde(with = "w::As::<w::Text>")]
-    pub id: ::std::option::Option<::std::string::String>,
-    /// `type`: `AddAttachmentByContentResponseCheckListItemMembersType`.
-    /// Allowed values: `A`, `U`.
-    #[serde(rename = "type")]
-    pub type_: ::std::option::Option<
-        AddAttachmentByContentResponseCheckListItemMembersType,
-    >,
-    /// `name`: string.
-    #[serde(with = "w::As::<w::Text>")]
-    pub name: ::std::option::Option<::std::string::String>,
-    /// `personalPhoto`: string.
-    #[serde(rename = "personalPhoto", with = "w::As::<w::Text>")]
-    pub personal_photo: ::std::option::Option<::std::string::String>,
-    /// `personalGender`: `AddAttachmentByContentResponseCheckListItemMembersPersonalGender`.
-    /// Allowed values: `M`, `F`.
-    #[serde(rename = "personalGender")]
-    pub personal_gender: ::std::option::Option<
-        AddAttachmentByContentResponseCheckListItemMembersPersonalGender,
-    >,
-    /// `image`: string.
-    #[serde(with = "w::As::<w::Text>")]
-    pub image: ::std::option::Option<::std::string::String>,
-    /// `isCollaber`: boolean, sent as `Y`/`N`.
-    #[serde(rename = "isCollaber", with = "w::As::<w::YesNo>")]
-    pub is_collaber: ::std::option::Option<bool>,
-}
-
-/// The `checkListItem` object.
-#[derive(Debug, Clone, PartialEq, Default, w::Object)]
-#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
-#[serde(default)]
-#[non_exhaustive]
-pub struct AddResponseCheckListItem {
-    /// `id`: integer.
-    #[serde(with = "w::As::<w::Int>")]
-    pub id: ::std::option::Option<i64>,
-    /// `copiedId`: integer.
-    #[serde(rename = "copiedId", with = "w::As::<w::Int>")]
-    pub copied_id: ::std::option::Option<i64>,
-    /// `userId`: integer.
-    #[serde(rename = "userId", with = "w::As::<w::Int>")]
-    pub user_id: ::std::option::Option<i64>,
-    /// `createdBy`: integer.
-    #[serde(rename = "createdBy", with = "w::As::<w::Int>")]
-    pub created_by: ::std::option::Option<i64>,
-    /// `parentId`: integer.
-    #[serde(rename = "parentId", with = "w::As::<w::Int>")]
-    pub parent_id: ::std::option::Option<i64>,
-    /// `title`: string.
-    #[serde(with = "w::As::<w::Text>")]
-    pub title: ::std::option::Option<::std::string::String>,
-    /// `sortIndex`: integer.
-    #[serde(rename = "sortIndex", with = "w::As::<w::Int>")]
-    pub sort_index: ::std::option::Option<i64>,
-    /// `displaySortIndex`: string.
-    #[serde(rename = "displaySortIndex", with = "w::As::<w::Text>")]
-    pub display_sort_index: ::std::option::Option<::std::string::String>,
-    /// `isComplete`: boolean.
-    #[serde(rename = "isComplete", with = "w::As::<w::TrueFalse>")]
-    pub is_complete: ::std::option::Option<bool>,
-    /// `isImportant`: boolean.
-    #[serde(rename = "isImportant", with = "w::As::<w::TrueFalse>")]
-    pub is_important: ::std::option::Option<bool>,
-    /// `completedCount`: integer.
-    #[serde(rename = "completedCount", with = "w::As::<w::Int>")]
-    pub completed_count: ::std::option::Option<i64>,
-    /// `members`: list of `AddResponseCheckListItemMembers`.
-    #[serde(with = "w::As::<w::List<w::Same>>")]
-    pub members: ::std::option::Option<::std::vec::Vec<AddResponseCheckListItemMembers>>,
-    /// `attachments`: map of string.
-    #[serde(with = "w::As::<w::Map<w::Text>>")]
-    pub attachments: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
-    >,
-    /// `nodeId`: integer.
-    #[serde(rename = "nodeId", with = "w::As::<w::Int>")]
-    pub node_id: ::std::option::Option<i64>,
-    /// `templateId`: integer.
-    #[serde(rename = "templateId", with = "w::As::<w::Int>")]
-    pub template_id: ::std::option::Option<i64>,
-}
-
 /// Parameters of [`tasks.template.checklist.addAttachmentByContent`](https://apidocs.bitrix24.com/api-reference/tasks/template/checklist/tasks-template-checklist-add-attachment-by-content.html).
 ///
 /// - Scopes: `task`
@@ -316,11 +212,9 @@ impl ::bitrix24_runtime::Method for AddAttachmentByContent {
 #[serde(default)]
 #[non_exhaustive]
 pub struct AddAttachmentByContentResponse {
-    /// `checkListItem`: `AddAttachmentByContentResponseCheckListItem`.
+    /// `checkListItem`: `Checklistitem`.
     #[serde(rename = "checkListItem")]
-    pub check_list_item: ::std::option::Option<
-        AddAttachmentByContentResponseCheckListItem,
-    >,
+    pub check_list_item: ::std::option::Option<crate::types::Checklistitem>,
 }
 
 /// Errors of [`tasks.template.checklist.addAttachmentByContent`](https://apidocs.bitrix24.com/api-reference/tasks/template/checklist/tasks-template-checklist-add-attachment-by-content.html).
@@ -394,130 +288,6 @@ impl AddAttachmentByContentAttachmentParameters {
         self.content = Some(value.into());
         self
     }
-}
-
-/// Allowed values of `type`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum AddAttachmentByContentResponseCheckListItemMembersType {
-    /// `A`
-    A,
-    /// `U`
-    U,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-
-::bitrix24_runtime::str_enum!(
-    AddAttachmentByContentResponseCheckListItemMembersType { A = "A", U = "U" }
-);
-
-/// Allowed values of `personalGender`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum AddAttachmentByContentResponseCheckListItemMembersPersonalGender {
-    /// `M`
-    M,
-    /// `F`
-    F,
-    /// A value the spec does not list, kept as sent.
-    Unknown(::std::string::String),
-}
-
-::bitrix24_runtime::str_enum!(
-    AddAttachmentByContentResponseCheckListItemMembersPersonalGender { M = "M", F = "F" }
-);
-
-/// The `members` object.
-#[derive(Debug, Clone, PartialEq, Default, w::Object)]
-#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
-#[serde(default)]
-#[non_exhaustive]
-pub struct AddAttachmentByContentResponseCheckListItemMembers {
-    /// `id`: string.
-    #[serde(with = "w::As::<w::Text>")]
-    pub id: ::std::option::Option<::std::string::String>,
-    /// `type`: `AddAttachmentByContentResponseCheckListItemMembersType`.
-    /// Allowed values: `A`, `U`.
-    #[serde(rename = "type")]
-    pub type_: ::std::option::Option<
-        AddAttachmentByContentResponseCheckListItemMembersType,
-    >,
-    /// `name`: string.
-    #[serde(with = "w::As::<w::Text>")]
-    pub name: ::std::option::Option<::std::string::String>,
-    /// `personalPhoto`: string.
-    #[serde(rename = "personalPhoto", with = "w::As::<w::Text>")]
-    pub personal_photo: ::std::option::Option<::std::string::String>,
-    /// `personalGender`: `AddAttachmentByContentResponseCheckListItemMembersPersonalGender`.
-    /// Allowed values: `M`, `F`.
-    #[serde(rename = "personalGender")]
-    pub personal_gender: ::std::option::Option<
-        AddAttachmentByContentResponseCheckListItemMembersPersonalGender,
-    >,
-    /// `image`: string.
-    #[serde(with = "w::As::<w::Text>")]
-    pub image: ::std::option::Option<::std::string::String>,
-    /// `isCollaber`: boolean.
-    #[serde(rename = "isCollaber", with = "w::As::<w::TrueFalse>")]
-    pub is_collaber: ::std::option::Option<bool>,
-}
-
-/// The `checkListItem` object.
-#[derive(Debug, Clone, PartialEq, Default, w::Object)]
-#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
-#[serde(default)]
-#[non_exhaustive]
-pub struct AddAttachmentByContentResponseCheckListItem {
-    /// `id`: integer.
-    #[serde(with = "w::As::<w::Int>")]
-    pub id: ::std::option::Option<i64>,
-    /// `copiedId`: integer.
-    #[serde(rename = "copiedId", with = "w::As::<w::Int>")]
-    pub copied_id: ::std::option::Option<i64>,
-    /// `userId`: integer.
-    #[serde(rename = "userId", with = "w::As::<w::Int>")]
-    pub user_id: ::std::option::Option<i64>,
-    /// `createdBy`: integer.
-    #[serde(rename = "createdBy", with = "w::As::<w::Int>")]
-    pub created_by: ::std::option::Option<i64>,
-    /// `parentId`: integer.
-    #[serde(rename = "parentId", with = "w::As::<w::Int>")]
-    pub parent_id: ::std::option::Option<i64>,
-    /// `title`: string.
-    #[serde(with = "w::As::<w::Text>")]
-    pub title: ::std::option::Option<::std::string::String>,
-    /// `sortIndex`: integer.
-    #[serde(rename = "sortIndex", with = "w::As::<w::Int>")]
-    pub sort_index: ::std::option::Option<i64>,
-    /// `displaySortIndex`: string.
-    #[serde(rename = "displaySortIndex", with = "w::As::<w::Text>")]
-    pub display_sort_index: ::std::option::Option<::std::string::String>,
-    /// `isComplete`: boolean.
-    #[serde(rename = "isComplete", with = "w::As::<w::TrueFalse>")]
-    pub is_complete: ::std::option::Option<bool>,
-    /// `isImportant`: boolean.
-    #[serde(rename = "isImportant", with = "w::As::<w::TrueFalse>")]
-    pub is_important: ::std::option::Option<bool>,
-    /// `completedCount`: integer.
-    #[serde(rename = "completedCount", with = "w::As::<w::Int>")]
-    pub completed_count: ::std::option::Option<i64>,
-    /// `members`: list of `AddAttachmentByContentResponseCheckListItemMembers`.
-    #[serde(with = "w::As::<w::List<w::Same>>")]
-    pub members: ::std::option::Option<
-        ::std::vec::Vec<AddAttachmentByContentResponseCheckListItemMembers>,
-    >,
-    /// `attachments`: map of string.
-    #[serde(with = "w::As::<w::Map<w::Text>>")]
-    pub attachments: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
-    >,
-    /// `nodeId`: integer.
-    #[serde(rename = "nodeId", with = "w::As::<w::Int>")]
-    pub node_id: ::std::option::Option<i64>,
-    /// `templateId`: integer.
-    #[serde(rename = "templateId", with = "w::As::<w::Int>")]
-    pub template_id: ::std::option::Option<i64>,
 }
 
 /// Parameters of [`tasks.template.checklist.addAttachmentsFromDisk`](https://apidocs.bitrix24.com/api-reference/tasks/template/checklist/tasks-template-checklist-add-attachments-from-disk.html).
@@ -597,18 +367,6 @@ pub enum AddAttachmentsFromDiskError {
 
 method_error!(AddAttachmentsFromDiskError { V100 = "100", V0 = "0" });
 
-/// Allowed values of `type`.
-pub type AddAttachmentsFromDiskResponseCheckListItemMembersType = AddAttachmentByContentResponseCheckListItemMembersType;
-
-/// Allowed values of `personalGender`.
-pub type AddAttachmentsFromDiskResponseCheckListItemMembersPersonalGender = AddAttachmentByContentResponseCheckListItemMembersPersonalGender;
-
-/// The `members` object.
-pub type AddAttachmentsFromDiskResponseCheckListItemMembers = AddAttachmentByContentResponseCheckListItemMembers;
-
-/// The `checkListItem` object.
-pub type AddAttachmentsFromDiskResponseCheckListItem = AddAttachmentByContentResponseCheckListItem;
-
 /// Parameters of [`tasks.template.checklist.complete`](https://apidocs.bitrix24.com/api-reference/tasks/template/checklist/tasks-template-checklist-complete.html).
 ///
 /// - Scopes: `task`
@@ -649,7 +407,7 @@ impl ::bitrix24_runtime::Method for Complete {
 }
 
 /// The `result` of [`tasks.template.checklist.complete`](https://apidocs.bitrix24.com/api-reference/tasks/template/checklist/tasks-template-checklist-complete.html).
-pub type CompleteResponse = AddResponse;
+pub type CompleteResponse = AddAttachmentByContentResponse;
 
 /// Errors of [`tasks.template.checklist.complete`](https://apidocs.bitrix24.com/api-reference/tasks/template/checklist/tasks-template-checklist-complete.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -676,18 +434,6 @@ pub enum CompleteError {
 }
 
 method_error!(CompleteError { V100 = "100", V0 = "0" });
-
-/// Allowed values of `type`.
-pub type CompleteResponseCheckListItemMembersType = AddAttachmentByContentResponseCheckListItemMembersType;
-
-/// Allowed values of `personalGender`.
-pub type CompleteResponseCheckListItemMembersPersonalGender = AddAttachmentByContentResponseCheckListItemMembersPersonalGender;
-
-/// The `members` object.
-pub type CompleteResponseCheckListItemMembers = AddResponseCheckListItemMembers;
-
-/// The `checkListItem` object.
-pub type CompleteResponseCheckListItem = AddResponseCheckListItem;
 
 /// Parameters of [`tasks.template.checklist.delete`](https://apidocs.bitrix24.com/api-reference/tasks/template/checklist/tasks-template-checklist-delete.html).
 ///
@@ -833,18 +579,6 @@ pub enum GetError {
 
 method_error!(GetError { V100 = "100", V0 = "0" });
 
-/// Allowed values of `type`.
-pub type GetResponseCheckListItemMembersType = AddAttachmentByContentResponseCheckListItemMembersType;
-
-/// Allowed values of `personalGender`.
-pub type GetResponseCheckListItemMembersPersonalGender = AddAttachmentByContentResponseCheckListItemMembersPersonalGender;
-
-/// The `members` object.
-pub type GetResponseCheckListItemMembers = AddAttachmentByContentResponseCheckListItemMembers;
-
-/// The `checkListItem` object.
-pub type GetResponseCheckListItem = AddAttachmentByContentResponseCheckListItem;
-
 /// Parameters of [`tasks.template.checklist.list`](https://apidocs.bitrix24.com/api-reference/tasks/template/checklist/tasks-template-checklist-list.html).
 ///
 /// - Scopes: `task`
@@ -938,10 +672,10 @@ impl ::bitrix24_runtime::Method for List {
 #[serde(default)]
 #[non_exhaustive]
 pub struct ListResponse {
-    /// `checkListItems`: map of `ListResponseCheckListItems`.
+    /// `checkListItems`: map of `Checklistitem`.
     #[serde(rename = "checkListItems", with = "w::As::<w::Map<w::Same>>")]
     pub check_list_items: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ListResponseCheckListItems>,
+        ::std::collections::BTreeMap<::std::string::String, crate::types::Checklistitem>,
     >,
 }
 
@@ -967,70 +701,6 @@ pub enum ListError {
 }
 
 method_error!(ListError { V0 = "0", V100 = "100" });
-
-/// Allowed values of `type`.
-pub type ListResponseCheckListItemsMembersType = AddAttachmentByContentResponseCheckListItemMembersType;
-
-/// Allowed values of `personalGender`.
-pub type ListResponseCheckListItemsMembersPersonalGender = AddAttachmentByContentResponseCheckListItemMembersPersonalGender;
-
-/// The `members` object.
-pub type ListResponseCheckListItemsMembers = AddResponseCheckListItemMembers;
-
-/// The `checkListItems` object.
-#[derive(Debug, Clone, PartialEq, Default, w::Object)]
-#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
-#[serde(default)]
-#[non_exhaustive]
-pub struct ListResponseCheckListItems {
-    /// `id`: integer.
-    #[serde(with = "w::As::<w::Int>")]
-    pub id: ::std::option::Option<i64>,
-    /// `copiedId`: integer.
-    #[serde(rename = "copiedId", with = "w::As::<w::Int>")]
-    pub copied_id: ::std::option::Option<i64>,
-    /// `userId`: integer.
-    #[serde(rename = "userId", with = "w::As::<w::Int>")]
-    pub user_id: ::std::option::Option<i64>,
-    /// `createdBy`: integer.
-    #[serde(rename = "createdBy", with = "w::As::<w::Int>")]
-    pub created_by: ::std::option::Option<i64>,
-    /// `parentId`: integer.
-    #[serde(rename = "parentId", with = "w::As::<w::Int>")]
-    pub parent_id: ::std::option::Option<i64>,
-    /// `title`: string.
-    #[serde(with = "w::As::<w::Text>")]
-    pub title: ::std::option::Option<::std::string::String>,
-    /// `sortIndex`: integer.
-    #[serde(rename = "sortIndex", with = "w::As::<w::Int>")]
-    pub sort_index: ::std::option::Option<i64>,
-    /// `displaySortIndex`: string.
-    #[serde(rename = "displaySortIndex", with = "w::As::<w::Text>")]
-    pub display_sort_index: ::std::option::Option<::std::string::String>,
-    /// `isComplete`: boolean, sent as `Y`/`N`.
-    #[serde(rename = "isComplete", with = "w::As::<w::YesNo>")]
-    pub is_complete: ::std::option::Option<bool>,
-    /// `isImportant`: boolean, sent as `Y`/`N`.
-    #[serde(rename = "isImportant", with = "w::As::<w::YesNo>")]
-    pub is_important: ::std::option::Option<bool>,
-    /// `completedCount`: integer.
-    #[serde(rename = "completedCount", with = "w::As::<w::Int>")]
-    pub completed_count: ::std::option::Option<i64>,
-    /// `members`: list of `AddResponseCheckListItemMembers`.
-    #[serde(with = "w::As::<w::List<w::Same>>")]
-    pub members: ::std::option::Option<::std::vec::Vec<AddResponseCheckListItemMembers>>,
-    /// `attachments`: map of string.
-    #[serde(with = "w::As::<w::Map<w::Text>>")]
-    pub attachments: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
-    >,
-    /// `nodeId`: integer.
-    #[serde(rename = "nodeId", with = "w::As::<w::Int>")]
-    pub node_id: ::std::option::Option<i64>,
-    /// `templateId`: integer.
-    #[serde(rename = "templateId", with = "w::As::<w::Int>")]
-    pub template_id: ::std::option::Option<i64>,
-}
 
 /// Parameters of [`tasks.template.checklist.moveAfter`](https://apidocs.bitrix24.com/api-reference/tasks/template/checklist/tasks-template-checklist-move-after.html).
 ///
@@ -1076,7 +746,7 @@ impl ::bitrix24_runtime::Method for MoveAfter {
 }
 
 /// The `result` of [`tasks.template.checklist.moveAfter`](https://apidocs.bitrix24.com/api-reference/tasks/template/checklist/tasks-template-checklist-move-after.html).
-pub type MoveAfterResponse = AddResponse;
+pub type MoveAfterResponse = AddAttachmentByContentResponse;
 
 /// Errors of [`tasks.template.checklist.moveAfter`](https://apidocs.bitrix24.com/api-reference/tasks/template/checklist/tasks-template-checklist-move-after.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -1104,18 +774,6 @@ pub enum MoveAfterError {
 }
 
 method_error!(MoveAfterError { V100 = "100", V0 = "0" });
-
-/// Allowed values of `type`.
-pub type MoveAfterResponseCheckListItemMembersType = AddAttachmentByContentResponseCheckListItemMembersType;
-
-/// Allowed values of `personalGender`.
-pub type MoveAfterResponseCheckListItemMembersPersonalGender = AddAttachmentByContentResponseCheckListItemMembersPersonalGender;
-
-/// The `members` object.
-pub type MoveAfterResponseCheckListItemMembers = AddResponseCheckListItemMembers;
-
-/// The `checkListItem` object.
-pub type MoveAfterResponseCheckListItem = AddResponseCheckListItem;
 
 /// Parameters of [`tasks.template.checklist.moveBefore`](https://apidocs.bitrix24.com/api-reference/tasks/template/checklist/tasks-template-checklist-move-before.html).
 ///
@@ -1189,18 +847,6 @@ pub enum MoveBeforeError {
 }
 
 method_error!(MoveBeforeError { V100 = "100", V0 = "0" });
-
-/// Allowed values of `type`.
-pub type MoveBeforeResponseCheckListItemMembersType = AddAttachmentByContentResponseCheckListItemMembersType;
-
-/// Allowed values of `personalGender`.
-pub type MoveBeforeResponseCheckListItemMembersPersonalGender = AddAttachmentByContentResponseCheckListItemMembersPersonalGender;
-
-/// The `members` object.
-pub type MoveBeforeResponseCheckListItemMembers = AddAttachmentByContentResponseCheckListItemMembers;
-
-/// The `checkListItem` object.
-pub type MoveBeforeResponseCheckListItem = AddAttachmentByContentResponseCheckListItem;
 
 /// Parameters of [`tasks.template.checklist.removeAttachments`](https://apidocs.bitrix24.com/api-reference/tasks/template/checklist/tasks-template-checklist-remove-attachments.html).
 ///
@@ -1279,18 +925,6 @@ pub enum RemoveAttachmentsError {
 
 method_error!(RemoveAttachmentsError { V100 = "100", V0 = "0" });
 
-/// Allowed values of `type`.
-pub type RemoveAttachmentsResponseCheckListItemMembersType = AddAttachmentByContentResponseCheckListItemMembersType;
-
-/// Allowed values of `personalGender`.
-pub type RemoveAttachmentsResponseCheckListItemMembersPersonalGender = AddAttachmentByContentResponseCheckListItemMembersPersonalGender;
-
-/// The `members` object.
-pub type RemoveAttachmentsResponseCheckListItemMembers = AddAttachmentByContentResponseCheckListItemMembers;
-
-/// The `checkListItem` object.
-pub type RemoveAttachmentsResponseCheckListItem = AddAttachmentByContentResponseCheckListItem;
-
 /// Parameters of [`tasks.template.checklist.renew`](https://apidocs.bitrix24.com/api-reference/tasks/template/checklist/tasks-template-checklist-renew.html).
 ///
 /// - Scopes: `task`
@@ -1331,7 +965,7 @@ impl ::bitrix24_runtime::Method for Renew {
 }
 
 /// The `result` of [`tasks.template.checklist.renew`](https://apidocs.bitrix24.com/api-reference/tasks/template/checklist/tasks-template-checklist-renew.html).
-pub type RenewResponse = AddResponse;
+pub type RenewResponse = AddAttachmentByContentResponse;
 
 /// Errors of [`tasks.template.checklist.renew`](https://apidocs.bitrix24.com/api-reference/tasks/template/checklist/tasks-template-checklist-renew.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -1358,18 +992,6 @@ pub enum RenewError {
 }
 
 method_error!(RenewError { V100 = "100", V0 = "0" });
-
-/// Allowed values of `type`.
-pub type RenewResponseCheckListItemMembersType = AddAttachmentByContentResponseCheckListItemMembersType;
-
-/// Allowed values of `personalGender`.
-pub type RenewResponseCheckListItemMembersPersonalGender = AddAttachmentByContentResponseCheckListItemMembersPersonalGender;
-
-/// The `members` object.
-pub type RenewResponseCheckListItemMembers = AddResponseCheckListItemMembers;
-
-/// The `checkListItem` object.
-pub type RenewResponseCheckListItem = AddResponseCheckListItem;
 
 /// Parameters of [`tasks.template.checklist.update`](https://apidocs.bitrix24.com/api-reference/tasks/template/checklist/tasks-template-checklist-update.html).
 ///
@@ -1550,15 +1172,3 @@ impl UpdateFields {
         self
     }
 }
-
-/// Allowed values of `type`.
-pub type UpdateResponseCheckListItemMembersType = AddAttachmentByContentResponseCheckListItemMembersType;
-
-/// Allowed values of `personalGender`.
-pub type UpdateResponseCheckListItemMembersPersonalGender = AddAttachmentByContentResponseCheckListItemMembersPersonalGender;
-
-/// The `members` object.
-pub type UpdateResponseCheckListItemMembers = AddAttachmentByContentResponseCheckListItemMembers;
-
-/// The `checkListItem` object.
-pub type UpdateResponseCheckListItem = AddAttachmentByContentResponseCheckListItem;

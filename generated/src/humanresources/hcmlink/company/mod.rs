@@ -86,39 +86,6 @@ method_error!(
     "WRONG_AUTH_TYPE" }
 );
 
-/// The `data` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
-#[serde(default)]
-#[non_exhaustive]
-pub struct AddFieldsData {
-    /// `result`: integer.
-    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::Int>")]
-    pub result: ::std::option::Option<i64>,
-    /// `time`: `Time`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub time: ::std::option::Option<crate::types::Time>,
-}
-
-impl AddFieldsData {
-    /// An empty value; set fields with the setters.
-    pub fn new() -> Self {
-        Self { result: None, time: None }
-    }
-
-    /// Sets `result`.
-    pub fn result(mut self, value: i64) -> Self {
-        self.result = Some(value);
-        self
-    }
-
-    /// Sets `time`.
-    pub fn time(mut self, value: crate::types::Time) -> Self {
-        self.time = Some(value);
-        self
-    }
-}
-
 /// Allowed values of `type`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -252,9 +219,15 @@ pub struct AddFields {
     /// `title`: string, required.
     #[serde(with = "w::As::<w::Text>")]
     pub title: ::std::string::String,
-    /// `data`: `AddFieldsData`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub data: ::std::option::Option<AddFieldsData>,
+    /// `data`: map of string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "w::As::<w::Map<w::Text>>",
+    )]
+    pub data: ::std::option::Option<
+        ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+    >,
     /// `fields`: list of `AddFieldsFields`, required.
     #[serde(with = "w::As::<w::List<w::Same>>")]
     pub fields: ::std::vec::Vec<AddFieldsFields>,
@@ -278,7 +251,10 @@ impl AddFields {
     }
 
     /// Sets `data`.
-    pub fn data(mut self, value: AddFieldsData) -> Self {
+    pub fn data(
+        mut self,
+        value: ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+    ) -> Self {
         self.data = Some(value);
         self
     }
@@ -607,39 +583,6 @@ method_error!(
     "WRONG_AUTH_TYPE" }
 );
 
-/// The `data` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
-#[serde(default)]
-#[non_exhaustive]
-pub struct UpdateFieldsData {
-    /// `result`: boolean, sent as `Y`/`N`.
-    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::YesNo>")]
-    pub result: ::std::option::Option<bool>,
-    /// `time`: `Time`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub time: ::std::option::Option<crate::types::Time>,
-}
-
-impl UpdateFieldsData {
-    /// An empty value; set fields with the setters.
-    pub fn new() -> Self {
-        Self { result: None, time: None }
-    }
-
-    /// Sets `result`.
-    pub fn result(mut self, value: bool) -> Self {
-        self.result = Some(value);
-        self
-    }
-
-    /// Sets `time`.
-    pub fn time(mut self, value: crate::types::Time) -> Self {
-        self.time = Some(value);
-        self
-    }
-}
-
 /// Allowed values of `type`.
 pub type UpdateFieldsFieldsType = AddFieldsFieldsType;
 
@@ -663,9 +606,15 @@ pub struct UpdateFields {
     /// `title`: string, required.
     #[serde(with = "w::As::<w::Text>")]
     pub title: ::std::string::String,
-    /// `data`: `UpdateFieldsData`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub data: ::std::option::Option<UpdateFieldsData>,
+    /// `data`: map of any JSON value.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "w::As::<w::Map<w::Same>>",
+    )]
+    pub data: ::std::option::Option<
+        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+    >,
     /// `fields`: list of `AddFieldsFields`, required.
     #[serde(with = "w::As::<w::List<w::Same>>")]
     pub fields: ::std::vec::Vec<AddFieldsFields>,
@@ -689,7 +638,10 @@ impl UpdateFields {
     }
 
     /// Sets `data`.
-    pub fn data(mut self, value: UpdateFieldsData) -> Self {
+    pub fn data(
+        mut self,
+        value: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+    ) -> Self {
         self.data = Some(value);
         self
     }

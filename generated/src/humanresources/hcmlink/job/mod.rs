@@ -104,39 +104,6 @@ pub enum UpdateFieldsStatus {
     }
 );
 
-/// The `data` object.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
-#[serde(default)]
-#[non_exhaustive]
-pub struct UpdateFieldsData {
-    /// `result`: boolean, sent as `Y`/`N`.
-    #[serde(skip_serializing_if = "Option::is_none", with = "w::As::<w::YesNo>")]
-    pub result: ::std::option::Option<bool>,
-    /// `time`: `Time`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub time: ::std::option::Option<crate::types::Time>,
-}
-
-impl UpdateFieldsData {
-    /// An empty value; set fields with the setters.
-    pub fn new() -> Self {
-        Self { result: None, time: None }
-    }
-
-    /// Sets `result`.
-    pub fn result(mut self, value: bool) -> Self {
-        self.result = Some(value);
-        self
-    }
-
-    /// Sets `time`.
-    pub fn time(mut self, value: crate::types::Time) -> Self {
-        self.time = Some(value);
-        self
-    }
-}
-
 /// The `fields` object.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Deserialize))]
@@ -151,9 +118,15 @@ pub struct UpdateFields {
     /// `sent`: integer.
     #[serde(default, skip_serializing_if = "Option::is_none", with = "w::As::<w::Int>")]
     pub sent: ::std::option::Option<i64>,
-    /// `data`: `UpdateFieldsData`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub data: ::std::option::Option<UpdateFieldsData>,
+    /// `data`: map of string.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "w::As::<w::Map<w::Text>>",
+    )]
+    pub data: ::std::option::Option<
+        ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+    >,
 }
 
 impl UpdateFields {
@@ -180,7 +153,10 @@ impl UpdateFields {
     }
 
     /// Sets `data`.
-    pub fn data(mut self, value: UpdateFieldsData) -> Self {
+    pub fn data(
+        mut self,
+        value: ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+    ) -> Self {
         self.data = Some(value);
         self
     }

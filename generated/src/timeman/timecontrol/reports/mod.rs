@@ -90,11 +90,8 @@ impl ::bitrix24_runtime::Method for Get {
 #[serde(default)]
 #[non_exhaustive]
 pub struct GetResponse {
-    /// `report`: map of any JSON value.
-    #[serde(with = "w::As::<w::Map<w::Same>>")]
-    pub report: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    >,
+    /// `report`: `GetResponseReport`.
+    pub report: ::std::option::Option<GetResponseReport>,
     /// `month_title`: string.
     #[serde(with = "w::As::<w::Text>")]
     pub month_title: ::std::option::Option<::std::string::String>,
@@ -135,6 +132,76 @@ pub enum GetError {
 method_error!(
     GetError { AccessError = "ACCESS_ERROR", UserAccessError = "USER_ACCESS_ERROR" }
 );
+
+/// The `days` object.
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct GetResponseReportDays {
+    /// `day_title`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub day_title: ::std::option::Option<::std::string::String>,
+    /// `index`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub index: ::std::option::Option<::std::string::String>,
+    /// `reports`: list of any JSON value.
+    #[serde(with = "w::As::<w::List<w::Same>>")]
+    pub reports: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    /// `workday_complete`: boolean, sent as `Y`/`N`.
+    #[serde(with = "w::As::<w::YesNo>")]
+    pub workday_complete: ::std::option::Option<bool>,
+    /// `workday_date_finish`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub workday_date_finish: ::std::option::Option<::std::string::String>,
+    /// `workday_date_start`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub workday_date_start: ::std::option::Option<::std::string::String>,
+    /// `workday_duration`: integer.
+    #[serde(with = "w::As::<w::Int>")]
+    pub workday_duration: ::std::option::Option<i64>,
+    /// `workday_duration_config`: integer.
+    #[serde(with = "w::As::<w::Int>")]
+    pub workday_duration_config: ::std::option::Option<i64>,
+    /// `workday_duration_final`: integer.
+    #[serde(with = "w::As::<w::Int>")]
+    pub workday_duration_final: ::std::option::Option<i64>,
+    /// `workday_time_leaks_final`: integer.
+    #[serde(with = "w::As::<w::Int>")]
+    pub workday_time_leaks_final: ::std::option::Option<i64>,
+    /// `workday_time_leaks_real`: integer.
+    #[serde(with = "w::As::<w::Int>")]
+    pub workday_time_leaks_real: ::std::option::Option<i64>,
+    /// `workday_time_leaks_user`: integer.
+    #[serde(with = "w::As::<w::Int>")]
+    pub workday_time_leaks_user: ::std::option::Option<i64>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+
+/// The `report` object.
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct GetResponseReport {
+    /// `date_finish`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub date_finish: ::std::option::Option<::std::string::String>,
+    /// `date_start`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub date_start: ::std::option::Option<::std::string::String>,
+    /// `days`: list of `GetResponseReportDays`.
+    #[serde(with = "w::As::<w::List<w::Same>>")]
+    pub days: ::std::option::Option<::std::vec::Vec<GetResponseReportDays>>,
+    /// `month_title`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub month_title: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
 
 /// Allowed values of `type`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -331,8 +398,8 @@ pub struct GetResponseUser {
     /// `id`: integer.
     #[serde(with = "w::As::<w::Int>")]
     pub id: ::std::option::Option<i64>,
-    /// `active`: boolean, sent as `Y`/`N`.
-    #[serde(with = "w::As::<w::YesNo>")]
+    /// `active`: boolean.
+    #[serde(with = "w::As::<w::TrueFalse>")]
     pub active: ::std::option::Option<bool>,
     /// `name`: string.
     #[serde(with = "w::As::<w::Text>")]

@@ -457,10 +457,13 @@ pub struct ListResponseItems {
 #[serde(default)]
 #[non_exhaustive]
 pub struct ListResponseAfterCursor {
-    /// `startDate`: string.
-    #[serde(rename = "startDate", with = "w::As::<w::Text>")]
-    pub start_date: ::std::option::Option<::std::string::String>,
     /// `id`: integer.
     #[serde(with = "w::As::<w::Int>")]
     pub id: ::std::option::Option<i64>,
+    /// `startDate`: string.
+    #[serde(rename = "startDate", with = "w::As::<w::Text>")]
+    pub start_date: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }

@@ -38,19 +38,14 @@ impl ::bitrix24_runtime::Method for Count {
 }
 
 /// The `result` of [`humanresources.employee.count`](https://apidocs.bitrix24.com/api-reference/departments/employee/humanresources-employee-count.html).
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
-#[serde(transparent)]
-pub struct CountResponse(
-    #[serde(with = "w::As::<w::Map<w::Int>>")]
-    pub ::std::collections::BTreeMap<::std::string::String, i64>,
-);
-
-impl CountResponse {
-    /// The wrapped value.
-    pub fn into_inner(self) -> ::std::collections::BTreeMap<::std::string::String, i64> {
-        self.0
-    }
+#[serde(default)]
+#[non_exhaustive]
+pub struct CountResponse {
+    /// `total`: integer.
+    #[serde(with = "w::As::<w::Int>")]
+    pub total: ::std::option::Option<i64>,
 }
 
 /// Errors of [`humanresources.employee.count`](https://apidocs.bitrix24.com/api-reference/departments/employee/humanresources-employee-count.html).
@@ -109,6 +104,9 @@ pub struct MultidepartmentResponse {
     pub employees: ::std::option::Option<
         ::std::vec::Vec<MultidepartmentResponseEmployees>,
     >,
+    /// `total`: integer.
+    #[serde(with = "w::As::<w::Int>")]
+    pub total: ::std::option::Option<i64>,
 }
 
 /// Errors of [`humanresources.employee.multidepartment`](https://apidocs.bitrix24.com/api-reference/departments/employee/humanresources-employee-multidepartment.html).
@@ -126,6 +124,9 @@ pub enum MultidepartmentError {
 
 method_error!(MultidepartmentError {});
 
+/// The `departments` object.
+pub type MultidepartmentResponseEmployeesDepartments = crate::types::TaskdtoFlow;
+
 /// The `employees` object.
 #[derive(Debug, Clone, PartialEq, Default, w::Object)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
@@ -141,15 +142,9 @@ pub struct MultidepartmentResponseEmployees {
     /// `workPosition`: string.
     #[serde(rename = "workPosition", with = "w::As::<w::Text>")]
     pub work_position: ::std::option::Option<::std::string::String>,
-    /// `departments[]`: list of any JSON value.
-    #[serde(rename = "departments[]", with = "w::As::<w::List<w::Same>>")]
-    pub departments: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
-    /// `departments[].id`: integer.
-    #[serde(rename = "departments[].id", with = "w::As::<w::Int>")]
-    pub departments_id: ::std::option::Option<i64>,
-    /// `departments[].name`: string.
-    #[serde(rename = "departments[].name", with = "w::As::<w::Text>")]
-    pub departments_name: ::std::option::Option<::std::string::String>,
+    /// `departments`: list of `TaskdtoFlow`.
+    #[serde(with = "w::As::<w::List<w::Same>>")]
+    pub departments: ::std::option::Option<::std::vec::Vec<crate::types::TaskdtoFlow>>,
 }
 
 /// Parameters of [`humanresources.employee.search`](https://apidocs.bitrix24.com/api-reference/departments/employee/humanresources-employee-search.html).

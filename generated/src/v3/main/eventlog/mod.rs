@@ -175,6 +175,7 @@ pub struct GetResponseItem {
 /// - Allowed in `batch`: no
 /// - Safe to repeat: yes
 /// - Paged: yes (`pagination`)
+/// - Read in full by `id` with `Client::list_fast`: yes
 /// - REST 3.0
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
@@ -252,15 +253,25 @@ impl ::bitrix24_runtime::Method for List {
 }
 
 impl ::bitrix24_runtime::Paged for List {
-    type Item = ::serde_json::Value;
+    type Item = ListResponseItems;
     fn set_start(&mut self, start: i64) {
         let pagination = self.pagination.get_or_insert_with(Default::default);
         pagination.remove("page");
         pagination.insert("offset".to_owned(), start);
     }
 
-    fn into_items(response: ListResponse) -> ::std::vec::Vec<::serde_json::Value> {
+    fn into_items(response: ListResponse) -> ::std::vec::Vec<ListResponseItems> {
         response.items.unwrap_or_default()
+    }
+}
+
+impl ::bitrix24_runtime::FastListed for List {
+    fn fast_listing() -> ::bitrix24_runtime::FastListing {
+        ::bitrix24_runtime::FastListing::new()
+            .id_field("id")
+            .conditions_filter("filter")
+            .order_param("order")
+            .items_at("items")
     }
 }
 
@@ -270,9 +281,9 @@ impl ::bitrix24_runtime::Paged for List {
 #[serde(default)]
 #[non_exhaustive]
 pub struct ListResponse {
-    /// `items`: list of any JSON value.
+    /// `items`: list of `ListResponseItems`.
     #[serde(with = "w::As::<w::List<w::Same>>")]
-    pub items: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    pub items: ::std::option::Option<::std::vec::Vec<ListResponseItems>>,
     /// `id`: integer.
     #[serde(with = "w::As::<w::Int>")]
     pub id: ::std::option::Option<i64>,
@@ -328,6 +339,41 @@ pub enum ListError {
 }
 
 method_error!(ListError {});
+
+/// The `items` object.
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct ListResponseItems {
+    /// `auditTypeId`: string.
+    #[serde(rename = "auditTypeId", with = "w::As::<w::Text>")]
+    pub audit_type_id: ::std::option::Option<::std::string::String>,
+    /// `description`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub description: ::std::option::Option<::std::string::String>,
+    /// `id`: integer.
+    #[serde(with = "w::As::<w::Int>")]
+    pub id: ::std::option::Option<i64>,
+    /// `itemId`: string.
+    #[serde(rename = "itemId", with = "w::As::<w::Text>")]
+    pub item_id: ::std::option::Option<::std::string::String>,
+    /// `moduleId`: string.
+    #[serde(rename = "moduleId", with = "w::As::<w::Text>")]
+    pub module_id: ::std::option::Option<::std::string::String>,
+    /// `severity`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub severity: ::std::option::Option<::std::string::String>,
+    /// `timestampX`: string.
+    #[serde(rename = "timestampX", with = "w::As::<w::Text>")]
+    pub timestamp_x: ::std::option::Option<::std::string::String>,
+    /// `userId`: integer.
+    #[serde(rename = "userId", with = "w::As::<w::Int>")]
+    pub user_id: ::std::option::Option<i64>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
 
 /// Parameters of [`main.eventlog.tail`](https://apidocs.bitrix24.com/api-reference/event-log/main-eventlog-tail.html).
 ///
@@ -392,7 +438,54 @@ impl ::bitrix24_runtime::Method for Tail {
 }
 
 /// The `result` of [`main.eventlog.tail`](https://apidocs.bitrix24.com/api-reference/event-log/main-eventlog-tail.html).
-pub type TailResponse = ListResponse;
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct TailResponse {
+    /// `items`: list of any JSON value.
+    #[serde(with = "w::As::<w::List<w::Same>>")]
+    pub items: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    /// `id`: integer.
+    #[serde(with = "w::As::<w::Int>")]
+    pub id: ::std::option::Option<i64>,
+    /// `timestampX`: string.
+    #[serde(rename = "timestampX", with = "w::As::<w::Text>")]
+    pub timestamp_x: ::std::option::Option<::std::string::String>,
+    /// `severity`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub severity: ::std::option::Option<::std::string::String>,
+    /// `auditTypeId`: string.
+    #[serde(rename = "auditTypeId", with = "w::As::<w::Text>")]
+    pub audit_type_id: ::std::option::Option<::std::string::String>,
+    /// `moduleId`: string.
+    #[serde(rename = "moduleId", with = "w::As::<w::Text>")]
+    pub module_id: ::std::option::Option<::std::string::String>,
+    /// `itemId`: string.
+    #[serde(rename = "itemId", with = "w::As::<w::Text>")]
+    pub item_id: ::std::option::Option<::std::string::String>,
+    /// `remoteAddr`: string.
+    #[serde(rename = "remoteAddr", with = "w::As::<w::Text>")]
+    pub remote_addr: ::std::option::Option<::std::string::String>,
+    /// `userAgent`: string.
+    #[serde(rename = "userAgent", with = "w::As::<w::Text>")]
+    pub user_agent: ::std::option::Option<::std::string::String>,
+    /// `requestUri`: string.
+    #[serde(rename = "requestUri", with = "w::As::<w::Text>")]
+    pub request_uri: ::std::option::Option<::std::string::String>,
+    /// `siteId`: string.
+    #[serde(rename = "siteId", with = "w::As::<w::Text>")]
+    pub site_id: ::std::option::Option<::std::string::String>,
+    /// `userId`: integer.
+    #[serde(rename = "userId", with = "w::As::<w::Int>")]
+    pub user_id: ::std::option::Option<i64>,
+    /// `guestId`: integer.
+    #[serde(rename = "guestId", with = "w::As::<w::Int>")]
+    pub guest_id: ::std::option::Option<i64>,
+    /// `description`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub description: ::std::option::Option<::std::string::String>,
+}
 
 /// Errors of [`main.eventlog.tail`](https://apidocs.bitrix24.com/api-reference/event-log/main-eventlog-tail.html).
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -168,9 +168,9 @@ impl ::bitrix24_runtime::Method for List {
 #[serde(default)]
 #[non_exhaustive]
 pub struct ListResponse {
-    /// `items`: list of any JSON value.
+    /// `items`: list of `ListResponseItems`.
     #[serde(with = "w::As::<w::List<w::Same>>")]
-    pub items: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    pub items: ::std::option::Option<::std::vec::Vec<ListResponseItems>>,
 }
 
 /// Errors of [`tasks.task.field.list`](https://apidocs.bitrix24.com/api-reference/tasks/tasks-task-field-list.html).
@@ -187,3 +187,34 @@ pub enum ListError {
 }
 
 method_error!(ListError {});
+
+/// The `items` object.
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct ListResponseItems {
+    /// `description`: any JSON value.
+    pub description: ::std::option::Option<::serde_json::Value>,
+    /// `filterable`: boolean.
+    #[serde(with = "w::As::<w::TrueFalse>")]
+    pub filterable: ::std::option::Option<bool>,
+    /// `multiple`: boolean.
+    #[serde(with = "w::As::<w::TrueFalse>")]
+    pub multiple: ::std::option::Option<bool>,
+    /// `name`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub name: ::std::option::Option<::std::string::String>,
+    /// `sortable`: boolean.
+    #[serde(with = "w::As::<w::TrueFalse>")]
+    pub sortable: ::std::option::Option<bool>,
+    /// `title`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub title: ::std::option::Option<::std::string::String>,
+    /// `type`: string.
+    #[serde(rename = "type", with = "w::As::<w::Text>")]
+    pub type_: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
