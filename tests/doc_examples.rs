@@ -51,8 +51,8 @@ const REQUEST_TARGET: f64 = 0.95;
 /// timeline layout's block texts are `textWithTranslation`, a string or texts by
 /// language as the docs type them, no longer the string one example showed. The scalar
 /// fields numbered 21,129 once the `time` that 11 task pages show inside `result` was
-/// read beside it, where the portal sends it; 21,461, and the replies 1,489, since
-/// results shown without their envelope count as examples.)
+/// read beside it, where the portal sends it; 21,883, and the replies 1,508, since
+/// results shown without their envelope, and examples eliding part of themselves, count.)
 struct Floor {
     passed: usize,
     of: usize,
@@ -60,23 +60,23 @@ struct Floor {
 
 /// Replies decoding without a shape failure.
 const DECODING: Floor = Floor {
-    passed: 1482,
-    of: 1489,
+    passed: 1502,
+    of: 1508,
 };
 /// Replies decoding and keeping every key.
 const KEEPING: Floor = Floor {
-    passed: 1446,
-    of: 1489,
+    passed: 1464,
+    of: 1508,
 };
 /// Distinct scalar fields (by path within a method's result) checked.
 const CHECKED: Floor = Floor {
-    passed: 19773,
-    of: 21461,
+    passed: 20158,
+    of: 21883,
 };
 /// Of those, the ones whose type does not come from the same example reply alone.
 const CHECKED_BY_DESCRIBED_TYPES: Floor = Floor {
-    passed: 18454,
-    of: 21461,
+    passed: 18837,
+    of: 21883,
 };
 
 impl Floor {

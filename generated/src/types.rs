@@ -2363,7 +2363,7 @@ pub struct Bot {
 
 /// The `calendar_event` object.
 ///
-/// [Documentation](https://apidocs.bitrix24.com/api-reference/calendar/_includes/calendar_event_fields.html)
+/// [Documentation](https://apidocs.bitrix24.com/api-reference/calendar/calendar-event/calendar-event-get-by-id.html)
 #[cfg(feature = "calendar")]
 #[derive(Debug, Clone, PartialEq, Default, w::Object)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
@@ -4910,7 +4910,7 @@ pub struct ChatsRestrictions {
 
 /// The `checklistitem` object.
 ///
-/// [Documentation](https://apidocs.bitrix24.com/api-reference/tasks/template/checklist/_includes/checklist-item-response.html#checklistitem)
+/// [Documentation](https://apidocs.bitrix24.com/api-reference/tasks/template/checklist/tasks-template-checklist-add-attachment-by-content.html#checklistitem)
 #[cfg(feature = "task")]
 #[derive(Debug, Clone, PartialEq, Default, w::Object)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]

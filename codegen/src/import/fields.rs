@@ -413,6 +413,9 @@ impl<'a> FieldReader<'a> {
             Claim::Known(name) => self.objects.has_fields(&name).then_some(name),
             Claim::Cycle => None,
             Claim::New(name) => {
+                if described.fragment.is_some() {
+                    self.objects.shown_on(&name, &described.page.path);
+                }
                 let mut fields = self.read_described(described, Section::Response);
                 fields.iter_mut().for_each(|f| f.required = false);
                 // The envelope's `time` is not a member of the object, and a method's
@@ -433,8 +436,14 @@ impl<'a> FieldReader<'a> {
 
     /// The shared type of the object whose `fields` an included fragment describes
     /// (`calendar/_includes/calendar_event_fields.md`): one type for every page including
-    /// it, named after the fragment. `None` when it has no fields.
-    pub fn included_object(&mut self, fragment: &str, fields: Vec<Field>) -> Option<String> {
+    /// it, named after the fragment, its docs the first `page` showing it. `None` when it
+    /// has no fields.
+    pub fn included_object(
+        &mut self,
+        fragment: &str,
+        page: &Page,
+        fields: Vec<Field>,
+    ) -> Option<String> {
         let stem = fragment.rsplit('/').next()?.trim_end_matches(".md");
         let name = ["_fields", "-fields", "-response", "_response"]
             .iter()
@@ -444,6 +453,7 @@ impl<'a> FieldReader<'a> {
             Claim::Known(name) => self.objects.has_fields(&name).then_some(name),
             Claim::Cycle => None,
             Claim::New(name) => {
+                self.objects.shown_on(&name, &page.path);
                 let mut fields = fields;
                 fields.iter_mut().for_each(|f| f.required = false);
                 self.objects.add(&name, fields);
@@ -1101,10 +1111,8 @@ mod tests {
         );
         let (fields, types) = read_params(&main, THING);
         assert_eq!(fields[0].ty.to_string(), "chore");
-        assert_eq!(
-            types["chore"].docs.as_deref(),
-            Some("docs/_includes/chore.md#chore")
-        );
+        // Its docs are the page showing it: a fragment is no page of the docs site.
+        assert_eq!(types["chore"].docs.as_deref(), Some("docs/main.md#chore"));
         // Without the fragment, the same table is the field's own description.
         let own = main
             .replace("{% fragment docs/_includes/chore.md %}\n", "")

@@ -530,7 +530,7 @@ fn result_spec(
     if let Some(fragment) = &placed.fragment
         && let Some(fields) = result.fields.clone()
         && *result.ty.element() == object
-        && let Some(name) = reader.included_object(fragment, fields)
+        && let Some(name) = reader.included_object(fragment, page, fields)
     {
         result.ty = fields::with_element(result.ty.clone(), TypeExpr::Name(name));
         result.fields = None;

@@ -163,6 +163,22 @@ impl Objects {
         }
     }
 
+    /// Points the docs of `name`, found in an included fragment, at `page`, which shows
+    /// it: the fragment is no page of the docs site. Its anchor stays.
+    pub fn shown_on(&mut self, name: &str, page: &str) {
+        if let Some((_, ty)) = self.types.get_mut(name) {
+            let anchor = ty
+                .docs
+                .as_deref()
+                .and_then(|d| d.split_once('#'))
+                .map(|(_, a)| a);
+            ty.docs = Some(match anchor {
+                Some(anchor) => format!("{page}#{anchor}"),
+                None => page.to_owned(),
+            });
+        }
+    }
+
     /// Every object found, by name; objects without any field are left out (a reference
     /// to one is a loose object).
     pub fn into_types(self) -> BTreeMap<String, NamedType> {
