@@ -405,18 +405,35 @@ impl<'a> FieldReader<'a> {
         if !named && described.page.path == from.path && described.fragment == at.fragment {
             return None;
         }
-        match self
-            .objects
-            .claim(&described.place, &described.names, self.vocab)
-        {
+        let shown_on = described
+            .fragment
+            .is_some()
+            .then_some(described.page.path.as_str());
+        self.claim_object(&described.place, &described.names, shown_on, |reader| {
+            reader.read_described(described, Section::Response)
+        })
+    }
+
+    /// The shared type claimed at `place`: one known, or a new one with the fields `read`
+    /// gives, none required and the envelope's `time` left out, its docs the page it is
+    /// `shown_on` when that is not the place. `None` for an object being read further up,
+    /// and for one the docs give no field of: a loose object, not a type.
+    fn claim_object(
+        &mut self,
+        place: &str,
+        names: &[String],
+        shown_on: Option<&str>,
+        read: impl FnOnce(&mut Self) -> Vec<Field>,
+    ) -> Option<String> {
+        match self.objects.claim(place, names, self.vocab) {
             Claim::Known(name) if self.vocab.types.contains(&name) => Some(name),
             Claim::Known(name) => self.objects.has_fields(&name).then_some(name),
             Claim::Cycle => None,
             Claim::New(name) => {
-                if described.fragment.is_some() {
-                    self.objects.shown_on(&name, &described.page.path);
+                if let Some(page) = shown_on {
+                    self.objects.shown_on(&name, page);
                 }
-                let mut fields = self.read_described(described, Section::Response);
+                let mut fields = read(self);
                 fields.iter_mut().for_each(|f| f.required = false);
                 // The envelope's `time` is not a member of the object, and a method's
                 // reply table (its `result` beside `time`) is not the object.
@@ -428,7 +445,6 @@ impl<'a> FieldReader<'a> {
                     }
                 }
                 self.objects.add(&name, fields);
-                // An object the docs give no field of is a loose object, not a type.
                 self.objects.has_fields(&name).then_some(name)
             }
         }
@@ -449,17 +465,7 @@ impl<'a> FieldReader<'a> {
             .iter()
             .find_map(|suffix| stem.strip_suffix(suffix))
             .unwrap_or(stem);
-        match self.objects.claim(fragment, &[name.to_owned()], self.vocab) {
-            Claim::Known(name) => self.objects.has_fields(&name).then_some(name),
-            Claim::Cycle => None,
-            Claim::New(name) => {
-                self.objects.shown_on(&name, &page.path);
-                let mut fields = fields;
-                fields.iter_mut().for_each(|f| f.required = false);
-                self.objects.add(&name, fields);
-                self.objects.has_fields(&name).then_some(name)
-            }
-        }
+        self.claim_object(fragment, &[name.to_owned()], Some(&page.path), |_| fields)
     }
 
     /// The fields of a described object, its tables read in order.

@@ -7,7 +7,9 @@
 //!    the REST conventions and the keyed form fix ([`conventions`], [`keyed`]), sharpened
 //!    by the page's examples ([`refine`]).
 //!    [`events`] reads event pages (one event, or several) the same way.
-//! 3. [`overrides`] applies the hand-written corrections of `specs/overrides/`.
+//! 3. [`siblings`] gives the results a page leaves out from the methods it names or sits
+//!    beside; [`overrides`] applies the hand-written corrections of `specs/overrides/`;
+//!    shared types no method or event reaches are dropped.
 //! 4. [`stats`] counts what was typed concretely; [`Import::files`] and
 //!    [`Import::event_files`] render the specs.
 //!
