@@ -5,6 +5,7 @@ use super::corpus::{Corpus, Page, Section};
 use super::errors;
 use super::examples;
 use super::fields::{self, FieldReader};
+use super::literal;
 use super::objects::Objects;
 use super::refine;
 use super::scopes;
@@ -661,8 +662,11 @@ fn bare_result_example(page: &Page) -> Option<serde_json::Value> {
     let mut shown = page
         .blocks_in(Section::Response)
         .filter_map(|block| match block {
+            // JSON, or a JavaScript literal some pages write as JSON (`{ID: 0}`).
             Block::Code(code) if code.lang.starts_with("json") => {
-                serde_json::from_str::<serde_json::Value>(&code.text).ok()
+                serde_json::from_str::<serde_json::Value>(&code.text)
+                    .ok()
+                    .or_else(|| literal::parse_complete(&code.text))
             }
             _ => None,
         });
@@ -743,6 +747,14 @@ mod tests {
 
     #[test]
     fn a_reply_section_showing_only_the_result_is_read_as_the_result() {
+        let literal = Page::new(
+            "docs/a-get.md".to_owned(),
+            "# Get a.get\n\n## Result:\n\n```json\n{ID: 0, NAME: \"Default\"}\n```\n",
+        );
+        assert_eq!(
+            bare_result_example(&literal),
+            Some(serde_json::json!({"ID": 0, "NAME": "Default"}))
+        );
         let page = |blocks: &str| {
             let text = format!("# Add a thing a.add\n\n## Response Handling\n\n{blocks}");
             Page::new("docs/a-add.md".to_owned(), &text)

@@ -705,16 +705,16 @@ impl ::bitrix24_runtime::Method for UpdateIsFixed {
 }
 
 /// The `result` of [`rpa.timeline.updateIsFixed`](https://apidocs.bitrix24.com/api-reference/outdated/rpa/timeline/rpa-timeline-update-is-fixed.html).
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
-#[serde(transparent)]
-pub struct UpdateIsFixedResponse(pub ::serde_json::Value);
-
-impl UpdateIsFixedResponse {
-    /// The wrapped value.
-    pub fn into_inner(self) -> ::serde_json::Value {
-        self.0
-    }
+#[serde(default)]
+#[non_exhaustive]
+pub struct UpdateIsFixedResponse {
+    /// `timeline`: `UpdateIsFixedResponseTimeline`.
+    pub timeline: ::std::option::Option<UpdateIsFixedResponseTimeline>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
 
 /// Errors of [`rpa.timeline.updateIsFixed`](https://apidocs.bitrix24.com/api-reference/outdated/rpa/timeline/rpa-timeline-update-is-fixed.html).
@@ -731,3 +731,17 @@ pub enum UpdateIsFixedError {
 }
 
 method_error!(UpdateIsFixedError {});
+
+/// The `timeline` object.
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct UpdateIsFixedResponseTimeline {
+    /// `id`: integer.
+    #[serde(with = "w::As::<w::Int>")]
+    pub id: ::std::option::Option<i64>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
