@@ -317,13 +317,17 @@ fn collect_md(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
-/// `path` with its `.` and `..` parts resolved.
+/// `path` with its `.` parts dropped and each `..` resolved against the part before it
+/// (a leading `..`, as in a relative docs path, stays).
 fn normalized(path: &Path) -> PathBuf {
+    use std::path::Component;
     let mut out = PathBuf::new();
     for part in path.components() {
         match part {
-            std::path::Component::CurDir => {}
-            std::path::Component::ParentDir => {
+            Component::CurDir => {}
+            Component::ParentDir
+                if matches!(out.components().next_back(), Some(Component::Normal(_))) =>
+            {
                 out.pop();
             }
             other => out.push(other),
@@ -400,6 +404,18 @@ mod tests {
             page.tables.iter().map(|t| t.fragment.as_deref()).collect();
         assert_eq!(fragments, [Some("_includes/event.md"), None]);
         let _ = fs::remove_dir_all(dir);
+    }
+
+    #[test]
+    fn paths_resolve_their_parent_parts_but_keep_a_leading_one() {
+        assert_eq!(
+            normalized(Path::new("../docs/api/calendar/x/.././_includes/f.md")),
+            Path::new("../docs/api/calendar/_includes/f.md")
+        );
+        assert_eq!(
+            normalized(Path::new("/docs/a/../b.md")),
+            Path::new("/docs/b.md")
+        );
     }
 
     #[test]
