@@ -51,7 +51,7 @@ const REQUEST_TARGET: f64 = 0.95;
 /// timeline layout's block texts are `textWithTranslation`, a string or texts by
 /// language as the docs type them, no longer the string one example showed. The scalar
 /// fields numbered 21,129 once the `time` that 11 task pages show inside `result` was
-/// read beside it, where the portal sends it; 21,886, and the replies 1,510, since
+/// read beside it, where the portal sends it; 21,887, and the replies 1,511, since
 /// results shown without their envelope, and examples eliding part of themselves, count.)
 struct Floor {
     passed: usize,
@@ -60,23 +60,23 @@ struct Floor {
 
 /// Replies decoding without a shape failure.
 const DECODING: Floor = Floor {
-    passed: 1504,
-    of: 1510,
+    passed: 1505,
+    of: 1511,
 };
 /// Replies decoding and keeping every key.
 const KEEPING: Floor = Floor {
-    passed: 1466,
-    of: 1510,
+    passed: 1467,
+    of: 1511,
 };
 /// Distinct scalar fields (by path within a method's result) checked.
 const CHECKED: Floor = Floor {
-    passed: 20161,
-    of: 21886,
+    passed: 20162,
+    of: 21887,
 };
 /// Of those, the ones whose type does not come from the same example reply alone.
 const CHECKED_BY_DESCRIBED_TYPES: Floor = Floor {
-    passed: 18837,
-    of: 21886,
+    passed: 18838,
+    of: 21887,
 };
 
 impl Floor {

@@ -62,7 +62,13 @@ pub fn parse(text: &str) -> Vec<Block> {
             let lang = trimmed[fence.len()..].trim().to_lowercase();
             let mut body = Vec::new();
             i += 1;
-            while i < lines.len() && !lines[i].trim().starts_with(fence) {
+            // A closing fence is the fence's characters alone: "```bash" opens another
+            // block and does not close this one (CommonMark).
+            let closes = |line: &str| {
+                let t = line.trim();
+                t.starts_with(fence) && t.chars().all(|c| fence.starts_with(c))
+            };
+            while i < lines.len() && !closes(lines[i]) {
                 body.push(strip_indent(lines[i], indent));
                 i += 1;
             }
@@ -280,6 +286,27 @@ mod tests {
         assert_eq!(table.rows[1][1], "Id, ```a | b```");
         assert!(
             matches!(&blocks[4], Block::Code(c) if c.lang == "json" && c.text == "{\"result\": true}")
+        );
+    }
+
+    #[test]
+    fn a_fence_with_an_info_string_does_not_close_a_block() {
+        // The first block is left open; the next tab's "```bash" is inside it, and the
+        // bare fence after closes it, so the reply below is still read.
+        let text = "```bash\ncurl a\n- OAuth\n    ```bash\n    curl b\n    ```\n\n## Response\n\n```json\n{\"result\": true}\n```\n";
+        let blocks = parse(text);
+        let langs: Vec<&str> = blocks
+            .iter()
+            .filter_map(|b| match b {
+                Block::Code(code) => Some(code.lang.as_str()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(langs, ["bash", "json"]);
+        assert!(
+            blocks
+                .iter()
+                .any(|b| matches!(b, Block::Heading(h) if h.text == "Response"))
         );
     }
 

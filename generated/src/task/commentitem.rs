@@ -592,7 +592,7 @@ method_error!(IsactionallowedError { ErrorCore = "ERROR_CORE" });
 ///
 /// - Scopes: `task`
 /// - Required parameters: `TASKID`, `ITEMID`, `FIELDS`
-/// - Errors: [`UpdateError`] (system errors only)
+/// - Errors: [`UpdateError`]: `ERROR_CORE`
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: no
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
@@ -631,11 +631,11 @@ impl ::bitrix24_runtime::Method for Update {
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
-pub struct UpdateResponse(pub ::serde_json::Value);
+pub struct UpdateResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 
 impl UpdateResponse {
     /// The wrapped value.
-    pub fn into_inner(self) -> ::serde_json::Value {
+    pub fn into_inner(self) -> bool {
         self.0
     }
 }
@@ -644,6 +644,12 @@ impl UpdateResponse {
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum UpdateError {
+    /// `ERROR_CORE`
+    ///
+    /// - "Comment text not specified."
+    /// - "TASKS_ERROR_EXCEPTION_#4; Action is not allowed; 4/TE/ACTION_NOT_ALLOWED"
+    /// - "TASKS_ERROR_EXCEPTION_#256; Param #0 (taskId) for method ctaskcommentitem::delete() expected to be of type "integer", but given something else.; 256/TE/WRONG_ARGUMENTS"
+    ErrorCore(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
     /// A code neither this method's spec nor the system errors list.
@@ -653,7 +659,7 @@ pub enum UpdateError {
     Unhandled(::bitrix24_runtime::Unhandled),
 }
 
-method_error!(UpdateError {});
+method_error!(UpdateError { ErrorCore = "ERROR_CORE" });
 
 /// The `FIELDS` object.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
