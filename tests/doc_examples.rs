@@ -51,8 +51,10 @@ const REQUEST_TARGET: f64 = 0.95;
 /// timeline layout's block texts are `textWithTranslation`, a string or texts by
 /// language as the docs type them, no longer the string one example showed. The scalar
 /// fields numbered 21,129 once the `time` that 11 task pages show inside `result` was
-/// read beside it, where the portal sends it; 21,887, and the replies 1,511, since
-/// results shown without their envelope, and examples eliding part of themselves, count.)
+/// read beside it, where the portal sends it; 22,405, and the replies 1,528, since
+/// results shown without their envelope, and examples eliding part of themselves, count.
+/// The decoding floor fell from 1,505 of 1,511 to 1,521 of 1,528 when 17 more elided
+/// examples were read: one of them does not decode.)
 struct Floor {
     passed: usize,
     of: usize,
@@ -60,23 +62,23 @@ struct Floor {
 
 /// Replies decoding without a shape failure.
 const DECODING: Floor = Floor {
-    passed: 1505,
-    of: 1511,
+    passed: 1521,
+    of: 1528,
 };
 /// Replies decoding and keeping every key.
 const KEEPING: Floor = Floor {
-    passed: 1467,
-    of: 1511,
+    passed: 1483,
+    of: 1528,
 };
 /// Distinct scalar fields (by path within a method's result) checked.
 const CHECKED: Floor = Floor {
-    passed: 20162,
-    of: 21887,
+    passed: 20637,
+    of: 22405,
 };
 /// Of those, the ones whose type does not come from the same example reply alone.
 const CHECKED_BY_DESCRIBED_TYPES: Floor = Floor {
-    passed: 18838,
-    of: 21887,
+    passed: 19313,
+    of: 22405,
 };
 
 impl Floor {

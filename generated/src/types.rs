@@ -27568,7 +27568,7 @@ pub struct UserfieldSettings {
 }
 
 /// The `DEFAULT_VALUE` object.
-#[cfg(feature = "crm")]
+#[cfg(any(feature = "crm", feature = "log"))]
 #[derive(Debug, Clone, PartialEq, Default, w::Object)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(default)]

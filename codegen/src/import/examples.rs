@@ -3,8 +3,7 @@
 //! arguments of every call of the method in the other languages:
 //! `BX24.callMethod('m', {…})`, `CRest::call('m', […])`,
 //! `call.make({method: 'm', params: {…}})`), the example values a parameter's
-//! description writes (`in the format \`{"timestamp": "1723446900"}\``), and JSON that
-//! elides part of itself.
+//! description writes (`in the format \`{"timestamp": "1723446900"}\``).
 
 use serde_json::{Map, Value};
 
@@ -177,53 +176,9 @@ fn code_snippets(description: &str) -> Vec<String> {
     out
 }
 
-/// A JSON example that elides part of itself (`...` lines, a comma left before a closing
-/// bracket), read without the elision; `None` when it is not JSON even so.
-pub fn elided_json(text: &str) -> Option<Value> {
-    let kept: Vec<&str> = text
-        .lines()
-        .filter(|line| !matches!(line.trim().trim_end_matches(','), "..." | "…" | "// ..."))
-        .collect();
-    serde_json::from_str(&without_trailing_commas(&kept.join("\n"))).ok()
-}
-
-/// `text` without the commas that stand right before a `}` or `]` outside strings.
-fn without_trailing_commas(text: &str) -> String {
-    let chars: Vec<char> = text.chars().collect();
-    let mut out = String::with_capacity(text.len());
-    let (mut in_string, mut escaped) = (false, false);
-    for (i, &c) in chars.iter().enumerate() {
-        if in_string {
-            in_string = escaped || c != '"';
-            escaped = !escaped && c == '\\';
-        } else if c == '"' {
-            in_string = true;
-        } else if c == ','
-            && chars[i + 1..]
-                .iter()
-                .find(|n| !n.is_whitespace())
-                .is_some_and(|n| matches!(n, '}' | ']'))
-        {
-            continue;
-        }
-        out.push(c);
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
 
-    #[test]
-    fn an_elided_example_is_read_without_its_elision() {
-        let text =
-            "{\n  \"result\": [\n    {\"ID\": \"1\", \"NAME\": \"a, ]\\\" }\",},\n    ...\n  ],\n}";
-        assert_eq!(
-            elided_json(text),
-            Some(serde_json::json!({"result": [{"ID": "1", "NAME": "a, ]\" }"}]}))
-        );
-        assert_eq!(elided_json("{\"a\": 1 ... }"), None);
-    }
     use super::*;
     use serde_json::json;
 

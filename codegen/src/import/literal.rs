@@ -313,6 +313,17 @@ mod tests {
         let elided = "{\n  'de': 'Name',\n  'en': 'name',\n  ...\n}";
         assert_eq!(parse(elided), Some(json!({"de": "Name", "en": "name"})));
         assert_eq!(parse("['a', 'b', …]"), Some(json!(["a", "b"])));
+        // An example reply eliding rows, with a comma left before the closing bracket;
+        // brackets and quotes inside strings are text.
+        let reply =
+            "{\n  \"result\": [\n    {\"ID\": \"1\", \"NAME\": \"a, ]\\\" }\",},\n    ...\n  ],\n}";
+        assert_eq!(
+            parse_complete(reply),
+            Some(json!({"result": [{"ID": "1", "NAME": "a, ]\" }"}]}))
+        );
+        // An elision may also stand inside a line; code in place of data is no reply.
+        assert_eq!(parse_complete("{\"a\": 1 ... }"), Some(json!({"a": 1})));
+        assert_eq!(parse_complete("{\"a\": count()}"), None);
     }
 
     #[test]

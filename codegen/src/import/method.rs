@@ -241,7 +241,9 @@ pub fn import(
         .as_deref()
         .and_then(|t| serde_json::from_str::<serde_json::Value>(t).ok());
     if reply.is_none()
-        && let Some(elided) = response_example.as_deref().and_then(examples::elided_json)
+        && let Some(elided) = response_example
+            .as_deref()
+            .and_then(literal::parse_complete)
     {
         problems.push(
             "the example reply elides part of itself (`...`); read without the elision".to_owned(),

@@ -773,6 +773,7 @@ pub struct GetfieldsResponseDocumentFields {
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
 /// - Paged: yes (`start`, `next`, `total`)
+/// - Read in full by `id` with `Client::list_fast`: yes
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
 #[serde(default)]
@@ -844,13 +845,23 @@ impl ::bitrix24_runtime::Method for List {
 }
 
 impl ::bitrix24_runtime::Paged for List {
-    type Item = ::serde_json::Value;
+    type Item = ListResponseDocuments;
     fn set_start(&mut self, start: i64) {
         self.start = Some(start);
     }
 
-    fn into_items(response: ListResponse) -> ::std::vec::Vec<::serde_json::Value> {
+    fn into_items(response: ListResponse) -> ::std::vec::Vec<ListResponseDocuments> {
         response.documents.unwrap_or_default()
+    }
+}
+
+impl ::bitrix24_runtime::FastListed for List {
+    fn fast_listing() -> ::bitrix24_runtime::FastListing {
+        ::bitrix24_runtime::FastListing::new()
+            .id_field("id")
+            .filter_param("filter")
+            .order_param("order")
+            .items_at("documents")
     }
 }
 
@@ -860,9 +871,9 @@ impl ::bitrix24_runtime::Paged for List {
 #[serde(default)]
 #[non_exhaustive]
 pub struct ListResponse {
-    /// `documents`: list of any JSON value.
+    /// `documents`: list of `ListResponseDocuments`.
     #[serde(with = "w::As::<w::List<w::Same>>")]
-    pub documents: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    pub documents: ::std::option::Option<::std::vec::Vec<ListResponseDocuments>>,
 }
 
 /// Errors of [`documentgenerator.document.list`](https://apidocs.bitrix24.com/api-reference/document-generator/document-generator-document-list.html).
@@ -1097,6 +1108,76 @@ impl ListFilter {
         self.updated_by = Some(value);
         self
     }
+}
+
+/// The `documents` object.
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct ListResponseDocuments {
+    /// `createTime`: string.
+    #[serde(rename = "createTime", with = "w::As::<w::Text>")]
+    pub create_time: ::std::option::Option<::std::string::String>,
+    /// `createdBy`: string.
+    #[serde(rename = "createdBy", with = "w::As::<w::Text>")]
+    pub created_by: ::std::option::Option<::std::string::String>,
+    /// `downloadUrl`: string.
+    #[serde(rename = "downloadUrl", with = "w::As::<w::Text>")]
+    pub download_url: ::std::option::Option<::std::string::String>,
+    /// `downloadUrlMachine`: string.
+    #[serde(rename = "downloadUrlMachine", with = "w::As::<w::Text>")]
+    pub download_url_machine: ::std::option::Option<::std::string::String>,
+    /// `fileId`: string.
+    #[serde(rename = "fileId", with = "w::As::<w::Text>")]
+    pub file_id: ::std::option::Option<::std::string::String>,
+    /// `id`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub id: ::std::option::Option<::std::string::String>,
+    /// `imageId`: string.
+    #[serde(rename = "imageId", with = "w::As::<w::Text>")]
+    pub image_id: ::std::option::Option<::std::string::String>,
+    /// `imageUrl`: string.
+    #[serde(rename = "imageUrl", with = "w::As::<w::Text>")]
+    pub image_url: ::std::option::Option<::std::string::String>,
+    /// `imageUrlMachine`: string.
+    #[serde(rename = "imageUrlMachine", with = "w::As::<w::Text>")]
+    pub image_url_machine: ::std::option::Option<::std::string::String>,
+    /// `number`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub number: ::std::option::Option<::std::string::String>,
+    /// `pdfId`: string.
+    #[serde(rename = "pdfId", with = "w::As::<w::Text>")]
+    pub pdf_id: ::std::option::Option<::std::string::String>,
+    /// `pdfUrl`: string.
+    #[serde(rename = "pdfUrl", with = "w::As::<w::Text>")]
+    pub pdf_url: ::std::option::Option<::std::string::String>,
+    /// `pdfUrlMachine`: string.
+    #[serde(rename = "pdfUrlMachine", with = "w::As::<w::Text>")]
+    pub pdf_url_machine: ::std::option::Option<::std::string::String>,
+    /// `provider`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub provider: ::std::option::Option<::std::string::String>,
+    /// `stampsEnabled`: boolean.
+    #[serde(rename = "stampsEnabled", with = "w::As::<w::TrueFalse>")]
+    pub stamps_enabled: ::std::option::Option<bool>,
+    /// `templateId`: string.
+    #[serde(rename = "templateId", with = "w::As::<w::Text>")]
+    pub template_id: ::std::option::Option<::std::string::String>,
+    /// `title`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub title: ::std::option::Option<::std::string::String>,
+    /// `updateTime`: string.
+    #[serde(rename = "updateTime", with = "w::As::<w::Text>")]
+    pub update_time: ::std::option::Option<::std::string::String>,
+    /// `value`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub value: ::std::option::Option<::std::string::String>,
+    /// `values`: any JSON value.
+    pub values: ::std::option::Option<::serde_json::Value>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
 
 /// Parameters of [`documentgenerator.document.update`](https://apidocs.bitrix24.com/api-reference/document-generator/document-generator-document-update.html).

@@ -521,12 +521,12 @@ impl ::bitrix24_runtime::Method for List {
 }
 
 impl ::bitrix24_runtime::Paged for List {
-    type Item = ListResponseNumerators;
+    type Item = GetResponseNumerator;
     fn set_start(&mut self, start: i64) {
         self.start = Some(start);
     }
 
-    fn into_items(response: ListResponse) -> ::std::vec::Vec<ListResponseNumerators> {
+    fn into_items(response: ListResponse) -> ::std::vec::Vec<GetResponseNumerator> {
         response.numerators.unwrap_or_default()
     }
 }
@@ -537,9 +537,9 @@ impl ::bitrix24_runtime::Paged for List {
 #[serde(default)]
 #[non_exhaustive]
 pub struct ListResponse {
-    /// `numerators`: list of `ListResponseNumerators`.
+    /// `numerators`: list of `GetResponseNumerator`.
     #[serde(with = "w::As::<w::List<w::Same>>")]
-    pub numerators: ::std::option::Option<::std::vec::Vec<ListResponseNumerators>>,
+    pub numerators: ::std::option::Option<::std::vec::Vec<GetResponseNumerator>>,
 }
 
 /// Errors of [`documentgenerator.numerator.list`](https://apidocs.bitrix24.com/api-reference/document-generator/numerators/document-generator-numerator-list.html).
@@ -562,68 +562,13 @@ pub enum ListError {
 method_error!(ListError { V0 = "0" });
 
 /// The `Bitrix_Main_Numerator_Generator_SequentNumberGenerator` object.
-#[derive(Debug, Clone, PartialEq, Default, w::Object)]
-#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
-#[serde(default)]
-#[non_exhaustive]
-pub struct ListResponseNumeratorsSettingsBitrixMainNumeratorGeneratorSequentNumberGenerator {
-    /// `start`: integer.
-    #[serde(with = "w::As::<w::Int>")]
-    pub start: ::std::option::Option<i64>,
-    /// `step`: integer.
-    #[serde(with = "w::As::<w::Int>")]
-    pub step: ::std::option::Option<i64>,
-    /// `length`: integer.
-    #[serde(with = "w::As::<w::Int>")]
-    pub length: ::std::option::Option<i64>,
-    /// `padString`: string.
-    #[serde(rename = "padString", with = "w::As::<w::Text>")]
-    pub pad_string: ::std::option::Option<::std::string::String>,
-    /// `periodicBy`: string.
-    #[serde(rename = "periodicBy", with = "w::As::<w::Text>")]
-    pub periodic_by: ::std::option::Option<::std::string::String>,
-    /// `timezone`: string.
-    #[serde(with = "w::As::<w::Text>")]
-    pub timezone: ::std::option::Option<::std::string::String>,
-    /// `isDirectNumeration`: boolean, sent as `Y`/`N`.
-    #[serde(rename = "isDirectNumeration", with = "w::As::<w::YesNo>")]
-    pub is_direct_numeration: ::std::option::Option<bool>,
-}
+pub type ListResponseNumeratorsSettingsBitrixMainNumeratorGeneratorSequentNumberGenerator = AddResponseNumeratorSettingsBitrixMainNumeratorGeneratorSequentNumberGenerator;
 
 /// The `settings` object.
-#[derive(Debug, Clone, PartialEq, Default, w::Object)]
-#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
-#[serde(default)]
-#[non_exhaustive]
-pub struct ListResponseNumeratorsSettings {
-    /// `Bitrix_Main_Numerator_Generator_SequentNumberGenerator`: `ListResponseNumeratorsSettingsBitrixMainNumeratorGeneratorSequentNumberGenerator`.
-    #[serde(rename = "Bitrix_Main_Numerator_Generator_SequentNumberGenerator")]
-    pub bitrix_main_numerator_generator_sequent_number_generator: ::std::option::Option<
-        ListResponseNumeratorsSettingsBitrixMainNumeratorGeneratorSequentNumberGenerator,
-    >,
-}
+pub type ListResponseNumeratorsSettings = AddResponseNumeratorSettings;
 
 /// The `numerators` object.
-#[derive(Debug, Clone, PartialEq, Default, w::Object)]
-#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
-#[serde(default)]
-#[non_exhaustive]
-pub struct ListResponseNumerators {
-    /// `id`: string.
-    #[serde(with = "w::As::<w::Text>")]
-    pub id: ::std::option::Option<::std::string::String>,
-    /// `name`: string.
-    #[serde(with = "w::As::<w::Text>")]
-    pub name: ::std::option::Option<::std::string::String>,
-    /// `template`: string.
-    #[serde(with = "w::As::<w::Text>")]
-    pub template: ::std::option::Option<::std::string::String>,
-    /// `code`: string.
-    #[serde(with = "w::As::<w::Text>")]
-    pub code: ::std::option::Option<::std::string::String>,
-    /// `settings`: `ListResponseNumeratorsSettings`.
-    pub settings: ::std::option::Option<ListResponseNumeratorsSettings>,
-}
+pub type ListResponseNumerators = GetResponseNumerator;
 
 /// Parameters of [`documentgenerator.numerator.update`](https://apidocs.bitrix24.com/api-reference/document-generator/numerators/document-generator-numerator-update.html).
 ///

@@ -872,12 +872,12 @@ pub struct ListResponseTemplates {
     /// `downloadMachine`: string.
     #[serde(rename = "downloadMachine", with = "w::As::<w::Text>")]
     pub download_machine: ::std::option::Option<::std::string::String>,
-    /// `users`: list of any JSON value.
-    #[serde(with = "w::As::<w::List<w::Same>>")]
-    pub users: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
-    /// `providers`: list of any JSON value.
-    #[serde(with = "w::As::<w::List<w::Same>>")]
-    pub providers: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    /// `users`: list of string.
+    #[serde(with = "w::As::<w::List<w::Text>>")]
+    pub users: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// `providers`: list of string.
+    #[serde(with = "w::As::<w::List<w::Text>>")]
+    pub providers: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
 }
 
 /// Parameters of [`documentgenerator.template.update`](https://apidocs.bitrix24.com/api-reference/document-generator/templates/document-generator-template-update.html).

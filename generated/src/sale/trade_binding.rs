@@ -38,10 +38,13 @@ impl ::bitrix24_runtime::Method for GetFields {
 #[serde(default)]
 #[non_exhaustive]
 pub struct GetFieldsResponse {
-    /// `tradeBinding`: map of any JSON value.
+    /// `tradeBinding`: map of field description.
     #[serde(rename = "tradeBinding", with = "w::As::<w::Map<w::Same>>")]
     pub trade_binding: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+        ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::bitrix24_runtime::FieldDescription,
+        >,
     >,
 }
 

@@ -48,20 +48,19 @@ impl ::bitrix24_runtime::Method for Fields {
 }
 
 /// The `result` of [`crm.duplicate.volatileType.fields`](https://apidocs.bitrix24.com/api-reference/crm/duplicates/volatile-type/crm-duplicate-volatile-type-fields.html).
-#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
-#[serde(default)]
-#[non_exhaustive]
-pub struct FieldsResponse {
-    /// `entityTypeId`: integer.
-    #[serde(rename = "entityTypeId", with = "w::As::<w::Int>")]
-    pub entity_type_id: ::std::option::Option<i64>,
-    /// `fieldCode`: string.
-    #[serde(rename = "fieldCode", with = "w::As::<w::Text>")]
-    pub field_code: ::std::option::Option<::std::string::String>,
-    /// `fieldTitle`: string.
-    #[serde(rename = "fieldTitle", with = "w::As::<w::Text>")]
-    pub field_title: ::std::option::Option<::std::string::String>,
+#[serde(transparent)]
+pub struct FieldsResponse(
+    #[serde(with = "w::As::<w::List<w::Same>>")]
+    pub ::std::vec::Vec<FieldsItem>,
+);
+
+impl FieldsResponse {
+    /// The wrapped value.
+    pub fn into_inner(self) -> ::std::vec::Vec<FieldsItem> {
+        self.0
+    }
 }
 
 /// Errors of [`crm.duplicate.volatileType.fields`](https://apidocs.bitrix24.com/api-reference/crm/duplicates/volatile-type/crm-duplicate-volatile-type-fields.html).
@@ -98,6 +97,23 @@ pub enum FieldsEntityTypeId {
 }
 
 ::bitrix24_runtime::int_enum!(FieldsEntityTypeId { V1 = 1i64, V3 = 3i64, V4 = 4i64 });
+
+/// The `item` object.
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct FieldsItem {
+    /// `entityTypeId`: integer.
+    #[serde(rename = "entityTypeId", with = "w::As::<w::Int>")]
+    pub entity_type_id: ::std::option::Option<i64>,
+    /// `fieldCode`: string.
+    #[serde(rename = "fieldCode", with = "w::As::<w::Text>")]
+    pub field_code: ::std::option::Option<::std::string::String>,
+    /// `fieldTitle`: string.
+    #[serde(rename = "fieldTitle", with = "w::As::<w::Text>")]
+    pub field_title: ::std::option::Option<::std::string::String>,
+}
 
 /// Parameters of [`crm.duplicate.volatileType.list`](https://apidocs.bitrix24.com/api-reference/crm/duplicates/volatile-type/crm-duplicate-volatile-type-list.html).
 ///

@@ -94,11 +94,9 @@ pub struct GetResponse {
     pub message: ::std::option::Option<
         ::std::collections::BTreeMap<::std::string::String, GetResponseMessage>,
     >,
-    /// `usersMessage`: map of any JSON value.
-    #[serde(rename = "usersMessage", with = "w::As::<w::Map<w::Same>>")]
-    pub users_message: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    >,
+    /// `usersMessage`: `GetResponseUsersMessage`.
+    #[serde(rename = "usersMessage")]
+    pub users_message: ::std::option::Option<GetResponseUsersMessage>,
     /// `users`: map of `GetResponseUsers`.
     #[serde(with = "w::As::<w::Map<w::Same>>")]
     pub users: ::std::option::Option<
@@ -206,6 +204,20 @@ pub struct GetResponseMessage {
     >,
 }
 
+/// The `usersMessage` object.
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct GetResponseUsersMessage {
+    /// `chat1763`: list of string.
+    #[serde(with = "w::As::<w::List<w::Text>>")]
+    pub chat1763: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+
 /// The `users` object.
 #[derive(Debug, Clone, PartialEq, Default, w::Object)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
@@ -236,11 +248,11 @@ pub struct GetResponseUsers {
     /// `gender`: string.
     #[serde(with = "w::As::<w::Text>")]
     pub gender: ::std::option::Option<::std::string::String>,
-    /// `extranet`: boolean, sent as `Y`/`N`.
-    #[serde(with = "w::As::<w::YesNo>")]
+    /// `extranet`: boolean.
+    #[serde(with = "w::As::<w::TrueFalse>")]
     pub extranet: ::std::option::Option<bool>,
-    /// `connector`: boolean, sent as `Y`/`N`.
-    #[serde(with = "w::As::<w::YesNo>")]
+    /// `connector`: boolean.
+    #[serde(with = "w::As::<w::TrueFalse>")]
     pub connector: ::std::option::Option<bool>,
     /// `profile`: string.
     #[serde(with = "w::As::<w::Text>")]
@@ -254,9 +266,9 @@ pub struct GetResponseUsers {
     /// `lastActivityDate`: string.
     #[serde(rename = "lastActivityDate", with = "w::As::<w::Text>")]
     pub last_activity_date: ::std::option::Option<::std::string::String>,
-    /// `departments`: list of any JSON value.
-    #[serde(with = "w::As::<w::List<w::Same>>")]
-    pub departments: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    /// `departments`: list of integer.
+    #[serde(with = "w::As::<w::List<w::Int>>")]
+    pub departments: ::std::option::Option<::std::vec::Vec<i64>>,
     /// `type`: string.
     #[serde(rename = "type", with = "w::As::<w::Text>")]
     pub type_: ::std::option::Option<::std::string::String>,
@@ -268,10 +280,10 @@ pub struct GetResponseUsers {
 #[serde(default)]
 #[non_exhaustive]
 pub struct GetResponseOpenlines {
-    /// `canvoteashead`: map of any JSON value.
-    #[serde(with = "w::As::<w::Map<w::Same>>")]
+    /// `canvoteashead`: map of boolean, sent as `Y`/`N`.
+    #[serde(with = "w::As::<w::Map<w::YesNo>>")]
     pub canvoteashead: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+        ::std::collections::BTreeMap<::std::string::String, bool>,
     >,
 }
 
@@ -284,9 +296,9 @@ pub struct GetResponseUserInGroup {
     /// `id`: integer.
     #[serde(with = "w::As::<w::Int>")]
     pub id: ::std::option::Option<i64>,
-    /// `users`: list of any JSON value.
-    #[serde(with = "w::As::<w::List<w::Same>>")]
-    pub users: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    /// `users`: list of string.
+    #[serde(with = "w::As::<w::List<w::Text>>")]
+    pub users: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
 }
 
 /// The `chat` object.
@@ -325,32 +337,32 @@ pub struct GetResponseChat {
     /// `public`: string.
     #[serde(with = "w::As::<w::Text>")]
     pub public: ::std::option::Option<::std::string::String>,
-    /// `muteList`: map of any JSON value.
-    #[serde(rename = "muteList", with = "w::As::<w::Map<w::Same>>")]
+    /// `muteList`: map of boolean, sent as `Y`/`N`.
+    #[serde(rename = "muteList", with = "w::As::<w::Map<w::YesNo>>")]
     pub mute_list: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+        ::std::collections::BTreeMap<::std::string::String, bool>,
     >,
-    /// `managerList`: list of any JSON value.
-    #[serde(rename = "managerList", with = "w::As::<w::List<w::Same>>")]
-    pub manager_list: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    /// `managerList`: list of integer.
+    #[serde(rename = "managerList", with = "w::As::<w::List<w::Int>>")]
+    pub manager_list: ::std::option::Option<::std::vec::Vec<i64>>,
     /// `dateCreate`: string.
     #[serde(rename = "dateCreate", with = "w::As::<w::Text>")]
     pub date_create: ::std::option::Option<::std::string::String>,
     /// `type`: string.
     #[serde(rename = "type", with = "w::As::<w::Text>")]
     pub type_: ::std::option::Option<::std::string::String>,
-    /// `entityLink`: map of any JSON value.
-    #[serde(rename = "entityLink", with = "w::As::<w::Map<w::Same>>")]
+    /// `entityLink`: map of string.
+    #[serde(rename = "entityLink", with = "w::As::<w::Map<w::Text>>")]
     pub entity_link: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+        ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
     >,
-    /// `permissions`: map of any JSON value.
-    #[serde(with = "w::As::<w::Map<w::Same>>")]
+    /// `permissions`: map of string.
+    #[serde(with = "w::As::<w::Map<w::Text>>")]
     pub permissions: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+        ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
     >,
-    /// `textFieldEnabled`: boolean, sent as `Y`/`N`.
-    #[serde(rename = "textFieldEnabled", with = "w::As::<w::YesNo>")]
+    /// `textFieldEnabled`: boolean.
+    #[serde(rename = "textFieldEnabled", with = "w::As::<w::TrueFalse>")]
     pub text_field_enabled: ::std::option::Option<bool>,
     /// `backgroundId`: integer.
     #[serde(rename = "backgroundId", with = "w::As::<w::Int>")]
@@ -358,8 +370,8 @@ pub struct GetResponseChat {
     /// `messageType`: string.
     #[serde(rename = "messageType", with = "w::As::<w::Text>")]
     pub message_type: ::std::option::Option<::std::string::String>,
-    /// `isNew`: boolean, sent as `Y`/`N`.
-    #[serde(rename = "isNew", with = "w::As::<w::YesNo>")]
+    /// `isNew`: boolean.
+    #[serde(rename = "isNew", with = "w::As::<w::TrueFalse>")]
     pub is_new: ::std::option::Option<bool>,
 }
 
@@ -390,10 +402,10 @@ pub struct GetResponseFiles {
     /// `size`: integer.
     #[serde(with = "w::As::<w::Int>")]
     pub size: ::std::option::Option<i64>,
-    /// `image`: map of any JSON value.
-    #[serde(with = "w::As::<w::Map<w::Same>>")]
+    /// `image`: map of integer.
+    #[serde(with = "w::As::<w::Map<w::Int>>")]
     pub image: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+        ::std::collections::BTreeMap<::std::string::String, i64>,
     >,
     /// `status`: string.
     #[serde(with = "w::As::<w::Text>")]
@@ -424,13 +436,13 @@ pub struct GetResponseFiles {
     /// `mediaurl`: string.
     #[serde(with = "w::As::<w::Text>")]
     pub mediaurl: ::std::option::Option<::std::string::String>,
-    /// `istranscribable`: boolean, sent as `Y`/`N`.
-    #[serde(with = "w::As::<w::YesNo>")]
+    /// `istranscribable`: boolean.
+    #[serde(with = "w::As::<w::TrueFalse>")]
     pub istranscribable: ::std::option::Option<bool>,
-    /// `isvideonote`: boolean, sent as `Y`/`N`.
-    #[serde(with = "w::As::<w::YesNo>")]
+    /// `isvideonote`: boolean.
+    #[serde(with = "w::As::<w::TrueFalse>")]
     pub isvideonote: ::std::option::Option<bool>,
-    /// `isvoicenote`: boolean, sent as `Y`/`N`.
-    #[serde(with = "w::As::<w::YesNo>")]
+    /// `isvoicenote`: boolean.
+    #[serde(with = "w::As::<w::TrueFalse>")]
     pub isvoicenote: ::std::option::Option<bool>,
 }

@@ -538,6 +538,960 @@ pub enum GetError {
 
 method_error!(GetError {});
 
+/// The `SETTINGS` object.
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct GetItemUfBlogPostDocSettings {
+    /// `DEFAULT_VIEW`: any JSON value.
+    #[serde(rename = "DEFAULT_VIEW")]
+    pub default_view: ::std::option::Option<::serde_json::Value>,
+    /// `EXTENSIONS`: list of any JSON value.
+    #[serde(rename = "EXTENSIONS", with = "w::As::<w::List<w::Same>>")]
+    pub extensions: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    /// `LIST_HEIGHT`: integer.
+    #[serde(rename = "LIST_HEIGHT", with = "w::As::<w::Int>")]
+    pub list_height: ::std::option::Option<i64>,
+    /// `LIST_WIDTH`: integer.
+    #[serde(rename = "LIST_WIDTH", with = "w::As::<w::Int>")]
+    pub list_width: ::std::option::Option<i64>,
+    /// `MAX_ALLOWED_SIZE`: integer.
+    #[serde(rename = "MAX_ALLOWED_SIZE", with = "w::As::<w::Int>")]
+    pub max_allowed_size: ::std::option::Option<i64>,
+    /// `MAX_SHOW_SIZE`: integer.
+    #[serde(rename = "MAX_SHOW_SIZE", with = "w::As::<w::Int>")]
+    pub max_show_size: ::std::option::Option<i64>,
+    /// `SIZE`: integer.
+    #[serde(rename = "SIZE", with = "w::As::<w::Int>")]
+    pub size: ::std::option::Option<i64>,
+    /// `TARGET_BLANK`: string.
+    #[serde(rename = "TARGET_BLANK", with = "w::As::<w::Text>")]
+    pub target_blank: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+
+/// The `USER_TYPE` object.
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct GetItemUfBlogPostDocUserType {
+    /// `BASE_TYPE`: string.
+    #[serde(rename = "BASE_TYPE", with = "w::As::<w::Text>")]
+    pub base_type: ::std::option::Option<::std::string::String>,
+    /// `CLASS_NAME`: string.
+    #[serde(rename = "CLASS_NAME", with = "w::As::<w::Text>")]
+    pub class_name: ::std::option::Option<::std::string::String>,
+    /// `DESCRIPTION`: string.
+    #[serde(rename = "DESCRIPTION", with = "w::As::<w::Text>")]
+    pub description: ::std::option::Option<::std::string::String>,
+    /// `EDIT_CALLBACK`: list of string.
+    #[serde(rename = "EDIT_CALLBACK", with = "w::As::<w::List<w::Text>>")]
+    pub edit_callback: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// `USER_TYPE_ID`: string.
+    #[serde(rename = "USER_TYPE_ID", with = "w::As::<w::Text>")]
+    pub user_type_id: ::std::option::Option<::std::string::String>,
+    /// `USE_FIELD_COMPONENT`: boolean.
+    #[serde(rename = "USE_FIELD_COMPONENT", with = "w::As::<w::TrueFalse>")]
+    pub use_field_component: ::std::option::Option<bool>,
+    /// `VIEW_CALLBACK`: list of string.
+    #[serde(rename = "VIEW_CALLBACK", with = "w::As::<w::List<w::Text>>")]
+    pub view_callback: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+
+/// The `UF_BLOG_POST_DOC` object.
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct GetItemUfBlogPostDoc {
+    /// `CUSTOM_DATA`: list of any JSON value.
+    #[serde(rename = "CUSTOM_DATA", with = "w::As::<w::List<w::Same>>")]
+    pub custom_data: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    /// `EDIT_FORM_LABEL`: any JSON value.
+    #[serde(rename = "EDIT_FORM_LABEL")]
+    pub edit_form_label: ::std::option::Option<::serde_json::Value>,
+    /// `EDIT_IN_LIST`: string.
+    #[serde(rename = "EDIT_IN_LIST", with = "w::As::<w::Text>")]
+    pub edit_in_list: ::std::option::Option<::std::string::String>,
+    /// `ENTITY_ID`: string.
+    #[serde(rename = "ENTITY_ID", with = "w::As::<w::Text>")]
+    pub entity_id: ::std::option::Option<::std::string::String>,
+    /// `ENTITY_VALUE_ID`: integer.
+    #[serde(rename = "ENTITY_VALUE_ID", with = "w::As::<w::Int>")]
+    pub entity_value_id: ::std::option::Option<i64>,
+    /// `ERROR_MESSAGE`: any JSON value.
+    #[serde(rename = "ERROR_MESSAGE")]
+    pub error_message: ::std::option::Option<::serde_json::Value>,
+    /// `FIELD_NAME`: string.
+    #[serde(rename = "FIELD_NAME", with = "w::As::<w::Text>")]
+    pub field_name: ::std::option::Option<::std::string::String>,
+    /// `HELP_MESSAGE`: any JSON value.
+    #[serde(rename = "HELP_MESSAGE")]
+    pub help_message: ::std::option::Option<::serde_json::Value>,
+    /// `ID`: string.
+    #[serde(rename = "ID", with = "w::As::<w::Text>")]
+    pub id: ::std::option::Option<::std::string::String>,
+    /// `IS_SEARCHABLE`: string.
+    #[serde(rename = "IS_SEARCHABLE", with = "w::As::<w::Text>")]
+    pub is_searchable: ::std::option::Option<::std::string::String>,
+    /// `LIST_COLUMN_LABEL`: any JSON value.
+    #[serde(rename = "LIST_COLUMN_LABEL")]
+    pub list_column_label: ::std::option::Option<::serde_json::Value>,
+    /// `LIST_FILTER_LABEL`: any JSON value.
+    #[serde(rename = "LIST_FILTER_LABEL")]
+    pub list_filter_label: ::std::option::Option<::serde_json::Value>,
+    /// `MANDATORY`: string.
+    #[serde(rename = "MANDATORY", with = "w::As::<w::Text>")]
+    pub mandatory: ::std::option::Option<::std::string::String>,
+    /// `MULTIPLE`: string.
+    #[serde(rename = "MULTIPLE", with = "w::As::<w::Text>")]
+    pub multiple: ::std::option::Option<::std::string::String>,
+    /// `SETTINGS`: `GetItemUfBlogPostDocSettings`.
+    #[serde(rename = "SETTINGS")]
+    pub settings: ::std::option::Option<GetItemUfBlogPostDocSettings>,
+    /// `SHOW_FILTER`: string.
+    #[serde(rename = "SHOW_FILTER", with = "w::As::<w::Text>")]
+    pub show_filter: ::std::option::Option<::std::string::String>,
+    /// `SHOW_IN_LIST`: string.
+    #[serde(rename = "SHOW_IN_LIST", with = "w::As::<w::Text>")]
+    pub show_in_list: ::std::option::Option<::std::string::String>,
+    /// `SORT`: string.
+    #[serde(rename = "SORT", with = "w::As::<w::Text>")]
+    pub sort: ::std::option::Option<::std::string::String>,
+    /// `USER_TYPE`: `GetItemUfBlogPostDocUserType`.
+    #[serde(rename = "USER_TYPE")]
+    pub user_type: ::std::option::Option<GetItemUfBlogPostDocUserType>,
+    /// `USER_TYPE_ID`: string.
+    #[serde(rename = "USER_TYPE_ID", with = "w::As::<w::Text>")]
+    pub user_type_id: ::std::option::Option<::std::string::String>,
+    /// `VALUE`: boolean.
+    #[serde(rename = "VALUE", with = "w::As::<w::TrueFalse>")]
+    pub value: ::std::option::Option<bool>,
+    /// `VALUE_EXISTS`: boolean.
+    #[serde(rename = "VALUE_EXISTS", with = "w::As::<w::TrueFalse>")]
+    pub value_exists: ::std::option::Option<bool>,
+    /// `VALUE_RAW`: any JSON value.
+    #[serde(rename = "VALUE_RAW")]
+    pub value_raw: ::std::option::Option<::serde_json::Value>,
+    /// `XML_ID`: string.
+    #[serde(rename = "XML_ID", with = "w::As::<w::Text>")]
+    pub xml_id: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+
+/// The `USER_TYPE` object.
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct GetItemUfBlogPostUrlPrvUserType {
+    /// `BASE_TYPE`: string.
+    #[serde(rename = "BASE_TYPE", with = "w::As::<w::Text>")]
+    pub base_type: ::std::option::Option<::std::string::String>,
+    /// `CLASS_NAME`: string.
+    #[serde(rename = "CLASS_NAME", with = "w::As::<w::Text>")]
+    pub class_name: ::std::option::Option<::std::string::String>,
+    /// `DESCRIPTION`: string.
+    #[serde(rename = "DESCRIPTION", with = "w::As::<w::Text>")]
+    pub description: ::std::option::Option<::std::string::String>,
+    /// `USER_TYPE_ID`: string.
+    #[serde(rename = "USER_TYPE_ID", with = "w::As::<w::Text>")]
+    pub user_type_id: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+
+/// The `UF_BLOG_POST_URL_PRV` object.
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct GetItemUfBlogPostUrlPrv {
+    /// `CUSTOM_DATA`: list of any JSON value.
+    #[serde(rename = "CUSTOM_DATA", with = "w::As::<w::List<w::Same>>")]
+    pub custom_data: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    /// `EDIT_FORM_LABEL`: any JSON value.
+    #[serde(rename = "EDIT_FORM_LABEL")]
+    pub edit_form_label: ::std::option::Option<::serde_json::Value>,
+    /// `EDIT_IN_LIST`: string.
+    #[serde(rename = "EDIT_IN_LIST", with = "w::As::<w::Text>")]
+    pub edit_in_list: ::std::option::Option<::std::string::String>,
+    /// `ENTITY_ID`: string.
+    #[serde(rename = "ENTITY_ID", with = "w::As::<w::Text>")]
+    pub entity_id: ::std::option::Option<::std::string::String>,
+    /// `ENTITY_VALUE_ID`: integer.
+    #[serde(rename = "ENTITY_VALUE_ID", with = "w::As::<w::Int>")]
+    pub entity_value_id: ::std::option::Option<i64>,
+    /// `ERROR_MESSAGE`: any JSON value.
+    #[serde(rename = "ERROR_MESSAGE")]
+    pub error_message: ::std::option::Option<::serde_json::Value>,
+    /// `FIELD_NAME`: string.
+    #[serde(rename = "FIELD_NAME", with = "w::As::<w::Text>")]
+    pub field_name: ::std::option::Option<::std::string::String>,
+    /// `HELP_MESSAGE`: any JSON value.
+    #[serde(rename = "HELP_MESSAGE")]
+    pub help_message: ::std::option::Option<::serde_json::Value>,
+    /// `ID`: string.
+    #[serde(rename = "ID", with = "w::As::<w::Text>")]
+    pub id: ::std::option::Option<::std::string::String>,
+    /// `IS_SEARCHABLE`: string.
+    #[serde(rename = "IS_SEARCHABLE", with = "w::As::<w::Text>")]
+    pub is_searchable: ::std::option::Option<::std::string::String>,
+    /// `LIST_COLUMN_LABEL`: any JSON value.
+    #[serde(rename = "LIST_COLUMN_LABEL")]
+    pub list_column_label: ::std::option::Option<::serde_json::Value>,
+    /// `LIST_FILTER_LABEL`: any JSON value.
+    #[serde(rename = "LIST_FILTER_LABEL")]
+    pub list_filter_label: ::std::option::Option<::serde_json::Value>,
+    /// `MANDATORY`: string.
+    #[serde(rename = "MANDATORY", with = "w::As::<w::Text>")]
+    pub mandatory: ::std::option::Option<::std::string::String>,
+    /// `MULTIPLE`: string.
+    #[serde(rename = "MULTIPLE", with = "w::As::<w::Text>")]
+    pub multiple: ::std::option::Option<::std::string::String>,
+    /// `SETTINGS`: list of any JSON value.
+    #[serde(rename = "SETTINGS", with = "w::As::<w::List<w::Same>>")]
+    pub settings: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    /// `SHOW_FILTER`: string.
+    #[serde(rename = "SHOW_FILTER", with = "w::As::<w::Text>")]
+    pub show_filter: ::std::option::Option<::std::string::String>,
+    /// `SHOW_IN_LIST`: string.
+    #[serde(rename = "SHOW_IN_LIST", with = "w::As::<w::Text>")]
+    pub show_in_list: ::std::option::Option<::std::string::String>,
+    /// `SORT`: string.
+    #[serde(rename = "SORT", with = "w::As::<w::Text>")]
+    pub sort: ::std::option::Option<::std::string::String>,
+    /// `USER_TYPE`: `GetItemUfBlogPostUrlPrvUserType`.
+    #[serde(rename = "USER_TYPE")]
+    pub user_type: ::std::option::Option<GetItemUfBlogPostUrlPrvUserType>,
+    /// `USER_TYPE_ID`: string.
+    #[serde(rename = "USER_TYPE_ID", with = "w::As::<w::Text>")]
+    pub user_type_id: ::std::option::Option<::std::string::String>,
+    /// `VALUE`: any JSON value.
+    #[serde(rename = "VALUE")]
+    pub value: ::std::option::Option<::serde_json::Value>,
+    /// `VALUE_EXISTS`: boolean.
+    #[serde(rename = "VALUE_EXISTS", with = "w::As::<w::TrueFalse>")]
+    pub value_exists: ::std::option::Option<bool>,
+    /// `VALUE_RAW`: any JSON value.
+    #[serde(rename = "VALUE_RAW")]
+    pub value_raw: ::std::option::Option<::serde_json::Value>,
+    /// `XML_ID`: string.
+    #[serde(rename = "XML_ID", with = "w::As::<w::Text>")]
+    pub xml_id: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+
+/// The `SETTINGS` object.
+pub type GetItemUfGratitudeSettings = GetItemUfBlogPostImprtntSettings;
+
+/// The `USER_TYPE` object.
+pub type GetItemUfGratitudeUserType = GetItemUfBlogPostDocUserType;
+
+/// The `UF_GRATITUDE` object.
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct GetItemUfGratitude {
+    /// `CUSTOM_DATA`: list of any JSON value.
+    #[serde(rename = "CUSTOM_DATA", with = "w::As::<w::List<w::Same>>")]
+    pub custom_data: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    /// `EDIT_FORM_LABEL`: any JSON value.
+    #[serde(rename = "EDIT_FORM_LABEL")]
+    pub edit_form_label: ::std::option::Option<::serde_json::Value>,
+    /// `EDIT_IN_LIST`: string.
+    #[serde(rename = "EDIT_IN_LIST", with = "w::As::<w::Text>")]
+    pub edit_in_list: ::std::option::Option<::std::string::String>,
+    /// `ENTITY_ID`: string.
+    #[serde(rename = "ENTITY_ID", with = "w::As::<w::Text>")]
+    pub entity_id: ::std::option::Option<::std::string::String>,
+    /// `ENTITY_VALUE_ID`: integer.
+    #[serde(rename = "ENTITY_VALUE_ID", with = "w::As::<w::Int>")]
+    pub entity_value_id: ::std::option::Option<i64>,
+    /// `ERROR_MESSAGE`: any JSON value.
+    #[serde(rename = "ERROR_MESSAGE")]
+    pub error_message: ::std::option::Option<::serde_json::Value>,
+    /// `FIELD_NAME`: string.
+    #[serde(rename = "FIELD_NAME", with = "w::As::<w::Text>")]
+    pub field_name: ::std::option::Option<::std::string::String>,
+    /// `HELP_MESSAGE`: any JSON value.
+    #[serde(rename = "HELP_MESSAGE")]
+    pub help_message: ::std::option::Option<::serde_json::Value>,
+    /// `ID`: string.
+    #[serde(rename = "ID", with = "w::As::<w::Text>")]
+    pub id: ::std::option::Option<::std::string::String>,
+    /// `IS_SEARCHABLE`: string.
+    #[serde(rename = "IS_SEARCHABLE", with = "w::As::<w::Text>")]
+    pub is_searchable: ::std::option::Option<::std::string::String>,
+    /// `LIST_COLUMN_LABEL`: any JSON value.
+    #[serde(rename = "LIST_COLUMN_LABEL")]
+    pub list_column_label: ::std::option::Option<::serde_json::Value>,
+    /// `LIST_FILTER_LABEL`: any JSON value.
+    #[serde(rename = "LIST_FILTER_LABEL")]
+    pub list_filter_label: ::std::option::Option<::serde_json::Value>,
+    /// `MANDATORY`: string.
+    #[serde(rename = "MANDATORY", with = "w::As::<w::Text>")]
+    pub mandatory: ::std::option::Option<::std::string::String>,
+    /// `MULTIPLE`: string.
+    #[serde(rename = "MULTIPLE", with = "w::As::<w::Text>")]
+    pub multiple: ::std::option::Option<::std::string::String>,
+    /// `SETTINGS`: `GetItemUfBlogPostImprtntSettings`.
+    #[serde(rename = "SETTINGS")]
+    pub settings: ::std::option::Option<GetItemUfBlogPostImprtntSettings>,
+    /// `SHOW_FILTER`: string.
+    #[serde(rename = "SHOW_FILTER", with = "w::As::<w::Text>")]
+    pub show_filter: ::std::option::Option<::std::string::String>,
+    /// `SHOW_IN_LIST`: string.
+    #[serde(rename = "SHOW_IN_LIST", with = "w::As::<w::Text>")]
+    pub show_in_list: ::std::option::Option<::std::string::String>,
+    /// `SORT`: string.
+    #[serde(rename = "SORT", with = "w::As::<w::Text>")]
+    pub sort: ::std::option::Option<::std::string::String>,
+    /// `USER_TYPE`: `GetItemUfBlogPostDocUserType`.
+    #[serde(rename = "USER_TYPE")]
+    pub user_type: ::std::option::Option<GetItemUfBlogPostDocUserType>,
+    /// `USER_TYPE_ID`: string.
+    #[serde(rename = "USER_TYPE_ID", with = "w::As::<w::Text>")]
+    pub user_type_id: ::std::option::Option<::std::string::String>,
+    /// `VALUE`: any JSON value.
+    #[serde(rename = "VALUE")]
+    pub value: ::std::option::Option<::serde_json::Value>,
+    /// `VALUE_EXISTS`: boolean.
+    #[serde(rename = "VALUE_EXISTS", with = "w::As::<w::TrueFalse>")]
+    pub value_exists: ::std::option::Option<bool>,
+    /// `VALUE_RAW`: any JSON value.
+    #[serde(rename = "VALUE_RAW")]
+    pub value_raw: ::std::option::Option<::serde_json::Value>,
+    /// `XML_ID`: string.
+    #[serde(rename = "XML_ID", with = "w::As::<w::Text>")]
+    pub xml_id: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+
+/// The `CUSTOM_DATA` object.
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct GetItemUfBlogPostFileCustomData {
+    /// `PHOTO_TEMPLATE`: string.
+    #[serde(rename = "PHOTO_TEMPLATE", with = "w::As::<w::Text>")]
+    pub photo_template: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+
+/// The `SETTINGS` object.
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct GetItemUfBlogPostFileSettings {
+    /// `IBLOCK_ID`: any JSON value.
+    #[serde(rename = "IBLOCK_ID")]
+    pub iblock_id: ::std::option::Option<::serde_json::Value>,
+    /// `SECTION_ID`: any JSON value.
+    #[serde(rename = "SECTION_ID")]
+    pub section_id: ::std::option::Option<::serde_json::Value>,
+    /// `UF_TO_SAVE_ALLOW_EDIT`: boolean.
+    #[serde(rename = "UF_TO_SAVE_ALLOW_EDIT", with = "w::As::<w::TrueFalse>")]
+    pub uf_to_save_allow_edit: ::std::option::Option<bool>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+
+/// The `USER_TYPE` object.
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct GetItemUfBlogPostFileUserType {
+    /// `BASE_TYPE`: string.
+    #[serde(rename = "BASE_TYPE", with = "w::As::<w::Text>")]
+    pub base_type: ::std::option::Option<::std::string::String>,
+    /// `CLASS_NAME`: string.
+    #[serde(rename = "CLASS_NAME", with = "w::As::<w::Text>")]
+    pub class_name: ::std::option::Option<::std::string::String>,
+    /// `DESCRIPTION`: string.
+    #[serde(rename = "DESCRIPTION", with = "w::As::<w::Text>")]
+    pub description: ::std::option::Option<::std::string::String>,
+    /// `TAG`: list of string.
+    #[serde(rename = "TAG", with = "w::As::<w::List<w::Text>>")]
+    pub tag: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// `USER_TYPE_ID`: string.
+    #[serde(rename = "USER_TYPE_ID", with = "w::As::<w::Text>")]
+    pub user_type_id: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+
+/// The `UF_BLOG_POST_FILE` object.
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct GetItemUfBlogPostFile {
+    /// `CUSTOM_DATA`: `GetItemUfBlogPostFileCustomData`.
+    #[serde(rename = "CUSTOM_DATA")]
+    pub custom_data: ::std::option::Option<GetItemUfBlogPostFileCustomData>,
+    /// `EDIT_FORM_LABEL`: any JSON value.
+    #[serde(rename = "EDIT_FORM_LABEL")]
+    pub edit_form_label: ::std::option::Option<::serde_json::Value>,
+    /// `EDIT_IN_LIST`: string.
+    #[serde(rename = "EDIT_IN_LIST", with = "w::As::<w::Text>")]
+    pub edit_in_list: ::std::option::Option<::std::string::String>,
+    /// `ENTITY_ID`: string.
+    #[serde(rename = "ENTITY_ID", with = "w::As::<w::Text>")]
+    pub entity_id: ::std::option::Option<::std::string::String>,
+    /// `ENTITY_VALUE_ID`: integer.
+    #[serde(rename = "ENTITY_VALUE_ID", with = "w::As::<w::Int>")]
+    pub entity_value_id: ::std::option::Option<i64>,
+    /// `ERROR_MESSAGE`: any JSON value.
+    #[serde(rename = "ERROR_MESSAGE")]
+    pub error_message: ::std::option::Option<::serde_json::Value>,
+    /// `FIELD_NAME`: string.
+    #[serde(rename = "FIELD_NAME", with = "w::As::<w::Text>")]
+    pub field_name: ::std::option::Option<::std::string::String>,
+    /// `HELP_MESSAGE`: any JSON value.
+    #[serde(rename = "HELP_MESSAGE")]
+    pub help_message: ::std::option::Option<::serde_json::Value>,
+    /// `ID`: string.
+    #[serde(rename = "ID", with = "w::As::<w::Text>")]
+    pub id: ::std::option::Option<::std::string::String>,
+    /// `IS_SEARCHABLE`: string.
+    #[serde(rename = "IS_SEARCHABLE", with = "w::As::<w::Text>")]
+    pub is_searchable: ::std::option::Option<::std::string::String>,
+    /// `LIST_COLUMN_LABEL`: any JSON value.
+    #[serde(rename = "LIST_COLUMN_LABEL")]
+    pub list_column_label: ::std::option::Option<::serde_json::Value>,
+    /// `LIST_FILTER_LABEL`: any JSON value.
+    #[serde(rename = "LIST_FILTER_LABEL")]
+    pub list_filter_label: ::std::option::Option<::serde_json::Value>,
+    /// `MANDATORY`: string.
+    #[serde(rename = "MANDATORY", with = "w::As::<w::Text>")]
+    pub mandatory: ::std::option::Option<::std::string::String>,
+    /// `MULTIPLE`: string.
+    #[serde(rename = "MULTIPLE", with = "w::As::<w::Text>")]
+    pub multiple: ::std::option::Option<::std::string::String>,
+    /// `SETTINGS`: `GetItemUfBlogPostFileSettings`.
+    #[serde(rename = "SETTINGS")]
+    pub settings: ::std::option::Option<GetItemUfBlogPostFileSettings>,
+    /// `SHOW_FILTER`: string.
+    #[serde(rename = "SHOW_FILTER", with = "w::As::<w::Text>")]
+    pub show_filter: ::std::option::Option<::std::string::String>,
+    /// `SHOW_IN_LIST`: string.
+    #[serde(rename = "SHOW_IN_LIST", with = "w::As::<w::Text>")]
+    pub show_in_list: ::std::option::Option<::std::string::String>,
+    /// `SORT`: string.
+    #[serde(rename = "SORT", with = "w::As::<w::Text>")]
+    pub sort: ::std::option::Option<::std::string::String>,
+    /// `USER_TYPE`: `GetItemUfBlogPostFileUserType`.
+    #[serde(rename = "USER_TYPE")]
+    pub user_type: ::std::option::Option<GetItemUfBlogPostFileUserType>,
+    /// `USER_TYPE_ID`: string.
+    #[serde(rename = "USER_TYPE_ID", with = "w::As::<w::Text>")]
+    pub user_type_id: ::std::option::Option<::std::string::String>,
+    /// `VALUE`: list of integer.
+    #[serde(rename = "VALUE", with = "w::As::<w::List<w::Int>>")]
+    pub value: ::std::option::Option<::std::vec::Vec<i64>>,
+    /// `VALUE_EXISTS`: boolean.
+    #[serde(rename = "VALUE_EXISTS", with = "w::As::<w::TrueFalse>")]
+    pub value_exists: ::std::option::Option<bool>,
+    /// `VALUE_RAW`: string.
+    #[serde(rename = "VALUE_RAW", with = "w::As::<w::Text>")]
+    pub value_raw: ::std::option::Option<::std::string::String>,
+    /// `XML_ID`: string.
+    #[serde(rename = "XML_ID", with = "w::As::<w::Text>")]
+    pub xml_id: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+
+/// The `SETTINGS` object.
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct GetItemUfBlogPostImprtntSettings {
+    /// `DEFAULT_VALUE`: any JSON value.
+    #[serde(rename = "DEFAULT_VALUE")]
+    pub default_value: ::std::option::Option<::serde_json::Value>,
+    /// `MAX_VALUE`: integer.
+    #[serde(rename = "MAX_VALUE", with = "w::As::<w::Int>")]
+    pub max_value: ::std::option::Option<i64>,
+    /// `MIN_VALUE`: integer.
+    #[serde(rename = "MIN_VALUE", with = "w::As::<w::Int>")]
+    pub min_value: ::std::option::Option<i64>,
+    /// `SIZE`: integer.
+    #[serde(rename = "SIZE", with = "w::As::<w::Int>")]
+    pub size: ::std::option::Option<i64>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+
+/// The `USER_TYPE` object.
+pub type GetItemUfBlogPostImprtntUserType = GetItemUfBlogPostDocUserType;
+
+/// The `UF_BLOG_POST_IMPRTNT` object.
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct GetItemUfBlogPostImprtnt {
+    /// `CUSTOM_DATA`: list of any JSON value.
+    #[serde(rename = "CUSTOM_DATA", with = "w::As::<w::List<w::Same>>")]
+    pub custom_data: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    /// `EDIT_FORM_LABEL`: string.
+    #[serde(rename = "EDIT_FORM_LABEL", with = "w::As::<w::Text>")]
+    pub edit_form_label: ::std::option::Option<::std::string::String>,
+    /// `EDIT_IN_LIST`: string.
+    #[serde(rename = "EDIT_IN_LIST", with = "w::As::<w::Text>")]
+    pub edit_in_list: ::std::option::Option<::std::string::String>,
+    /// `ENTITY_ID`: string.
+    #[serde(rename = "ENTITY_ID", with = "w::As::<w::Text>")]
+    pub entity_id: ::std::option::Option<::std::string::String>,
+    /// `ENTITY_VALUE_ID`: integer.
+    #[serde(rename = "ENTITY_VALUE_ID", with = "w::As::<w::Int>")]
+    pub entity_value_id: ::std::option::Option<i64>,
+    /// `ERROR_MESSAGE`: any JSON value.
+    #[serde(rename = "ERROR_MESSAGE")]
+    pub error_message: ::std::option::Option<::serde_json::Value>,
+    /// `FIELD_NAME`: string.
+    #[serde(rename = "FIELD_NAME", with = "w::As::<w::Text>")]
+    pub field_name: ::std::option::Option<::std::string::String>,
+    /// `HELP_MESSAGE`: any JSON value.
+    #[serde(rename = "HELP_MESSAGE")]
+    pub help_message: ::std::option::Option<::serde_json::Value>,
+    /// `ID`: string.
+    #[serde(rename = "ID", with = "w::As::<w::Text>")]
+    pub id: ::std::option::Option<::std::string::String>,
+    /// `IS_SEARCHABLE`: string.
+    #[serde(rename = "IS_SEARCHABLE", with = "w::As::<w::Text>")]
+    pub is_searchable: ::std::option::Option<::std::string::String>,
+    /// `LIST_COLUMN_LABEL`: string.
+    #[serde(rename = "LIST_COLUMN_LABEL", with = "w::As::<w::Text>")]
+    pub list_column_label: ::std::option::Option<::std::string::String>,
+    /// `LIST_FILTER_LABEL`: string.
+    #[serde(rename = "LIST_FILTER_LABEL", with = "w::As::<w::Text>")]
+    pub list_filter_label: ::std::option::Option<::std::string::String>,
+    /// `MANDATORY`: string.
+    #[serde(rename = "MANDATORY", with = "w::As::<w::Text>")]
+    pub mandatory: ::std::option::Option<::std::string::String>,
+    /// `MULTIPLE`: string.
+    #[serde(rename = "MULTIPLE", with = "w::As::<w::Text>")]
+    pub multiple: ::std::option::Option<::std::string::String>,
+    /// `SETTINGS`: `GetItemUfBlogPostImprtntSettings`.
+    #[serde(rename = "SETTINGS")]
+    pub settings: ::std::option::Option<GetItemUfBlogPostImprtntSettings>,
+    /// `SHOW_FILTER`: string.
+    #[serde(rename = "SHOW_FILTER", with = "w::As::<w::Text>")]
+    pub show_filter: ::std::option::Option<::std::string::String>,
+    /// `SHOW_IN_LIST`: string.
+    #[serde(rename = "SHOW_IN_LIST", with = "w::As::<w::Text>")]
+    pub show_in_list: ::std::option::Option<::std::string::String>,
+    /// `SORT`: string.
+    #[serde(rename = "SORT", with = "w::As::<w::Text>")]
+    pub sort: ::std::option::Option<::std::string::String>,
+    /// `USER_TYPE`: `GetItemUfBlogPostDocUserType`.
+    #[serde(rename = "USER_TYPE")]
+    pub user_type: ::std::option::Option<GetItemUfBlogPostDocUserType>,
+    /// `USER_TYPE_ID`: string.
+    #[serde(rename = "USER_TYPE_ID", with = "w::As::<w::Text>")]
+    pub user_type_id: ::std::option::Option<::std::string::String>,
+    /// `VALUE`: any JSON value.
+    #[serde(rename = "VALUE")]
+    pub value: ::std::option::Option<::serde_json::Value>,
+    /// `VALUE_EXISTS`: boolean.
+    #[serde(rename = "VALUE_EXISTS", with = "w::As::<w::TrueFalse>")]
+    pub value_exists: ::std::option::Option<bool>,
+    /// `VALUE_RAW`: any JSON value.
+    #[serde(rename = "VALUE_RAW")]
+    pub value_raw: ::std::option::Option<::serde_json::Value>,
+    /// `XML_ID`: string.
+    #[serde(rename = "XML_ID", with = "w::As::<w::Text>")]
+    pub xml_id: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+
+/// The `DEFAULT_VALUE` object.
+pub type GetItemUfImprtantDateEndSettingsDefaultValue = crate::types::UserfieldSettingsDefaultValue;
+
+/// The `SETTINGS` object.
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct GetItemUfImprtantDateEndSettings {
+    /// `DEFAULT_VALUE`: `UserfieldSettingsDefaultValue`.
+    #[serde(rename = "DEFAULT_VALUE")]
+    pub default_value: ::std::option::Option<
+        crate::types::UserfieldSettingsDefaultValue,
+    >,
+    /// `USE_SECOND`: string.
+    #[serde(rename = "USE_SECOND", with = "w::As::<w::Text>")]
+    pub use_second: ::std::option::Option<::std::string::String>,
+    /// `USE_TIMEZONE`: string.
+    #[serde(rename = "USE_TIMEZONE", with = "w::As::<w::Text>")]
+    pub use_timezone: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+
+/// The `USER_TYPE` object.
+pub type GetItemUfImprtantDateEndUserType = GetItemUfBlogPostDocUserType;
+
+/// The `UF_IMPRTANT_DATE_END` object.
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct GetItemUfImprtantDateEnd {
+    /// `CUSTOM_DATA`: list of any JSON value.
+    #[serde(rename = "CUSTOM_DATA", with = "w::As::<w::List<w::Same>>")]
+    pub custom_data: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    /// `EDIT_FORM_LABEL`: string.
+    #[serde(rename = "EDIT_FORM_LABEL", with = "w::As::<w::Text>")]
+    pub edit_form_label: ::std::option::Option<::std::string::String>,
+    /// `EDIT_IN_LIST`: string.
+    #[serde(rename = "EDIT_IN_LIST", with = "w::As::<w::Text>")]
+    pub edit_in_list: ::std::option::Option<::std::string::String>,
+    /// `ENTITY_ID`: string.
+    #[serde(rename = "ENTITY_ID", with = "w::As::<w::Text>")]
+    pub entity_id: ::std::option::Option<::std::string::String>,
+    /// `ENTITY_VALUE_ID`: integer.
+    #[serde(rename = "ENTITY_VALUE_ID", with = "w::As::<w::Int>")]
+    pub entity_value_id: ::std::option::Option<i64>,
+    /// `ERROR_MESSAGE`: any JSON value.
+    #[serde(rename = "ERROR_MESSAGE")]
+    pub error_message: ::std::option::Option<::serde_json::Value>,
+    /// `FIELD_NAME`: string.
+    #[serde(rename = "FIELD_NAME", with = "w::As::<w::Text>")]
+    pub field_name: ::std::option::Option<::std::string::String>,
+    /// `HELP_MESSAGE`: any JSON value.
+    #[serde(rename = "HELP_MESSAGE")]
+    pub help_message: ::std::option::Option<::serde_json::Value>,
+    /// `ID`: string.
+    #[serde(rename = "ID", with = "w::As::<w::Text>")]
+    pub id: ::std::option::Option<::std::string::String>,
+    /// `IS_SEARCHABLE`: string.
+    #[serde(rename = "IS_SEARCHABLE", with = "w::As::<w::Text>")]
+    pub is_searchable: ::std::option::Option<::std::string::String>,
+    /// `LIST_COLUMN_LABEL`: string.
+    #[serde(rename = "LIST_COLUMN_LABEL", with = "w::As::<w::Text>")]
+    pub list_column_label: ::std::option::Option<::std::string::String>,
+    /// `LIST_FILTER_LABEL`: any JSON value.
+    #[serde(rename = "LIST_FILTER_LABEL")]
+    pub list_filter_label: ::std::option::Option<::serde_json::Value>,
+    /// `MANDATORY`: string.
+    #[serde(rename = "MANDATORY", with = "w::As::<w::Text>")]
+    pub mandatory: ::std::option::Option<::std::string::String>,
+    /// `MULTIPLE`: string.
+    #[serde(rename = "MULTIPLE", with = "w::As::<w::Text>")]
+    pub multiple: ::std::option::Option<::std::string::String>,
+    /// `SETTINGS`: `GetItemUfImprtantDateEndSettings`.
+    #[serde(rename = "SETTINGS")]
+    pub settings: ::std::option::Option<GetItemUfImprtantDateEndSettings>,
+    /// `SHOW_FILTER`: string.
+    #[serde(rename = "SHOW_FILTER", with = "w::As::<w::Text>")]
+    pub show_filter: ::std::option::Option<::std::string::String>,
+    /// `SHOW_IN_LIST`: string.
+    #[serde(rename = "SHOW_IN_LIST", with = "w::As::<w::Text>")]
+    pub show_in_list: ::std::option::Option<::std::string::String>,
+    /// `SORT`: string.
+    #[serde(rename = "SORT", with = "w::As::<w::Text>")]
+    pub sort: ::std::option::Option<::std::string::String>,
+    /// `USER_TYPE`: `GetItemUfBlogPostDocUserType`.
+    #[serde(rename = "USER_TYPE")]
+    pub user_type: ::std::option::Option<GetItemUfBlogPostDocUserType>,
+    /// `USER_TYPE_ID`: string.
+    #[serde(rename = "USER_TYPE_ID", with = "w::As::<w::Text>")]
+    pub user_type_id: ::std::option::Option<::std::string::String>,
+    /// `VALUE`: string.
+    #[serde(rename = "VALUE", with = "w::As::<w::Text>")]
+    pub value: ::std::option::Option<::std::string::String>,
+    /// `VALUE_EXISTS`: boolean.
+    #[serde(rename = "VALUE_EXISTS", with = "w::As::<w::TrueFalse>")]
+    pub value_exists: ::std::option::Option<bool>,
+    /// `VALUE_RAW`: any JSON value.
+    #[serde(rename = "VALUE_RAW")]
+    pub value_raw: ::std::option::Option<::serde_json::Value>,
+    /// `XML_ID`: string.
+    #[serde(rename = "XML_ID", with = "w::As::<w::Text>")]
+    pub xml_id: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+
+/// The `UNIQUE_IP_DELAY` object.
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct GetItemUfBlogPostVoteSettingsUniqueIpDelay {
+    /// `DELAY`: string.
+    #[serde(rename = "DELAY", with = "w::As::<w::Text>")]
+    pub delay: ::std::option::Option<::std::string::String>,
+    /// `DELAY_TYPE`: string.
+    #[serde(rename = "DELAY_TYPE", with = "w::As::<w::Text>")]
+    pub delay_type: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+
+/// The `SETTINGS` object.
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct GetItemUfBlogPostVoteSettings {
+    /// `CHANNEL_ID`: integer.
+    #[serde(rename = "CHANNEL_ID", with = "w::As::<w::Int>")]
+    pub channel_id: ::std::option::Option<i64>,
+    /// `NOTIFY`: string.
+    #[serde(rename = "NOTIFY", with = "w::As::<w::Text>")]
+    pub notify: ::std::option::Option<::std::string::String>,
+    /// `UNIQUE`: integer.
+    #[serde(rename = "UNIQUE", with = "w::As::<w::Int>")]
+    pub unique: ::std::option::Option<i64>,
+    /// `UNIQUE_IP_DELAY`: `GetItemUfBlogPostVoteSettingsUniqueIpDelay`.
+    #[serde(rename = "UNIQUE_IP_DELAY")]
+    pub unique_ip_delay: ::std::option::Option<
+        GetItemUfBlogPostVoteSettingsUniqueIpDelay,
+    >,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+
+/// The `USER_TYPE` object.
+pub type GetItemUfBlogPostVoteUserType = GetItemUfBlogPostUrlPrvUserType;
+
+/// The `UF_BLOG_POST_VOTE` object.
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct GetItemUfBlogPostVote {
+    /// `CUSTOM_DATA`: list of any JSON value.
+    #[serde(rename = "CUSTOM_DATA", with = "w::As::<w::List<w::Same>>")]
+    pub custom_data: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    /// `EDIT_FORM_LABEL`: any JSON value.
+    #[serde(rename = "EDIT_FORM_LABEL")]
+    pub edit_form_label: ::std::option::Option<::serde_json::Value>,
+    /// `EDIT_IN_LIST`: string.
+    #[serde(rename = "EDIT_IN_LIST", with = "w::As::<w::Text>")]
+    pub edit_in_list: ::std::option::Option<::std::string::String>,
+    /// `ENTITY_ID`: string.
+    #[serde(rename = "ENTITY_ID", with = "w::As::<w::Text>")]
+    pub entity_id: ::std::option::Option<::std::string::String>,
+    /// `ENTITY_VALUE_ID`: integer.
+    #[serde(rename = "ENTITY_VALUE_ID", with = "w::As::<w::Int>")]
+    pub entity_value_id: ::std::option::Option<i64>,
+    /// `ERROR_MESSAGE`: any JSON value.
+    #[serde(rename = "ERROR_MESSAGE")]
+    pub error_message: ::std::option::Option<::serde_json::Value>,
+    /// `FIELD_NAME`: string.
+    #[serde(rename = "FIELD_NAME", with = "w::As::<w::Text>")]
+    pub field_name: ::std::option::Option<::std::string::String>,
+    /// `HELP_MESSAGE`: any JSON value.
+    #[serde(rename = "HELP_MESSAGE")]
+    pub help_message: ::std::option::Option<::serde_json::Value>,
+    /// `ID`: string.
+    #[serde(rename = "ID", with = "w::As::<w::Text>")]
+    pub id: ::std::option::Option<::std::string::String>,
+    /// `IS_SEARCHABLE`: string.
+    #[serde(rename = "IS_SEARCHABLE", with = "w::As::<w::Text>")]
+    pub is_searchable: ::std::option::Option<::std::string::String>,
+    /// `LIST_COLUMN_LABEL`: any JSON value.
+    #[serde(rename = "LIST_COLUMN_LABEL")]
+    pub list_column_label: ::std::option::Option<::serde_json::Value>,
+    /// `LIST_FILTER_LABEL`: any JSON value.
+    #[serde(rename = "LIST_FILTER_LABEL")]
+    pub list_filter_label: ::std::option::Option<::serde_json::Value>,
+    /// `MANDATORY`: string.
+    #[serde(rename = "MANDATORY", with = "w::As::<w::Text>")]
+    pub mandatory: ::std::option::Option<::std::string::String>,
+    /// `MULTIPLE`: string.
+    #[serde(rename = "MULTIPLE", with = "w::As::<w::Text>")]
+    pub multiple: ::std::option::Option<::std::string::String>,
+    /// `SETTINGS`: `GetItemUfBlogPostVoteSettings`.
+    #[serde(rename = "SETTINGS")]
+    pub settings: ::std::option::Option<GetItemUfBlogPostVoteSettings>,
+    /// `SHOW_FILTER`: string.
+    #[serde(rename = "SHOW_FILTER", with = "w::As::<w::Text>")]
+    pub show_filter: ::std::option::Option<::std::string::String>,
+    /// `SHOW_IN_LIST`: string.
+    #[serde(rename = "SHOW_IN_LIST", with = "w::As::<w::Text>")]
+    pub show_in_list: ::std::option::Option<::std::string::String>,
+    /// `SORT`: string.
+    #[serde(rename = "SORT", with = "w::As::<w::Text>")]
+    pub sort: ::std::option::Option<::std::string::String>,
+    /// `USER_TYPE`: `GetItemUfBlogPostUrlPrvUserType`.
+    #[serde(rename = "USER_TYPE")]
+    pub user_type: ::std::option::Option<GetItemUfBlogPostUrlPrvUserType>,
+    /// `USER_TYPE_ID`: string.
+    #[serde(rename = "USER_TYPE_ID", with = "w::As::<w::Text>")]
+    pub user_type_id: ::std::option::Option<::std::string::String>,
+    /// `VALUE`: any JSON value.
+    #[serde(rename = "VALUE")]
+    pub value: ::std::option::Option<::serde_json::Value>,
+    /// `VALUE_EXISTS`: boolean.
+    #[serde(rename = "VALUE_EXISTS", with = "w::As::<w::TrueFalse>")]
+    pub value_exists: ::std::option::Option<bool>,
+    /// `VALUE_RAW`: any JSON value.
+    #[serde(rename = "VALUE_RAW")]
+    pub value_raw: ::std::option::Option<::serde_json::Value>,
+    /// `XML_ID`: string.
+    #[serde(rename = "XML_ID", with = "w::As::<w::Text>")]
+    pub xml_id: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+
+/// The `USER_TYPE` object.
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct GetItemUfMailMessageUserType {
+    /// `BASE_TYPE`: string.
+    #[serde(rename = "BASE_TYPE", with = "w::As::<w::Text>")]
+    pub base_type: ::std::option::Option<::std::string::String>,
+    /// `CLASS_NAME`: string.
+    #[serde(rename = "CLASS_NAME", with = "w::As::<w::Text>")]
+    pub class_name: ::std::option::Option<::std::string::String>,
+    /// `DESCRIPTION`: string.
+    #[serde(rename = "DESCRIPTION", with = "w::As::<w::Text>")]
+    pub description: ::std::option::Option<::std::string::String>,
+    /// `EDIT_CALLBACK`: list of string.
+    #[serde(rename = "EDIT_CALLBACK", with = "w::As::<w::List<w::Text>>")]
+    pub edit_callback: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// `USER_TYPE_ID`: string.
+    #[serde(rename = "USER_TYPE_ID", with = "w::As::<w::Text>")]
+    pub user_type_id: ::std::option::Option<::std::string::String>,
+    /// `VIEW_CALLBACK`: list of string.
+    #[serde(rename = "VIEW_CALLBACK", with = "w::As::<w::List<w::Text>>")]
+    pub view_callback: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// `onBeforeSave`: list of string.
+    #[serde(rename = "onBeforeSave", with = "w::As::<w::List<w::Text>>")]
+    pub on_before_save: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// `onDelete`: list of string.
+    #[serde(rename = "onDelete", with = "w::As::<w::List<w::Text>>")]
+    pub on_delete: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+
+/// The `UF_MAIL_MESSAGE` object.
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct GetItemUfMailMessage {
+    /// `CUSTOM_DATA`: list of any JSON value.
+    #[serde(rename = "CUSTOM_DATA", with = "w::As::<w::List<w::Same>>")]
+    pub custom_data: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    /// `EDIT_FORM_LABEL`: any JSON value.
+    #[serde(rename = "EDIT_FORM_LABEL")]
+    pub edit_form_label: ::std::option::Option<::serde_json::Value>,
+    /// `EDIT_IN_LIST`: string.
+    #[serde(rename = "EDIT_IN_LIST", with = "w::As::<w::Text>")]
+    pub edit_in_list: ::std::option::Option<::std::string::String>,
+    /// `ENTITY_ID`: string.
+    #[serde(rename = "ENTITY_ID", with = "w::As::<w::Text>")]
+    pub entity_id: ::std::option::Option<::std::string::String>,
+    /// `ENTITY_VALUE_ID`: integer.
+    #[serde(rename = "ENTITY_VALUE_ID", with = "w::As::<w::Int>")]
+    pub entity_value_id: ::std::option::Option<i64>,
+    /// `ERROR_MESSAGE`: any JSON value.
+    #[serde(rename = "ERROR_MESSAGE")]
+    pub error_message: ::std::option::Option<::serde_json::Value>,
+    /// `FIELD_NAME`: string.
+    #[serde(rename = "FIELD_NAME", with = "w::As::<w::Text>")]
+    pub field_name: ::std::option::Option<::std::string::String>,
+    /// `HELP_MESSAGE`: any JSON value.
+    #[serde(rename = "HELP_MESSAGE")]
+    pub help_message: ::std::option::Option<::serde_json::Value>,
+    /// `ID`: string.
+    #[serde(rename = "ID", with = "w::As::<w::Text>")]
+    pub id: ::std::option::Option<::std::string::String>,
+    /// `IS_SEARCHABLE`: string.
+    #[serde(rename = "IS_SEARCHABLE", with = "w::As::<w::Text>")]
+    pub is_searchable: ::std::option::Option<::std::string::String>,
+    /// `LIST_COLUMN_LABEL`: any JSON value.
+    #[serde(rename = "LIST_COLUMN_LABEL")]
+    pub list_column_label: ::std::option::Option<::serde_json::Value>,
+    /// `LIST_FILTER_LABEL`: any JSON value.
+    #[serde(rename = "LIST_FILTER_LABEL")]
+    pub list_filter_label: ::std::option::Option<::serde_json::Value>,
+    /// `MANDATORY`: string.
+    #[serde(rename = "MANDATORY", with = "w::As::<w::Text>")]
+    pub mandatory: ::std::option::Option<::std::string::String>,
+    /// `MULTIPLE`: string.
+    #[serde(rename = "MULTIPLE", with = "w::As::<w::Text>")]
+    pub multiple: ::std::option::Option<::std::string::String>,
+    /// `SETTINGS`: any JSON value.
+    #[serde(rename = "SETTINGS")]
+    pub settings: ::std::option::Option<::serde_json::Value>,
+    /// `SHOW_FILTER`: string.
+    #[serde(rename = "SHOW_FILTER", with = "w::As::<w::Text>")]
+    pub show_filter: ::std::option::Option<::std::string::String>,
+    /// `SHOW_IN_LIST`: string.
+    #[serde(rename = "SHOW_IN_LIST", with = "w::As::<w::Text>")]
+    pub show_in_list: ::std::option::Option<::std::string::String>,
+    /// `SORT`: string.
+    #[serde(rename = "SORT", with = "w::As::<w::Text>")]
+    pub sort: ::std::option::Option<::std::string::String>,
+    /// `USER_TYPE`: `GetItemUfMailMessageUserType`.
+    #[serde(rename = "USER_TYPE")]
+    pub user_type: ::std::option::Option<GetItemUfMailMessageUserType>,
+    /// `USER_TYPE_ID`: string.
+    #[serde(rename = "USER_TYPE_ID", with = "w::As::<w::Text>")]
+    pub user_type_id: ::std::option::Option<::std::string::String>,
+    /// `VALUE`: any JSON value.
+    #[serde(rename = "VALUE")]
+    pub value: ::std::option::Option<::serde_json::Value>,
+    /// `VALUE_EXISTS`: boolean.
+    #[serde(rename = "VALUE_EXISTS", with = "w::As::<w::TrueFalse>")]
+    pub value_exists: ::std::option::Option<bool>,
+    /// `VALUE_RAW`: any JSON value.
+    #[serde(rename = "VALUE_RAW")]
+    pub value_raw: ::std::option::Option<::serde_json::Value>,
+    /// `XML_ID`: string.
+    #[serde(rename = "XML_ID", with = "w::As::<w::Text>")]
+    pub xml_id: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+
 /// The `item` object.
 #[derive(Debug, Clone, PartialEq, Default, w::Object)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
@@ -595,49 +1549,33 @@ pub struct GetItem {
     /// `HAS_COMMENT_IMAGES`: string.
     #[serde(rename = "HAS_COMMENT_IMAGES", with = "w::As::<w::Text>")]
     pub has_comment_images: ::std::option::Option<::std::string::String>,
-    /// `UF_BLOG_POST_DOC`: map of any JSON value.
-    #[serde(rename = "UF_BLOG_POST_DOC", with = "w::As::<w::Map<w::Same>>")]
-    pub uf_blog_post_doc: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    >,
-    /// `UF_BLOG_POST_URL_PRV`: map of any JSON value.
-    #[serde(rename = "UF_BLOG_POST_URL_PRV", with = "w::As::<w::Map<w::Same>>")]
-    pub uf_blog_post_url_prv: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    >,
-    /// `UF_GRATITUDE`: map of any JSON value.
-    #[serde(rename = "UF_GRATITUDE", with = "w::As::<w::Map<w::Same>>")]
-    pub uf_gratitude: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    >,
-    /// `UF_BLOG_POST_FILE`: map of any JSON value.
-    #[serde(rename = "UF_BLOG_POST_FILE", with = "w::As::<w::Map<w::Same>>")]
-    pub uf_blog_post_file: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    >,
-    /// `UF_BLOG_POST_IMPRTNT`: map of any JSON value.
-    #[serde(rename = "UF_BLOG_POST_IMPRTNT", with = "w::As::<w::Map<w::Same>>")]
-    pub uf_blog_post_imprtnt: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    >,
-    /// `UF_IMPRTANT_DATE_END`: map of any JSON value.
-    #[serde(rename = "UF_IMPRTANT_DATE_END", with = "w::As::<w::Map<w::Same>>")]
-    pub uf_imprtant_date_end: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    >,
-    /// `UF_BLOG_POST_VOTE`: map of any JSON value.
-    #[serde(rename = "UF_BLOG_POST_VOTE", with = "w::As::<w::Map<w::Same>>")]
-    pub uf_blog_post_vote: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    >,
-    /// `UF_MAIL_MESSAGE`: map of any JSON value.
-    #[serde(rename = "UF_MAIL_MESSAGE", with = "w::As::<w::Map<w::Same>>")]
-    pub uf_mail_message: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    >,
-    /// `FILES`: list of any JSON value.
-    #[serde(rename = "FILES", with = "w::As::<w::List<w::Same>>")]
-    pub files: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    /// `UF_BLOG_POST_DOC`: `GetItemUfBlogPostDoc`.
+    #[serde(rename = "UF_BLOG_POST_DOC")]
+    pub uf_blog_post_doc: ::std::option::Option<GetItemUfBlogPostDoc>,
+    /// `UF_BLOG_POST_URL_PRV`: `GetItemUfBlogPostUrlPrv`.
+    #[serde(rename = "UF_BLOG_POST_URL_PRV")]
+    pub uf_blog_post_url_prv: ::std::option::Option<GetItemUfBlogPostUrlPrv>,
+    /// `UF_GRATITUDE`: `GetItemUfGratitude`.
+    #[serde(rename = "UF_GRATITUDE")]
+    pub uf_gratitude: ::std::option::Option<GetItemUfGratitude>,
+    /// `UF_BLOG_POST_FILE`: `GetItemUfBlogPostFile`.
+    #[serde(rename = "UF_BLOG_POST_FILE")]
+    pub uf_blog_post_file: ::std::option::Option<GetItemUfBlogPostFile>,
+    /// `UF_BLOG_POST_IMPRTNT`: `GetItemUfBlogPostImprtnt`.
+    #[serde(rename = "UF_BLOG_POST_IMPRTNT")]
+    pub uf_blog_post_imprtnt: ::std::option::Option<GetItemUfBlogPostImprtnt>,
+    /// `UF_IMPRTANT_DATE_END`: `GetItemUfImprtantDateEnd`.
+    #[serde(rename = "UF_IMPRTANT_DATE_END")]
+    pub uf_imprtant_date_end: ::std::option::Option<GetItemUfImprtantDateEnd>,
+    /// `UF_BLOG_POST_VOTE`: `GetItemUfBlogPostVote`.
+    #[serde(rename = "UF_BLOG_POST_VOTE")]
+    pub uf_blog_post_vote: ::std::option::Option<GetItemUfBlogPostVote>,
+    /// `UF_MAIL_MESSAGE`: `GetItemUfMailMessage`.
+    #[serde(rename = "UF_MAIL_MESSAGE")]
+    pub uf_mail_message: ::std::option::Option<GetItemUfMailMessage>,
+    /// `FILES`: list of integer.
+    #[serde(rename = "FILES", with = "w::As::<w::List<w::Int>>")]
+    pub files: ::std::option::Option<::std::vec::Vec<i64>>,
     /// Fields matching `UF_*` (and any other field not listed above), by wire name.
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,

@@ -75,11 +75,8 @@ impl ::bitrix24_runtime::Method for Get {
 #[serde(default)]
 #[non_exhaustive]
 pub struct GetResponse {
-    /// `item`: map of any JSON value.
-    #[serde(with = "w::As::<w::Map<w::Same>>")]
-    pub item: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    >,
+    /// `item`: `GetResponseItem`.
+    pub item: ::std::option::Option<GetResponseItem>,
 }
 
 /// Errors of [`call.followup.get`](https://apidocs.bitrix24.com/api-reference/telephony/follow-up/call-followup-get.html).
@@ -114,6 +111,147 @@ pub enum GetMentionFormat {
 ::bitrix24_runtime::str_enum!(
     GetMentionFormat { Bb = "bb", Html = "html", None = "none" }
 );
+
+/// The `evaluation` object.
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct GetResponseItemEvaluation {
+    /// `criteria`: any JSON value.
+    pub criteria: ::std::option::Option<::serde_json::Value>,
+    /// `efficiencyValue`: integer.
+    #[serde(rename = "efficiencyValue", with = "w::As::<w::Int>")]
+    pub efficiency_value: ::std::option::Option<i64>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+
+/// The `insights` object.
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct GetResponseItemInsights {
+    /// `speakerAnalysis`: list of any JSON value.
+    #[serde(rename = "speakerAnalysis", with = "w::As::<w::List<w::Same>>")]
+    pub speaker_analysis: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    /// `speakerEvaluationAvailable`: boolean.
+    #[serde(rename = "speakerEvaluationAvailable", with = "w::As::<w::TrueFalse>")]
+    pub speaker_evaluation_available: ::std::option::Option<bool>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+
+/// The `overview` object.
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct GetResponseItemOverview {
+    /// `actionItems`: list of any JSON value.
+    #[serde(rename = "actionItems", with = "w::As::<w::List<w::Same>>")]
+    pub action_items: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    /// `topic`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub topic: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+
+/// The `summary` object.
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct GetResponseItemSummary {
+    /// `segments`: list of any JSON value.
+    #[serde(with = "w::As::<w::List<w::Same>>")]
+    pub segments: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+
+/// The `transcription` object.
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct GetResponseItemTranscription {
+    /// `language`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub language: ::std::option::Option<::std::string::String>,
+    /// `segments`: list of any JSON value.
+    #[serde(with = "w::As::<w::List<w::Same>>")]
+    pub segments: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+
+/// The `item` object.
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct GetResponseItem {
+    /// `callId`: integer.
+    #[serde(rename = "callId", with = "w::As::<w::Int>")]
+    pub call_id: ::std::option::Option<i64>,
+    /// `callType`: integer.
+    #[serde(rename = "callType", with = "w::As::<w::Int>")]
+    pub call_type: ::std::option::Option<i64>,
+    /// `createdAt`: string.
+    #[serde(rename = "createdAt", with = "w::As::<w::Text>")]
+    pub created_at: ::std::option::Option<::std::string::String>,
+    /// `durationSeconds`: integer.
+    #[serde(rename = "durationSeconds", with = "w::As::<w::Int>")]
+    pub duration_seconds: ::std::option::Option<i64>,
+    /// `endDate`: string.
+    #[serde(rename = "endDate", with = "w::As::<w::Text>")]
+    pub end_date: ::std::option::Option<::std::string::String>,
+    /// `evaluation`: `GetResponseItemEvaluation`.
+    pub evaluation: ::std::option::Option<GetResponseItemEvaluation>,
+    /// `initiatorId`: integer.
+    #[serde(rename = "initiatorId", with = "w::As::<w::Int>")]
+    pub initiator_id: ::std::option::Option<i64>,
+    /// `insights`: `GetResponseItemInsights`.
+    pub insights: ::std::option::Option<GetResponseItemInsights>,
+    /// `language`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub language: ::std::option::Option<::std::string::String>,
+    /// `outcomes`: list of string.
+    #[serde(with = "w::As::<w::List<w::Text>>")]
+    pub outcomes: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// `overview`: `GetResponseItemOverview`.
+    pub overview: ::std::option::Option<GetResponseItemOverview>,
+    /// `participants`: list of any JSON value.
+    #[serde(with = "w::As::<w::List<w::Same>>")]
+    pub participants: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    /// `startDate`: string.
+    #[serde(rename = "startDate", with = "w::As::<w::Text>")]
+    pub start_date: ::std::option::Option<::std::string::String>,
+    /// `summary`: `GetResponseItemSummary`.
+    pub summary: ::std::option::Option<GetResponseItemSummary>,
+    /// `tracks`: list of any JSON value.
+    #[serde(with = "w::As::<w::List<w::Same>>")]
+    pub tracks: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    /// `transcription`: `GetResponseItemTranscription`.
+    pub transcription: ::std::option::Option<GetResponseItemTranscription>,
+    /// `uuid`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub uuid: ::std::option::Option<::std::string::String>,
+    /// `version`: integer.
+    #[serde(with = "w::As::<w::Int>")]
+    pub version: ::std::option::Option<i64>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
 
 /// Parameters of [`call.followup.list`](https://apidocs.bitrix24.com/api-reference/telephony/follow-up/call-followup-list.html).
 ///

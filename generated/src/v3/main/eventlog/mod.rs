@@ -438,54 +438,7 @@ impl ::bitrix24_runtime::Method for Tail {
 }
 
 /// The `result` of [`main.eventlog.tail`](https://apidocs.bitrix24.com/api-reference/event-log/main-eventlog-tail.html).
-#[derive(Debug, Clone, PartialEq, Default, w::Object)]
-#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
-#[serde(default)]
-#[non_exhaustive]
-pub struct TailResponse {
-    /// `items`: list of any JSON value.
-    #[serde(with = "w::As::<w::List<w::Same>>")]
-    pub items: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
-    /// `id`: integer.
-    #[serde(with = "w::As::<w::Int>")]
-    pub id: ::std::option::Option<i64>,
-    /// `timestampX`: string.
-    #[serde(rename = "timestampX", with = "w::As::<w::Text>")]
-    pub timestamp_x: ::std::option::Option<::std::string::String>,
-    /// `severity`: string.
-    #[serde(with = "w::As::<w::Text>")]
-    pub severity: ::std::option::Option<::std::string::String>,
-    /// `auditTypeId`: string.
-    #[serde(rename = "auditTypeId", with = "w::As::<w::Text>")]
-    pub audit_type_id: ::std::option::Option<::std::string::String>,
-    /// `moduleId`: string.
-    #[serde(rename = "moduleId", with = "w::As::<w::Text>")]
-    pub module_id: ::std::option::Option<::std::string::String>,
-    /// `itemId`: string.
-    #[serde(rename = "itemId", with = "w::As::<w::Text>")]
-    pub item_id: ::std::option::Option<::std::string::String>,
-    /// `remoteAddr`: string.
-    #[serde(rename = "remoteAddr", with = "w::As::<w::Text>")]
-    pub remote_addr: ::std::option::Option<::std::string::String>,
-    /// `userAgent`: string.
-    #[serde(rename = "userAgent", with = "w::As::<w::Text>")]
-    pub user_agent: ::std::option::Option<::std::string::String>,
-    /// `requestUri`: string.
-    #[serde(rename = "requestUri", with = "w::As::<w::Text>")]
-    pub request_uri: ::std::option::Option<::std::string::String>,
-    /// `siteId`: string.
-    #[serde(rename = "siteId", with = "w::As::<w::Text>")]
-    pub site_id: ::std::option::Option<::std::string::String>,
-    /// `userId`: integer.
-    #[serde(rename = "userId", with = "w::As::<w::Int>")]
-    pub user_id: ::std::option::Option<i64>,
-    /// `guestId`: integer.
-    #[serde(rename = "guestId", with = "w::As::<w::Int>")]
-    pub guest_id: ::std::option::Option<i64>,
-    /// `description`: string.
-    #[serde(with = "w::As::<w::Text>")]
-    pub description: ::std::option::Option<::std::string::String>,
-}
+pub type TailResponse = ListResponse;
 
 /// Errors of [`main.eventlog.tail`](https://apidocs.bitrix24.com/api-reference/event-log/main-eventlog-tail.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -557,3 +510,6 @@ impl TailCursor {
         self
     }
 }
+
+/// The `items` object.
+pub type TailResponseItems = ListResponseItems;

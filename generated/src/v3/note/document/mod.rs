@@ -54,11 +54,8 @@ impl ::bitrix24_runtime::Method for Add {
 #[serde(default)]
 #[non_exhaustive]
 pub struct AddResponse {
-    /// `item`: map of any JSON value.
-    #[serde(with = "w::As::<w::Map<w::Same>>")]
-    pub item: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    >,
+    /// `item`: `AddResponseItem`.
+    pub item: ::std::option::Option<AddResponseItem>,
     /// `id`: integer.
     #[serde(with = "w::As::<w::Int>")]
     pub id: ::std::option::Option<i64>,
@@ -158,6 +155,47 @@ impl AddFields {
         self.markdown = Some(value.into());
         self
     }
+}
+
+/// The `item` object.
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct AddResponseItem {
+    /// `collectionId`: integer.
+    #[serde(rename = "collectionId", with = "w::As::<w::Int>")]
+    pub collection_id: ::std::option::Option<i64>,
+    /// `createdAt`: string.
+    #[serde(rename = "createdAt", with = "w::As::<w::Text>")]
+    pub created_at: ::std::option::Option<::std::string::String>,
+    /// `createdBy`: integer.
+    #[serde(rename = "createdBy", with = "w::As::<w::Int>")]
+    pub created_by: ::std::option::Option<i64>,
+    /// `id`: integer.
+    #[serde(with = "w::As::<w::Int>")]
+    pub id: ::std::option::Option<i64>,
+    /// `markdown`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub markdown: ::std::option::Option<::std::string::String>,
+    /// `parentId`: integer.
+    #[serde(rename = "parentId", with = "w::As::<w::Int>")]
+    pub parent_id: ::std::option::Option<i64>,
+    /// `position`: integer.
+    #[serde(with = "w::As::<w::Int>")]
+    pub position: ::std::option::Option<i64>,
+    /// `title`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub title: ::std::option::Option<::std::string::String>,
+    /// `updatedAt`: string.
+    #[serde(rename = "updatedAt", with = "w::As::<w::Text>")]
+    pub updated_at: ::std::option::Option<::std::string::String>,
+    /// `updatedBy`: integer.
+    #[serde(rename = "updatedBy", with = "w::As::<w::Int>")]
+    pub updated_by: ::std::option::Option<i64>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
 
 /// Parameters of [`note.document.archive`](https://apidocs.bitrix24.com/api-reference/note/document/note-document-archive.html).
@@ -346,6 +384,9 @@ pub enum GetError {
 
 method_error!(GetError {});
 
+/// The `item` object.
+pub type GetResponseItem = AddResponseItem;
+
 /// Parameters of [`note.document.update`](https://apidocs.bitrix24.com/api-reference/note/document/note-document-update.html).
 ///
 /// - Scopes: `note`
@@ -401,44 +442,7 @@ impl ::bitrix24_runtime::Method for Update {
 }
 
 /// The `result` of [`note.document.update`](https://apidocs.bitrix24.com/api-reference/note/document/note-document-update.html).
-#[derive(Debug, Clone, PartialEq, Default, w::Object)]
-#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
-#[serde(default)]
-#[non_exhaustive]
-pub struct UpdateResponse {
-    /// `item`: `UpdateResponseItem`.
-    pub item: ::std::option::Option<UpdateResponseItem>,
-    /// `id`: integer.
-    #[serde(with = "w::As::<w::Int>")]
-    pub id: ::std::option::Option<i64>,
-    /// `collectionId`: integer.
-    #[serde(rename = "collectionId", with = "w::As::<w::Int>")]
-    pub collection_id: ::std::option::Option<i64>,
-    /// `parentId`: integer.
-    #[serde(rename = "parentId", with = "w::As::<w::Int>")]
-    pub parent_id: ::std::option::Option<i64>,
-    /// `title`: string.
-    #[serde(with = "w::As::<w::Text>")]
-    pub title: ::std::option::Option<::std::string::String>,
-    /// `markdown`: string.
-    #[serde(with = "w::As::<w::Text>")]
-    pub markdown: ::std::option::Option<::std::string::String>,
-    /// `position`: integer.
-    #[serde(with = "w::As::<w::Int>")]
-    pub position: ::std::option::Option<i64>,
-    /// `createdBy`: integer.
-    #[serde(rename = "createdBy", with = "w::As::<w::Int>")]
-    pub created_by: ::std::option::Option<i64>,
-    /// `updatedBy`: integer.
-    #[serde(rename = "updatedBy", with = "w::As::<w::Int>")]
-    pub updated_by: ::std::option::Option<i64>,
-    /// `createdAt`: string.
-    #[serde(rename = "createdAt", with = "w::As::<w::Text>")]
-    pub created_at: ::std::option::Option<::std::string::String>,
-    /// `updatedAt`: string.
-    #[serde(rename = "updatedAt", with = "w::As::<w::Text>")]
-    pub updated_at: ::std::option::Option<::std::string::String>,
-}
+pub type UpdateResponse = AddResponse;
 
 /// Errors of [`note.document.update`](https://apidocs.bitrix24.com/api-reference/note/document/note-document-update.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -498,42 +502,4 @@ impl UpdateFields {
 }
 
 /// The `item` object.
-#[derive(Debug, Clone, PartialEq, Default, w::Object)]
-#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
-#[serde(default)]
-#[non_exhaustive]
-pub struct UpdateResponseItem {
-    /// `collectionId`: integer.
-    #[serde(rename = "collectionId", with = "w::As::<w::Int>")]
-    pub collection_id: ::std::option::Option<i64>,
-    /// `createdAt`: string.
-    #[serde(rename = "createdAt", with = "w::As::<w::Text>")]
-    pub created_at: ::std::option::Option<::std::string::String>,
-    /// `createdBy`: integer.
-    #[serde(rename = "createdBy", with = "w::As::<w::Int>")]
-    pub created_by: ::std::option::Option<i64>,
-    /// `id`: integer.
-    #[serde(with = "w::As::<w::Int>")]
-    pub id: ::std::option::Option<i64>,
-    /// `markdown`: string.
-    #[serde(with = "w::As::<w::Text>")]
-    pub markdown: ::std::option::Option<::std::string::String>,
-    /// `parentId`: integer.
-    #[serde(rename = "parentId", with = "w::As::<w::Int>")]
-    pub parent_id: ::std::option::Option<i64>,
-    /// `position`: integer.
-    #[serde(with = "w::As::<w::Int>")]
-    pub position: ::std::option::Option<i64>,
-    /// `title`: string.
-    #[serde(with = "w::As::<w::Text>")]
-    pub title: ::std::option::Option<::std::string::String>,
-    /// `updatedAt`: string.
-    #[serde(rename = "updatedAt", with = "w::As::<w::Text>")]
-    pub updated_at: ::std::option::Option<::std::string::String>,
-    /// `updatedBy`: integer.
-    #[serde(rename = "updatedBy", with = "w::As::<w::Int>")]
-    pub updated_by: ::std::option::Option<i64>,
-    /// Fields matching `*` (and any other field not listed above), by wire name.
-    #[serde(flatten)]
-    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-}
+pub type UpdateResponseItem = AddResponseItem;
