@@ -165,7 +165,7 @@ impl<'a> FieldReader<'a> {
                 ty = TypeExpr::List(Box::new(ty));
             }
         }
-        let leaf = name.rsplit(['.', ']']).next().unwrap_or(&name).to_owned();
+        let leaf = leaf_name(&name).to_owned();
         // An `order` is a sort beside the other listing parameters; in a record's fields
         // it is the record (`fields.order` of `sale.propertyvalue.modify`, a sale order).
         let sort_allowed = !leaf.eq_ignore_ascii_case("order") || lists_beside(page, placed);
@@ -672,14 +672,14 @@ fn lists_beside(page: &Page, placed: &PlacedTable) -> bool {
         .iter()
         .filter_map(|row| table::row_field(row))
         .any(|row| {
-            let leaf = row
-                .name
-                .rsplit(['.', ']'])
-                .next()
-                .unwrap_or(&row.name)
-                .to_owned();
+            let leaf = leaf_name(&row.name);
             listing.iter().any(|l| leaf.eq_ignore_ascii_case(l))
         })
+}
+
+/// The last part of a path name: `filter` of `params.filter`, `id` of `items[].id`.
+fn leaf_name(name: &str) -> &str {
+    name.rsplit(['.', ']']).next().unwrap_or(name)
 }
 
 /// `ty` with its object element replaced (`object[]` → `name[]`).

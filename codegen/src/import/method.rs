@@ -10,7 +10,7 @@ use super::objects::Objects;
 use super::refine;
 use super::scopes;
 use super::table::{self, TableKind};
-use super::types::{Vocabulary, is_concrete};
+use super::types::{Vocabulary, is_concrete_result};
 use super::yfm::Block;
 use crate::spec::{ApiVersion, ErrorSpec, Field, MethodSpec, Primitive, ResultSpec, TypeExpr};
 
@@ -236,38 +236,7 @@ pub fn import(
         .find(|e| e.whole)
         .map(|e| serde_json::Value::Object(e.params.clone()).to_string());
     // The example reply, parsed once; kept as text for the checks of the types.
-    let mut response_example = response_example(page);
-    let mut reply = response_example
-        .as_deref()
-        .and_then(|t| serde_json::from_str::<serde_json::Value>(t).ok());
-    if reply.is_none()
-        && let Some(elided) = response_example
-            .as_deref()
-            .and_then(literal::parse_complete)
-    {
-        problems.push(
-            "the example reply elides part of itself (`...`); read without the elision".to_owned(),
-        );
-        response_example = Some(format!("{elided:#}"));
-        reply = Some(elided);
-    }
-    if reply.is_none()
-        && let Some(bare) = bare_result_example(page)
-    {
-        problems.push(
-            "the example reply shows the result without its envelope; read as `result`".to_owned(),
-        );
-        let wrapped = serde_json::json!({ "result": bare });
-        response_example = Some(format!("{wrapped:#}"));
-        reply = Some(wrapped);
-    }
-    if reply.as_mut().is_some_and(move_time_beside_result) {
-        problems.push(
-            "the example reply has the envelope's `time` inside `result`; read as sent, beside it"
-                .to_owned(),
-        );
-        response_example = reply.as_ref().map(|r| format!("{r:#}"));
-    }
+    let (response_example, reply) = example_reply(page, &mut problems);
     let (mut result, result_problem, mut shown_by_example) =
         result_spec(&mut reader, page, reply.as_ref());
     problems.extend(reader.take_problems());
@@ -346,7 +315,8 @@ fn result_like(page: &Page) -> Option<String> {
         let Block::Text(text) = block else {
             return None;
         };
-        let at = text.to_lowercase().find("similar to ")?;
+        // ASCII lower case keeps byte offsets, so `at` indexes `text` too.
+        let at = text.to_ascii_lowercase().find("similar to ")?;
         let after = &text[at..];
         let open = after.find('[')?;
         let close = after[open..].find("](")? + open;
@@ -357,11 +327,6 @@ fn result_like(page: &Page) -> Option<String> {
                 .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '_');
         method_like.then(|| name.to_owned())
     })
-}
-
-/// Whether a result has a type, as stats count it (see [`is_concrete`]).
-fn is_concrete_result(ty: &TypeExpr, fields: Option<&[Field]>) -> bool {
-    is_concrete(ty, fields.is_some_and(|f| !f.is_empty()))
 }
 
 /// Whether the parameters section (or the head of a page without one) refers to the
@@ -627,7 +592,49 @@ fn error_specs(page: &Page) -> Vec<ErrorSpec> {
     out
 }
 
-/// The first JSON object of the reply section with a `result` member.
+/// The page's example reply, as text (for the checks of the types) and parsed, read
+/// past the slips some pages make, each reported in `problems`: an elided reply (`...`),
+/// a result shown without its envelope, the envelope's `time` inside `result`.
+fn example_reply(
+    page: &Page,
+    problems: &mut Vec<String>,
+) -> (Option<String>, Option<serde_json::Value>) {
+    let text = response_example(page);
+    let mut reply = text
+        .as_deref()
+        .and_then(|t| serde_json::from_str::<serde_json::Value>(t).ok());
+    let read_whole = reply.is_some();
+    if reply.is_none()
+        && let Some(elided) = text.as_deref().and_then(literal::parse_complete)
+    {
+        problems.push(
+            "the example reply elides part of itself (`...`); read without the elision".to_owned(),
+        );
+        reply = Some(elided);
+    }
+    if reply.is_none()
+        && let Some(bare) = bare_result_example(page)
+    {
+        problems.push(
+            "the example reply shows the result without its envelope; read as `result`".to_owned(),
+        );
+        reply = Some(serde_json::json!({ "result": bare }));
+    }
+    let moved = reply.as_mut().is_some_and(move_time_beside_result);
+    if moved {
+        problems.push(
+            "the example reply has the envelope's `time` inside `result`; read as sent, beside it"
+                .to_owned(),
+        );
+    }
+    // A reply read past a slip is kept as read; the page's own text otherwise.
+    let text = match &reply {
+        Some(read) if !read_whole || moved => Some(format!("{read:#}")),
+        _ => text,
+    };
+    (text, reply)
+}
+
 /// Puts the envelope's `time` back beside `result` when the example shows it inside (a
 /// misplaced brace: `tasks.task.approve` and its siblings end `result` with `"time":
 /// {"start": …, "finish": …, "duration": …}` and have no `time` of their own). Whether it
@@ -688,6 +695,7 @@ fn bare_result_example(page: &Page) -> Option<serde_json::Value> {
     .then_some(value)
 }
 
+/// The first JSON object of the reply section with a `result` member.
 fn response_example(page: &Page) -> Option<String> {
     page.blocks_in(Section::Response)
         .find_map(|block| match block {

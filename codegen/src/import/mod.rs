@@ -254,23 +254,11 @@ pub fn import(docs: &Path, specs: &Path) -> Result<Import, String> {
     // An object read on the way to a field the import then leaves out (the `auth` of an
     // event's envelope) is no type of the API; a type written by hand stays, to be
     // checked.
-    let roots = methods
-        .values()
-        .flat_map(|m| {
-            m.spec
-                .params
-                .iter()
-                .cloned()
-                .chain([m.spec.result.as_field()])
-        })
-        .chain(
-            events
-                .events
-                .values()
-                .filter_map(|e| e.spec.data.as_ref())
-                .map(|data| data.as_field()),
-        );
-    let reached = crate::spec::reached_types(roots, |name| types.get(name));
+    let reached = crate::spec::reached_types(
+        methods.values().map(|m| &m.spec),
+        events.events.values().map(|e| &e.spec),
+        |name| types.get(name),
+    );
     types.retain(|name, _| reached.contains(name) || type_overrides.contains_key(name));
     listing::describe(methods.values_mut().map(|m| &mut m.spec), &types);
     problems.sort();

@@ -15,7 +15,7 @@
 use std::collections::BTreeMap;
 
 use super::method::ImportedMethod;
-use super::types::is_concrete;
+use super::types::is_concrete_result;
 use crate::spec::{ApiVersion, Primitive, ResultSpec, TypeExpr};
 
 /// The last name segments of list methods, and of the method that gets one record.
@@ -42,12 +42,8 @@ fn type_alikes(methods: &mut BTreeMap<(String, ApiVersion), ImportedMethod>) {
         };
         let method = methods.get_mut(&key).expect("key listed above");
         let own = &method.spec.result;
-        let described = is_concrete(&own.ty, own.fields.as_ref().is_some_and(|f| !f.is_empty()));
-        if !described
-            && is_concrete(
-                &result.ty,
-                result.fields.as_ref().is_some_and(|f| !f.is_empty()),
-            )
+        if !is_concrete_result(&own.ty, own.fields.as_deref())
+            && is_concrete_result(&result.ty, result.fields.as_deref())
         {
             method.spec.result = ResultSpec {
                 paged: false,
@@ -133,12 +129,11 @@ fn record_of(result: &ResultSpec) -> Option<TypeExpr> {
 /// Whether a list result says nothing about its rows: any JSON, a list of anything, or
 /// a list of objects without fields.
 fn untyped_rows(result: &ResultSpec) -> bool {
-    let has_fields = result.fields.as_ref().is_some_and(|f| !f.is_empty());
     let list_like = matches!(
         result.ty,
         TypeExpr::Primitive(Primitive::Array | Primitive::Any) | TypeExpr::List(_)
     );
-    list_like && !is_concrete(&result.ty, has_fields)
+    list_like && !is_concrete_result(&result.ty, result.fields.as_deref())
 }
 
 #[cfg(test)]

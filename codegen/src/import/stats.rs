@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 use super::Import;
-use super::types::is_concrete;
+use super::types::{is_concrete, is_concrete_result};
 use crate::spec::Field;
 
 /// Counts over an import.
@@ -139,8 +139,7 @@ impl Stats {
                 .add(std::slice::from_ref(&spec.result.as_field()));
             s.errors += spec.errors.len();
             codes.extend(spec.errors.iter().map(|e| e.code.clone()));
-            let has_fields = spec.result.fields.as_ref().is_some_and(|f| !f.is_empty());
-            if !is_concrete(&spec.result.ty, has_fields) {
+            if !is_concrete_result(&spec.result.ty, spec.result.fields.as_deref()) {
                 s.untyped_results
                     .push((spec.method.clone(), untyped_reason(import, spec)));
             }

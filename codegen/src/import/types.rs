@@ -4,7 +4,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::corpus::Corpus;
 use super::table::{self, TableKind};
-use crate::spec::{IdType, Primitive, TypeExpr};
+use crate::spec::{Field, IdType, Primitive, TypeExpr};
 
 /// The names a spec type may use besides the primitives: entities and shared types.
 #[derive(Debug, Clone, Default)]
@@ -205,6 +205,12 @@ pub fn object_ids(corpus: &Corpus) -> BTreeMap<String, IdType> {
         }
     }
     ids
+}
+
+/// Whether a result (or a field) of type `ty` with `fields` is typed: [`is_concrete`],
+/// with fields when there is at least one.
+pub fn is_concrete_result(ty: &TypeExpr, fields: Option<&[Field]>) -> bool {
+    is_concrete(ty, fields.is_some_and(|f| !f.is_empty()))
 }
 
 /// Whether a final type decodes into something more precise than JSON.

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use super::load::error;
 use super::model::{ApiVersion, ErrorSpec, Field, MethodSpec, NamedType, Scalar, SpecSet};
-use super::{Primitive, TypeExpr};
+use super::{EventSpec, Primitive, TypeExpr};
 use crate::Diagnostics;
 
 /// Records every problem of `set` in `diags`.
@@ -143,17 +143,11 @@ pub(super) fn check(set: &SpecSet, diags: &mut Diagnostics) {
 /// types: one that nothing reaches would have no feature to compile under, so every build
 /// would pay for it.
 fn check_reached(set: &SpecSet, diags: &mut Diagnostics) {
-    let roots = set
-        .methods
-        .iter()
-        .flat_map(|(_, spec)| spec.params.iter().cloned().chain([spec.result.as_field()]))
-        .chain(
-            set.events
-                .iter()
-                .filter_map(|(_, e)| e.data.as_ref())
-                .map(|data| data.as_field()),
-        );
-    let reached = reached_types(roots, |name| set.types.get(name).map(|(_, ty)| ty));
+    let reached = reached_types(
+        set.methods.iter().map(|(_, spec)| spec),
+        set.events.iter().map(|(_, event)| event),
+        |name| set.types.get(name).map(|(_, ty)| ty),
+    );
     for (name, (file, _)) in &set.types {
         if !reached.contains(name) {
             diags.push(error(
@@ -165,14 +159,21 @@ fn check_reached(set: &SpecSet, diags: &mut Diagnostics) {
     }
 }
 
-/// The named types `roots` use, directly or through the named types `type_of` gives.
-pub fn reached_types<'t>(
-    roots: impl IntoIterator<Item = Field>,
+/// The named types `methods` and `events` use, directly or through the named types
+/// `type_of` gives.
+pub fn reached_types<'s, 't>(
+    methods: impl IntoIterator<Item = &'s MethodSpec>,
+    events: impl IntoIterator<Item = &'s EventSpec>,
     type_of: impl Fn(&str) -> Option<&'t NamedType>,
 ) -> BTreeSet<String> {
     let mut pending = Vec::new();
-    for root in roots {
-        root.for_each_name(&mut |name: &str| pending.push(name.to_owned()));
+    let mut push = |name: &str| pending.push(name.to_owned());
+    for spec in methods {
+        spec.params.iter().for_each(|p| p.for_each_name(&mut push));
+        spec.result.as_field().for_each_name(&mut push);
+    }
+    for data in events.into_iter().filter_map(|e| e.data.as_ref()) {
+        data.as_field().for_each_name(&mut push);
     }
     let mut reached = BTreeSet::new();
     while let Some(name) = pending.pop() {
