@@ -72,12 +72,12 @@ const KEEPING: Floor = Floor {
 };
 /// Distinct scalar fields (by path within a method's result) checked.
 const CHECKED: Floor = Floor {
-    passed: 20637,
+    passed: 20770,
     of: 22405,
 };
 /// Of those, the ones whose type does not come from the same example reply alone.
 const CHECKED_BY_DESCRIBED_TYPES: Floor = Floor {
-    passed: 19313,
+    passed: 19446,
     of: 22405,
 };
 

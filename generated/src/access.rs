@@ -40,11 +40,22 @@ impl ::bitrix24_runtime::Method for Name {
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
-pub struct NameResponse(pub ::serde_json::Value);
+pub struct NameResponse(
+    #[serde(with = "w::As::<w::OneOf<(w::Map<w::Same>, w::YesNo)>>")]
+    pub ::bitrix24_runtime::wire::OneOf2<
+        ::std::collections::BTreeMap<::std::string::String, NameItem>,
+        bool,
+    >,
+);
 
 impl NameResponse {
     /// The wrapped value.
-    pub fn into_inner(self) -> ::serde_json::Value {
+    pub fn into_inner(
+        self,
+    ) -> ::bitrix24_runtime::wire::OneOf2<
+        ::std::collections::BTreeMap<::std::string::String, NameItem>,
+        bool,
+    > {
         self.0
     }
 }
@@ -63,3 +74,23 @@ pub enum NameError {
 }
 
 method_error!(NameError {});
+
+/// The `item` object.
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct NameItem {
+    /// `provider`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub provider: ::std::option::Option<::std::string::String>,
+    /// `name`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub name: ::std::option::Option<::std::string::String>,
+    /// `provider_id`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub provider_id: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}

@@ -11,6 +11,7 @@ use super::refine;
 use super::scopes;
 use super::table::{self, TableKind};
 use super::types::{Vocabulary, is_concrete_result};
+use super::typescript;
 use super::yfm::Block;
 use crate::spec::{ApiVersion, ErrorSpec, Field, MethodSpec, Primitive, ResultSpec, TypeExpr};
 
@@ -34,6 +35,12 @@ pub struct ImportedMethod {
     /// The method whose reply the page says this one's is like ("a result similar to
     /// the request [rpa.fields.getSettings](…)").
     pub result_like: Option<String>,
+    /// The result type the page's TypeScript examples declare, as a `result` field;
+    /// `None` also when the reply section says in words what a table would.
+    pub declared_result: Option<Field>,
+    /// Whether that declaration filled in what the page, its example reply and its
+    /// siblings leave open.
+    pub result_declared: bool,
 }
 
 /// The method a page documents: the last method-like token of its title, checked
@@ -276,7 +283,6 @@ pub fn import(
         result.format = field.format;
     }
     problems.extend(result_problem);
-
     let spec = MethodSpec {
         method: name.clone(),
         api,
@@ -304,7 +310,26 @@ pub fn import(
         from_page: None,
         result_shown_by_example: shown_by_example,
         result_like: result_like(page),
+        // Filled in once the siblings have given theirs.
+        declared_result: declared_result(page, &name),
+        result_declared: false,
     }
+}
+
+/// The result type the page's TypeScript examples declare for `method`, unless the
+/// reply section says in words what a table would ("a file is returned"): the words
+/// stand, the declaration does not.
+fn declared_result(page: &Page, method: &str) -> Option<Field> {
+    let described = page.field_tables(Section::Response).next().is_some();
+    let in_words = !described && page.blocks_in(Section::Response).next().is_some();
+    if in_words {
+        return None;
+    }
+    let (ty, fields) = typescript::result_type(page, method)?;
+    Some(Field {
+        fields,
+        ..Field::new("result", ty)
+    })
 }
 
 /// The method the reply section says the reply is like: the first link written as a
@@ -784,6 +809,25 @@ mod tests {
         ] {
             assert_eq!(bare_result_example(&page(&blocks)), None, "{blocks}");
         }
+    }
+
+    #[test]
+    fn a_typescript_declaration_counts_unless_the_reply_section_says_it_in_words() {
+        let page = |reply: &str| {
+            let text = format!(
+                "# Download a.download\n\n## Code Examples\n\n```ts\nconst r = await $b24.actions.v2.call.make<boolean>({{\n  method: 'a.download',\n}})\n```\n\n{reply}"
+            );
+            Page::new("docs/a-download.md".to_owned(), &text)
+        };
+        let declared = |reply: &str| declared_result(&page(reply), "a.download").map(|f| f.ty);
+        let boolean = Some(TypeExpr::Primitive(Primitive::Boolean));
+        assert_eq!(declared(""), boolean, "no reply section");
+        let table = "## Response Handling\n\n#|\n|| **Name**\n`type` | **Description** ||\n|| **result**\n[`object`](../data-types.md) | The result ||\n|#\n";
+        assert_eq!(declared(table), boolean, "a table it may fill in");
+        assert_eq!(
+            declared("## Response Handling\n\nA file is returned.\n"),
+            None
+        );
     }
 
     #[test]

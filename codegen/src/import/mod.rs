@@ -8,7 +8,8 @@
 //!    by the page's examples ([`refine`]).
 //!    [`events`] reads event pages (one event, or several) the same way.
 //! 3. [`siblings`] gives the results a page leaves out from the methods it names or sits
-//!    beside; [`overrides`] applies the hand-written corrections of `specs/overrides/`;
+//!    beside, and [`typescript`] what is still open from the result types the page's
+//!    TypeScript examples declare; [`overrides`] applies the hand-written corrections of `specs/overrides/`;
 //!    shared types no method or event reaches are dropped.
 //! 4. [`stats`] counts what was typed concretely; [`Import::files`] and
 //!    [`Import::event_files`] render the specs.
@@ -35,6 +36,7 @@ mod siblings;
 pub mod stats;
 mod table;
 mod types;
+mod typescript;
 pub mod yfm;
 
 use std::collections::BTreeMap;
@@ -191,6 +193,7 @@ pub fn import(docs: &Path, specs: &Path) -> Result<Import, String> {
     }
 
     siblings::type_records(&mut methods);
+    typescript::fill_in_results(&mut methods);
     let overrides = overrides::load(&specs.join("overrides"), &mut diags);
     for (key, (file, o)) in &overrides {
         let imported = methods.remove(key);
@@ -210,6 +213,8 @@ pub fn import(docs: &Path, specs: &Path) -> Result<Import, String> {
                     from_page: None,
                     result_shown_by_example: false,
                     result_like: None,
+                    declared_result: None,
+                    result_declared: false,
                 },
             };
             methods.insert(key.clone(), method);

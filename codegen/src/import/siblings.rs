@@ -159,6 +159,8 @@ mod tests {
             from_page: None,
             result_shown_by_example: false,
             result_like: None,
+            declared_result: None,
+            result_declared: false,
         };
         ((name.to_owned(), ApiVersion::V2), imported)
     }

@@ -69,6 +69,13 @@ pub struct Stats {
     /// Pages whose title and example call name different methods: (page, title, call,
     /// name chosen).
     pub disagreeing_names: Vec<[String; 4]>,
+    /// Methods whose TypeScript examples declare a result type the importer can use.
+    pub declared_results: usize,
+    /// Results such a declaration filled in.
+    pub results_declared: usize,
+    /// How the declarations agree in shape with the results the pages document:
+    /// (compared, agreeing) for the results, then for their members.
+    pub declared_agreement: [(usize, usize); 2],
 }
 
 /// Fields counted by how precisely they are typed.
@@ -142,6 +149,21 @@ impl Stats {
             if !is_concrete_result(&spec.result.ty, spec.result.fields.as_deref()) {
                 s.untyped_results
                     .push((spec.method.clone(), untyped_reason(import, spec)));
+            }
+            if let Some(declared) = &m.declared_result {
+                s.declared_results += 1;
+                s.results_declared += usize::from(m.result_declared);
+                if !m.result_declared {
+                    let fields_of =
+                        |name: &str| import.types.get(name).and_then(|t| t.fields.clone());
+                    let counts =
+                        super::typescript::agreement(&spec.result.as_field(), declared, &fields_of);
+                    for (total, (compared, agreeing)) in s.declared_agreement.iter_mut().zip(counts)
+                    {
+                        total.0 += compared;
+                        total.1 += agreeing;
+                    }
+                }
             }
         }
         for m in import.methods.values() {
@@ -292,6 +314,19 @@ impl fmt::Display for Stats {
         for (reason, count) in &self.slow {
             writeln!(f, "  not read by identifier: {count}: {reason}")?;
         }
+        let [(results, results_agree), (members, members_agree)] = self.declared_agreement;
+        writeln!(
+            f,
+            "TypeScript result types:   {} declared, {} fill in a result; shapes agree with the page's in {} of {} results ({:.1}%), {} of {} members ({:.1}%)",
+            self.declared_results,
+            self.results_declared,
+            results_agree,
+            results,
+            percent(results_agree, results),
+            members_agree,
+            members,
+            percent(members_agree, members)
+        )?;
         writeln!(
             f,
             "untyped results:           {} of {}",

@@ -463,8 +463,13 @@ impl<'a> Resolver<'a> {
             TypeExpr::Union(members) => match ty.nullable_inner() {
                 Some(inner) => self.expr(inner, format, element),
                 None => {
+                    // Fields describe the one object member (`integer | object`); allowed
+                    // values, every member.
+                    let object = TypeExpr::Primitive(Primitive::Object);
+                    let holder = ty.holds_fields();
                     let mut resolved: Vec<Ty> = Vec::new();
                     for m in members.iter().filter(|m| **m != TypeExpr::Null) {
+                        let element = element.filter(|_| !holder || *m.element() == object);
                         let t = self.expr(m, format, element);
                         if !resolved.contains(&t) {
                             resolved.push(t);

@@ -136,6 +136,17 @@ impl TypeExpr {
             other => other.nullable_inner().map_or(other, TypeExpr::element),
         }
     }
+
+    /// Whether `fields` can describe this type: its element is `object`, or it is a union
+    /// of which exactly one member's element is (`integer | object`: an id, or the
+    /// object; `map<object> | boolean`).
+    pub fn holds_fields(&self) -> bool {
+        let object = |t: &TypeExpr| *t.element() == TypeExpr::Primitive(Primitive::Object);
+        match self {
+            TypeExpr::Union(members) => members.iter().filter(|m| object(m)).count() == 1,
+            other => object(other),
+        }
+    }
 }
 
 impl fmt::Display for TypeExpr {

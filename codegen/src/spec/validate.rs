@@ -357,12 +357,12 @@ pub(super) fn check_field(
     }
 
     if let Some(fields) = &field.fields {
-        if *element != TypeExpr::Primitive(Primitive::Object) {
+        if !field.ty.holds_fields() {
             diags.push(error(
                 file,
                 format!("{path}.fields"),
                 format!(
-                    "`fields` needs an object type (`object`, `object[]`, `map<object>`), not `{}`",
+                    "`fields` needs an object type (`object`, `object[]`, `map<object>`, or a union with one such member), not `{}`",
                     field.ty
                 ),
             ));

@@ -1522,16 +1522,49 @@ impl ::bitrix24_runtime::Method for Getmanifestfile {
 }
 
 /// The `result` of [`landing.block.getmanifestfile`](https://apidocs.bitrix24.com/api-reference/landing/block/methods/landing-block-get-manifest-file.html).
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
-#[serde(transparent)]
-pub struct GetmanifestfileResponse(pub ::serde_json::Value);
-
-impl GetmanifestfileResponse {
-    /// The wrapped value.
-    pub fn into_inner(self) -> ::serde_json::Value {
-        self.0
-    }
+#[serde(default)]
+#[non_exhaustive]
+pub struct GetmanifestfileResponse {
+    /// `block`: map of any JSON value.
+    #[serde(with = "w::As::<w::Map<w::Same>>")]
+    pub block: ::std::option::Option<
+        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+    >,
+    /// `cards`: map of any JSON value.
+    #[serde(with = "w::As::<w::Map<w::Same>>")]
+    pub cards: ::std::option::Option<
+        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+    >,
+    /// `nodes`: map of any JSON value.
+    #[serde(with = "w::As::<w::Map<w::Same>>")]
+    pub nodes: ::std::option::Option<
+        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+    >,
+    /// `style`: map of any JSON value.
+    #[serde(with = "w::As::<w::Map<w::Same>>")]
+    pub style: ::std::option::Option<
+        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+    >,
+    /// `attrs`: map of any JSON value.
+    #[serde(with = "w::As::<w::Map<w::Same>>")]
+    pub attrs: ::std::option::Option<
+        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+    >,
+    /// `assets`: map of any JSON value.
+    #[serde(with = "w::As::<w::Map<w::Same>>")]
+    pub assets: ::std::option::Option<
+        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+    >,
+    /// `menu`: map of any JSON value.
+    #[serde(with = "w::As::<w::Map<w::Same>>")]
+    pub menu: ::std::option::Option<
+        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+    >,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
 
 /// Errors of [`landing.block.getmanifestfile`](https://apidocs.bitrix24.com/api-reference/landing/block/methods/landing-block-get-manifest-file.html).
@@ -1614,11 +1647,16 @@ impl ::bitrix24_runtime::Method for Getrepository {
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
-pub struct GetrepositoryResponse(pub ::serde_json::Value);
+pub struct GetrepositoryResponse(
+    #[serde(with = "w::As::<w::OneOf<(w::Same, w::YesNo)>>")]
+    pub ::bitrix24_runtime::wire::OneOf2<GetrepositoryItem, bool>,
+);
 
 impl GetrepositoryResponse {
     /// The wrapped value.
-    pub fn into_inner(self) -> ::serde_json::Value {
+    pub fn into_inner(
+        self,
+    ) -> ::bitrix24_runtime::wire::OneOf2<GetrepositoryItem, bool> {
         self.0
     }
 }
@@ -1639,6 +1677,105 @@ pub enum GetrepositoryError {
 }
 
 method_error!(GetrepositoryError { AccessDenied = "ACCESS_DENIED" });
+
+/// The `items` object.
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct GetrepositoryItemItems {
+    /// `id`: string, may be null.
+    #[serde(with = "w::As::<w::Text>")]
+    pub id: ::std::option::Option<::std::string::String>,
+    /// `name`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub name: ::std::option::Option<::std::string::String>,
+    /// `namespace`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub namespace: ::std::option::Option<::std::string::String>,
+    /// `new`: boolean.
+    #[serde(with = "w::As::<w::TrueFalse>")]
+    pub new: ::std::option::Option<bool>,
+    /// `version`: string, may be null.
+    #[serde(with = "w::As::<w::Text>")]
+    pub version: ::std::option::Option<::std::string::String>,
+    /// `type`: list of string.
+    #[serde(rename = "type", with = "w::As::<w::List<w::Text>>")]
+    pub type_: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// `section`: one of: string; list of string.
+    #[serde(with = "w::As::<w::OneOf<(w::Text, w::List<w::Text>)>>")]
+    pub section: ::std::option::Option<
+        ::bitrix24_runtime::wire::OneOf2<
+            ::std::string::String,
+            ::std::vec::Vec<::std::string::String>,
+        >,
+    >,
+    /// `description`: string, may be null.
+    #[serde(with = "w::As::<w::Text>")]
+    pub description: ::std::option::Option<::std::string::String>,
+    /// `preview`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub preview: ::std::option::Option<::std::string::String>,
+    /// `restricted`: boolean.
+    #[serde(with = "w::As::<w::TrueFalse>")]
+    pub restricted: ::std::option::Option<bool>,
+    /// `repo_id`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub repo_id: ::std::option::Option<::std::string::String>,
+    /// `app_code`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub app_code: ::std::option::Option<::std::string::String>,
+    /// `requires_updates`: boolean.
+    #[serde(with = "w::As::<w::TrueFalse>")]
+    pub requires_updates: ::std::option::Option<bool>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+
+/// The `item` object.
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct GetrepositoryItem {
+    /// `name`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub name: ::std::option::Option<::std::string::String>,
+    /// `meta`: map of any JSON value.
+    #[serde(with = "w::As::<w::Map<w::Same>>")]
+    pub meta: ::std::option::Option<
+        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+    >,
+    /// `new`: boolean.
+    #[serde(with = "w::As::<w::TrueFalse>")]
+    pub new: ::std::option::Option<bool>,
+    /// `type`: one of: string; list of string.
+    #[serde(rename = "type", with = "w::As::<w::OneOf<(w::Text, w::List<w::Text>)>>")]
+    pub type_: ::std::option::Option<
+        ::bitrix24_runtime::wire::OneOf2<
+            ::std::string::String,
+            ::std::vec::Vec<::std::string::String>,
+        >,
+    >,
+    /// `specialType`: string, may be null.
+    #[serde(rename = "specialType", with = "w::As::<w::Text>")]
+    pub special_type: ::std::option::Option<::std::string::String>,
+    /// `separator`: boolean.
+    #[serde(with = "w::As::<w::TrueFalse>")]
+    pub separator: ::std::option::Option<bool>,
+    /// `app_code`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub app_code: ::std::option::Option<::std::string::String>,
+    /// `items`: map of `GetrepositoryItemItems`.
+    #[serde(with = "w::As::<w::Map<w::Same>>")]
+    pub items: ::std::option::Option<
+        ::std::collections::BTreeMap<::std::string::String, GetrepositoryItemItems>,
+    >,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
 
 /// Parameters of [`landing.block.removecard`](https://apidocs.bitrix24.com/api-reference/landing/block/methods/landing-block-remove-card.html).
 ///

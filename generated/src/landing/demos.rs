@@ -929,11 +929,16 @@ impl ::bitrix24_runtime::Method for GetPageList {
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
-pub struct GetPageListResponse(pub ::serde_json::Value);
+pub struct GetPageListResponse(
+    #[serde(with = "w::As::<w::Map<w::Same>>")]
+    pub ::std::collections::BTreeMap<::std::string::String, GetPageListItem>,
+);
 
 impl GetPageListResponse {
     /// The wrapped value.
-    pub fn into_inner(self) -> ::serde_json::Value {
+    pub fn into_inner(
+        self,
+    ) -> ::std::collections::BTreeMap<::std::string::String, GetPageListItem> {
         self.0
     }
 }
@@ -1269,6 +1274,73 @@ impl GetPageListFilter {
     }
 }
 
+/// The `item` object.
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct GetPageListItem {
+    /// `ID`: string.
+    #[serde(rename = "ID", with = "w::As::<w::Text>")]
+    pub id: ::std::option::Option<::std::string::String>,
+    /// `XML_ID`: string.
+    #[serde(rename = "XML_ID", with = "w::As::<w::Text>")]
+    pub xml_id: ::std::option::Option<::std::string::String>,
+    /// `TYPE`: one of: list of string; string.
+    #[serde(rename = "TYPE", with = "w::As::<w::OneOf<(w::List<w::Text>, w::Text)>>")]
+    pub type_: ::std::option::Option<
+        ::bitrix24_runtime::wire::OneOf2<
+            ::std::vec::Vec<::std::string::String>,
+            ::std::string::String,
+        >,
+    >,
+    /// `TITLE`: string.
+    #[serde(rename = "TITLE", with = "w::As::<w::Text>")]
+    pub title: ::std::option::Option<::std::string::String>,
+    /// `ACTIVE`: boolean.
+    #[serde(rename = "ACTIVE", with = "w::As::<w::TrueFalse>")]
+    pub active: ::std::option::Option<bool>,
+    /// `PUBLICATION`: boolean.
+    #[serde(rename = "PUBLICATION", with = "w::As::<w::TrueFalse>")]
+    pub publication: ::std::option::Option<bool>,
+    /// `LOCK_DELETE`: boolean.
+    #[serde(rename = "LOCK_DELETE", with = "w::As::<w::TrueFalse>")]
+    pub lock_delete: ::std::option::Option<bool>,
+    /// `AVAILABLE`: boolean.
+    #[serde(rename = "AVAILABLE", with = "w::As::<w::TrueFalse>")]
+    pub available: ::std::option::Option<bool>,
+    /// `SINGLETON`: boolean.
+    #[serde(rename = "SINGLETON", with = "w::As::<w::TrueFalse>")]
+    pub singleton: ::std::option::Option<bool>,
+    /// `SECTION`: list of string.
+    #[serde(rename = "SECTION", with = "w::As::<w::List<w::Text>>")]
+    pub section: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// `DESCRIPTION`: string.
+    #[serde(rename = "DESCRIPTION", with = "w::As::<w::Text>")]
+    pub description: ::std::option::Option<::std::string::String>,
+    /// `PREVIEW`: string.
+    #[serde(rename = "PREVIEW", with = "w::As::<w::Text>")]
+    pub preview: ::std::option::Option<::std::string::String>,
+    /// `PREVIEW2X`: string.
+    #[serde(rename = "PREVIEW2X", with = "w::As::<w::Text>")]
+    pub preview2x: ::std::option::Option<::std::string::String>,
+    /// `PREVIEW3X`: string.
+    #[serde(rename = "PREVIEW3X", with = "w::As::<w::Text>")]
+    pub preview3x: ::std::option::Option<::std::string::String>,
+    /// `APP_CODE`: string.
+    #[serde(rename = "APP_CODE", with = "w::As::<w::Text>")]
+    pub app_code: ::std::option::Option<::std::string::String>,
+    /// `REST`: number.
+    #[serde(rename = "REST", with = "w::As::<w::Float>")]
+    pub rest: ::std::option::Option<f64>,
+    /// `DATA`: any JSON value.
+    #[serde(rename = "DATA")]
+    pub data: ::std::option::Option<::serde_json::Value>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+
 /// Parameters of [`landing.demos.getSiteList`](https://apidocs.bitrix24.com/api-reference/landing/demos/landing-demos-get-site-list.html).
 ///
 /// - Scopes: `landing`
@@ -1316,11 +1388,16 @@ impl ::bitrix24_runtime::Method for GetSiteList {
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
-pub struct GetSiteListResponse(pub ::serde_json::Value);
+pub struct GetSiteListResponse(
+    #[serde(with = "w::As::<w::Map<w::Same>>")]
+    pub ::std::collections::BTreeMap<::std::string::String, GetSiteListItem>,
+);
 
 impl GetSiteListResponse {
     /// The wrapped value.
-    pub fn into_inner(self) -> ::serde_json::Value {
+    pub fn into_inner(
+        self,
+    ) -> ::std::collections::BTreeMap<::std::string::String, GetSiteListItem> {
         self.0
     }
 }
@@ -1369,6 +1446,75 @@ pub type GetSiteListType = GetListItemType;
 
 /// The `filter` object.
 pub type GetSiteListFilter = GetPageListFilter;
+
+/// The `item` object.
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct GetSiteListItem {
+    /// `ID`: string.
+    #[serde(rename = "ID", with = "w::As::<w::Text>")]
+    pub id: ::std::option::Option<::std::string::String>,
+    /// `XML_ID`: string.
+    #[serde(rename = "XML_ID", with = "w::As::<w::Text>")]
+    pub xml_id: ::std::option::Option<::std::string::String>,
+    /// `TYPE`: one of: list of string; string.
+    #[serde(rename = "TYPE", with = "w::As::<w::OneOf<(w::List<w::Text>, w::Text)>>")]
+    pub type_: ::std::option::Option<
+        ::bitrix24_runtime::wire::OneOf2<
+            ::std::vec::Vec<::std::string::String>,
+            ::std::string::String,
+        >,
+    >,
+    /// `TITLE`: string.
+    #[serde(rename = "TITLE", with = "w::As::<w::Text>")]
+    pub title: ::std::option::Option<::std::string::String>,
+    /// `ACTIVE`: boolean.
+    #[serde(rename = "ACTIVE", with = "w::As::<w::TrueFalse>")]
+    pub active: ::std::option::Option<bool>,
+    /// `PUBLICATION`: boolean.
+    #[serde(rename = "PUBLICATION", with = "w::As::<w::TrueFalse>")]
+    pub publication: ::std::option::Option<bool>,
+    /// `LOCK_DELETE`: boolean.
+    #[serde(rename = "LOCK_DELETE", with = "w::As::<w::TrueFalse>")]
+    pub lock_delete: ::std::option::Option<bool>,
+    /// `AVAILABLE`: boolean.
+    #[serde(rename = "AVAILABLE", with = "w::As::<w::TrueFalse>")]
+    pub available: ::std::option::Option<bool>,
+    /// `SINGLETON`: boolean.
+    #[serde(rename = "SINGLETON", with = "w::As::<w::TrueFalse>")]
+    pub singleton: ::std::option::Option<bool>,
+    /// `SECTION`: list of string.
+    #[serde(rename = "SECTION", with = "w::As::<w::List<w::Text>>")]
+    pub section: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// `DESCRIPTION`: string.
+    #[serde(rename = "DESCRIPTION", with = "w::As::<w::Text>")]
+    pub description: ::std::option::Option<::std::string::String>,
+    /// `PREVIEW`: string.
+    #[serde(rename = "PREVIEW", with = "w::As::<w::Text>")]
+    pub preview: ::std::option::Option<::std::string::String>,
+    /// `PREVIEW2X`: string.
+    #[serde(rename = "PREVIEW2X", with = "w::As::<w::Text>")]
+    pub preview2x: ::std::option::Option<::std::string::String>,
+    /// `PREVIEW3X`: string.
+    #[serde(rename = "PREVIEW3X", with = "w::As::<w::Text>")]
+    pub preview3x: ::std::option::Option<::std::string::String>,
+    /// `APP_CODE`: string.
+    #[serde(rename = "APP_CODE", with = "w::As::<w::Text>")]
+    pub app_code: ::std::option::Option<::std::string::String>,
+    /// `REST`: number.
+    #[serde(rename = "REST", with = "w::As::<w::Float>")]
+    pub rest: ::std::option::Option<f64>,
+    /// `DATA`: map of any JSON value.
+    #[serde(rename = "DATA", with = "w::As::<w::Map<w::Same>>")]
+    pub data: ::std::option::Option<
+        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+    >,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
 
 /// Parameters of [`landing.demos.register`](https://apidocs.bitrix24.com/api-reference/landing/demos/landing-demos-register.html).
 ///

@@ -1036,11 +1036,14 @@ impl ::bitrix24_runtime::Method for Copyblock {
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
-pub struct CopyblockResponse(pub ::serde_json::Value);
+pub struct CopyblockResponse(
+    #[serde(with = "w::As::<w::OneOf<(w::Int, w::Same)>>")]
+    pub ::bitrix24_runtime::wire::OneOf2<i64, CopyblockItem>,
+);
 
 impl CopyblockResponse {
     /// The wrapped value.
-    pub fn into_inner(self) -> ::serde_json::Value {
+    pub fn into_inner(self) -> ::bitrix24_runtime::wire::OneOf2<i64, CopyblockItem> {
         self.0
     }
 }
@@ -1117,6 +1120,88 @@ impl CopyblockParams {
         self.return_content = Some(value.into());
         self
     }
+}
+
+/// The `content` object.
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct CopyblockItemContent {
+    /// `id`: integer.
+    #[serde(with = "w::As::<w::Int>")]
+    pub id: ::std::option::Option<i64>,
+    /// `sections`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub sections: ::std::option::Option<::std::string::String>,
+    /// `active`: boolean.
+    #[serde(with = "w::As::<w::TrueFalse>")]
+    pub active: ::std::option::Option<bool>,
+    /// `access`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub access: ::std::option::Option<::std::string::String>,
+    /// `anchor`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub anchor: ::std::option::Option<::std::string::String>,
+    /// `php`: boolean.
+    #[serde(with = "w::As::<w::TrueFalse>")]
+    pub php: ::std::option::Option<bool>,
+    /// `designed`: boolean.
+    #[serde(with = "w::As::<w::TrueFalse>")]
+    pub designed: ::std::option::Option<bool>,
+    /// `repoId`: integer, may be null.
+    #[serde(rename = "repoId", with = "w::As::<w::Int>")]
+    pub repo_id: ::std::option::Option<i64>,
+    /// `content`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub content: ::std::option::Option<::std::string::String>,
+    /// `content_ext`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub content_ext: ::std::option::Option<::std::string::String>,
+    /// `css`: list of string.
+    #[serde(with = "w::As::<w::List<w::Text>>")]
+    pub css: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// `js`: list of string.
+    #[serde(with = "w::As::<w::List<w::Text>>")]
+    pub js: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// `assetStrings`: list of string.
+    #[serde(rename = "assetStrings", with = "w::As::<w::List<w::Text>>")]
+    pub asset_strings: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// `lang`: one of: list of string; map of string.
+    #[serde(with = "w::As::<w::OneOf<(w::List<w::Text>, w::Map<w::Text>)>>")]
+    pub lang: ::std::option::Option<
+        ::bitrix24_runtime::wire::OneOf2<
+            ::std::vec::Vec<::std::string::String>,
+            ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+        >,
+    >,
+    /// `manifest`: map of any JSON value.
+    #[serde(with = "w::As::<w::Map<w::Same>>")]
+    pub manifest: ::std::option::Option<
+        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+    >,
+    /// `dynamicParams`: list of any JSON value.
+    #[serde(rename = "dynamicParams", with = "w::As::<w::List<w::Same>>")]
+    pub dynamic_params: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+
+/// The `item` object.
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct CopyblockItem {
+    /// `result`: boolean.
+    #[serde(with = "w::As::<w::TrueFalse>")]
+    pub result: ::std::option::Option<bool>,
+    /// `content`: `CopyblockItemContent`.
+    pub content: ::std::option::Option<CopyblockItemContent>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
 
 /// Parameters of [`landing.landing.delete`](https://apidocs.bitrix24.com/api-reference/landing/page/methods/landing-landing-delete.html).
@@ -3202,11 +3287,14 @@ impl ::bitrix24_runtime::Method for Moveblock {
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
-pub struct MoveblockResponse(pub ::serde_json::Value);
+pub struct MoveblockResponse(
+    #[serde(with = "w::As::<w::OneOf<(w::Int, w::Same)>>")]
+    pub ::bitrix24_runtime::wire::OneOf2<i64, MoveblockItem>,
+);
 
 impl MoveblockResponse {
     /// The wrapped value.
-    pub fn into_inner(self) -> ::serde_json::Value {
+    pub fn into_inner(self) -> ::bitrix24_runtime::wire::OneOf2<i64, MoveblockItem> {
         self.0
     }
 }
@@ -3240,6 +3328,93 @@ method_error!(
 
 /// The `params` object.
 pub type MoveblockParams = CopyblockParams;
+
+/// The `content` object.
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct MoveblockItemContent {
+    /// `id`: integer.
+    #[serde(with = "w::As::<w::Int>")]
+    pub id: ::std::option::Option<i64>,
+    /// `sections`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub sections: ::std::option::Option<::std::string::String>,
+    /// `active`: boolean.
+    #[serde(with = "w::As::<w::TrueFalse>")]
+    pub active: ::std::option::Option<bool>,
+    /// `access`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub access: ::std::option::Option<::std::string::String>,
+    /// `anchor`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub anchor: ::std::option::Option<::std::string::String>,
+    /// `php`: boolean.
+    #[serde(with = "w::As::<w::TrueFalse>")]
+    pub php: ::std::option::Option<bool>,
+    /// `designed`: boolean.
+    #[serde(with = "w::As::<w::TrueFalse>")]
+    pub designed: ::std::option::Option<bool>,
+    /// `repoId`: integer, may be null.
+    #[serde(rename = "repoId", with = "w::As::<w::Int>")]
+    pub repo_id: ::std::option::Option<i64>,
+    /// `content`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub content: ::std::option::Option<::std::string::String>,
+    /// `content_ext`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub content_ext: ::std::option::Option<::std::string::String>,
+    /// `css`: list of string.
+    #[serde(with = "w::As::<w::List<w::Text>>")]
+    pub css: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// `js`: list of string.
+    #[serde(with = "w::As::<w::List<w::Text>>")]
+    pub js: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// `assetStrings`: list of string.
+    #[serde(rename = "assetStrings", with = "w::As::<w::List<w::Text>>")]
+    pub asset_strings: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// `lang`: one of: map of string; list of string.
+    #[serde(with = "w::As::<w::OneOf<(w::Map<w::Text>, w::List<w::Text>)>>")]
+    pub lang: ::std::option::Option<
+        ::bitrix24_runtime::wire::OneOf2<
+            ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+            ::std::vec::Vec<::std::string::String>,
+        >,
+    >,
+    /// `manifest`: map of any JSON value.
+    #[serde(with = "w::As::<w::Map<w::Same>>")]
+    pub manifest: ::std::option::Option<
+        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+    >,
+    /// `dynamicParams`: list of any JSON value.
+    #[serde(rename = "dynamicParams", with = "w::As::<w::List<w::Same>>")]
+    pub dynamic_params: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    /// `requiredUserAction`: list of any JSON value.
+    #[serde(rename = "requiredUserAction", with = "w::As::<w::List<w::Same>>")]
+    pub required_user_action: ::std::option::Option<
+        ::std::vec::Vec<::serde_json::Value>,
+    >,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+
+/// The `item` object.
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct MoveblockItem {
+    /// `result`: boolean.
+    #[serde(with = "w::As::<w::TrueFalse>")]
+    pub result: ::std::option::Option<bool>,
+    /// `content`: `MoveblockItemContent`.
+    pub content: ::std::option::Option<MoveblockItemContent>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
 
 /// Parameters of [`landing.landing.publication`](https://apidocs.bitrix24.com/api-reference/landing/page/methods/landing-landing-publication.html).
 ///

@@ -236,10 +236,10 @@ impl ::bitrix24_runtime::Method for GetRights {
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
 pub struct GetRightsResponse(
-    #[serde(with = "w::As::<w::Map<w::List<w::Same>>>")]
+    #[serde(with = "w::As::<w::Map<w::List<w::Text>>>")]
     pub ::std::collections::BTreeMap<
         ::std::string::String,
-        ::std::vec::Vec<::serde_json::Value>,
+        ::std::vec::Vec<::std::string::String>,
     >,
 );
 
@@ -249,7 +249,7 @@ impl GetRightsResponse {
         self,
     ) -> ::std::collections::BTreeMap<
         ::std::string::String,
-        ::std::vec::Vec<::serde_json::Value>,
+        ::std::vec::Vec<::std::string::String>,
     > {
         self.0
     }

@@ -704,16 +704,72 @@ impl ::bitrix24_runtime::Method for FullExport {
 }
 
 /// The `result` of [`landing.site.fullExport`](https://apidocs.bitrix24.com/api-reference/landing/site/landing-site-full-export.html).
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
-#[serde(transparent)]
-pub struct FullExportResponse(pub ::serde_json::Value);
-
-impl FullExportResponse {
-    /// The wrapped value.
-    pub fn into_inner(self) -> ::serde_json::Value {
-        self.0
-    }
+#[serde(default)]
+#[non_exhaustive]
+pub struct FullExportResponse {
+    /// `charset`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub charset: ::std::option::Option<::std::string::String>,
+    /// `code`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub code: ::std::option::Option<::std::string::String>,
+    /// `site_code`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub site_code: ::std::option::Option<::std::string::String>,
+    /// `name`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub name: ::std::option::Option<::std::string::String>,
+    /// `description`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub description: ::std::option::Option<::std::string::String>,
+    /// `preview`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub preview: ::std::option::Option<::std::string::String>,
+    /// `preview2x`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub preview2x: ::std::option::Option<::std::string::String>,
+    /// `preview3x`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub preview3x: ::std::option::Option<::std::string::String>,
+    /// `preview_url`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub preview_url: ::std::option::Option<::std::string::String>,
+    /// `show_in_list`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub show_in_list: ::std::option::Option<::std::string::String>,
+    /// `type`: string.
+    #[serde(rename = "type", with = "w::As::<w::Text>")]
+    pub type_: ::std::option::Option<::std::string::String>,
+    /// `version`: number.
+    #[serde(with = "w::As::<w::Float>")]
+    pub version: ::std::option::Option<f64>,
+    /// `fields`: `FullExportResponseFields`.
+    pub fields: ::std::option::Option<FullExportResponseFields>,
+    /// `layout`: map of any JSON value.
+    #[serde(with = "w::As::<w::Map<w::Same>>")]
+    pub layout: ::std::option::Option<
+        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+    >,
+    /// `folders`: map of any JSON value.
+    #[serde(with = "w::As::<w::Map<w::Same>>")]
+    pub folders: ::std::option::Option<
+        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+    >,
+    /// `syspages`: map of any JSON value.
+    #[serde(with = "w::As::<w::Map<w::Same>>")]
+    pub syspages: ::std::option::Option<
+        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+    >,
+    /// `items`: map of any JSON value.
+    #[serde(with = "w::As::<w::Map<w::Same>>")]
+    pub items: ::std::option::Option<
+        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+    >,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
 
 /// Errors of [`landing.site.fullExport`](https://apidocs.bitrix24.com/api-reference/landing/site/landing-site-full-export.html).
@@ -889,6 +945,31 @@ impl FullExportParams {
         self.preview_url = Some(value.into());
         self
     }
+}
+
+/// The `fields` object.
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct FullExportResponseFields {
+    /// `ADDITIONAL_FIELDS`: map of any JSON value.
+    #[serde(rename = "ADDITIONAL_FIELDS", with = "w::As::<w::Map<w::Same>>")]
+    pub additional_fields: ::std::option::Option<
+        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+    >,
+    /// `TITLE`: string.
+    #[serde(rename = "TITLE", with = "w::As::<w::Text>")]
+    pub title: ::std::option::Option<::std::string::String>,
+    /// `LANDING_ID_INDEX`: string.
+    #[serde(rename = "LANDING_ID_INDEX", with = "w::As::<w::Text>")]
+    pub landing_id_index: ::std::option::Option<::std::string::String>,
+    /// `LANDING_ID_404`: string.
+    #[serde(rename = "LANDING_ID_404", with = "w::As::<w::Text>")]
+    pub landing_id_404: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
 
 /// Parameters of [`landing.site.getFolders`](https://apidocs.bitrix24.com/api-reference/landing/site/landing-site-get-folders.html).
@@ -2141,11 +2222,22 @@ impl ::bitrix24_runtime::Method for GetPublicUrl {
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
-pub struct GetPublicUrlResponse(pub ::serde_json::Value);
+pub struct GetPublicUrlResponse(
+    #[serde(with = "w::As::<w::OneOf<(w::Text, w::Map<w::Text>)>>")]
+    pub ::bitrix24_runtime::wire::OneOf2<
+        ::std::string::String,
+        ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+    >,
+);
 
 impl GetPublicUrlResponse {
     /// The wrapped value.
-    pub fn into_inner(self) -> ::serde_json::Value {
+    pub fn into_inner(
+        self,
+    ) -> ::bitrix24_runtime::wire::OneOf2<
+        ::std::string::String,
+        ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+    > {
         self.0
     }
 }
@@ -2298,11 +2390,30 @@ impl ::bitrix24_runtime::Method for Getadditionalfields {
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
-pub struct GetadditionalfieldsResponse(pub ::serde_json::Value);
+pub struct GetadditionalfieldsResponse(
+    #[serde(with = "w::As::<w::Map<w::OneOf<(w::Text, w::Int, w::List<w::Text>)>>>")]
+    pub ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::bitrix24_runtime::wire::OneOf3<
+            ::std::string::String,
+            i64,
+            ::std::vec::Vec<::std::string::String>,
+        >,
+    >,
+);
 
 impl GetadditionalfieldsResponse {
     /// The wrapped value.
-    pub fn into_inner(self) -> ::serde_json::Value {
+    pub fn into_inner(
+        self,
+    ) -> ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::bitrix24_runtime::wire::OneOf3<
+            ::std::string::String,
+            i64,
+            ::std::vec::Vec<::std::string::String>,
+        >,
+    > {
         self.0
     }
 }

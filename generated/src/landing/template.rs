@@ -40,11 +40,22 @@ impl ::bitrix24_runtime::Method for GetLandingRef {
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
-pub struct GetLandingRefResponse(pub ::serde_json::Value);
+pub struct GetLandingRefResponse(
+    #[serde(with = "w::As::<w::OneOf<(w::Map<w::Int>, w::YesNo)>>")]
+    pub ::bitrix24_runtime::wire::OneOf2<
+        ::std::collections::BTreeMap<::std::string::String, i64>,
+        bool,
+    >,
+);
 
 impl GetLandingRefResponse {
     /// The wrapped value.
-    pub fn into_inner(self) -> ::serde_json::Value {
+    pub fn into_inner(
+        self,
+    ) -> ::bitrix24_runtime::wire::OneOf2<
+        ::std::collections::BTreeMap<::std::string::String, i64>,
+        bool,
+    > {
         self.0
     }
 }
@@ -110,11 +121,22 @@ impl ::bitrix24_runtime::Method for GetSiteRef {
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
-pub struct GetSiteRefResponse(pub ::serde_json::Value);
+pub struct GetSiteRefResponse(
+    #[serde(with = "w::As::<w::OneOf<(w::Map<w::Int>, w::YesNo)>>")]
+    pub ::bitrix24_runtime::wire::OneOf2<
+        ::std::collections::BTreeMap<::std::string::String, i64>,
+        bool,
+    >,
+);
 
 impl GetSiteRefResponse {
     /// The wrapped value.
-    pub fn into_inner(self) -> ::serde_json::Value {
+    pub fn into_inner(
+        self,
+    ) -> ::bitrix24_runtime::wire::OneOf2<
+        ::std::collections::BTreeMap<::std::string::String, i64>,
+        bool,
+    > {
         self.0
     }
 }

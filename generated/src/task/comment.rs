@@ -63,11 +63,11 @@ impl ::bitrix24_runtime::Method for Add {
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
-pub struct AddResponse(pub ::serde_json::Value);
+pub struct AddResponse(#[serde(with = "w::As::<w::Int>")] pub i64);
 
 impl AddResponse {
     /// The wrapped value.
-    pub fn into_inner(self) -> ::serde_json::Value {
+    pub fn into_inner(self) -> i64 {
         self.0
     }
 }

@@ -50,11 +50,22 @@ impl ::bitrix24_runtime::Method for Get {
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
-pub struct GetResponse(pub ::serde_json::Value);
+pub struct GetResponse(
+    #[serde(with = "w::As::<w::OneOf<(w::Map<w::Text>, w::Text)>>")]
+    pub ::bitrix24_runtime::wire::OneOf2<
+        ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+        ::std::string::String,
+    >,
+);
 
 impl GetResponse {
     /// The wrapped value.
-    pub fn into_inner(self) -> ::serde_json::Value {
+    pub fn into_inner(
+        self,
+    ) -> ::bitrix24_runtime::wire::OneOf2<
+        ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+        ::std::string::String,
+    > {
         self.0
     }
 }

@@ -1795,11 +1795,11 @@ impl ::bitrix24_runtime::Method for Update {
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
-pub struct UpdateResponse(pub ::serde_json::Value);
+pub struct UpdateResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 
 impl UpdateResponse {
     /// The wrapped value.
-    pub fn into_inner(self) -> ::serde_json::Value {
+    pub fn into_inner(self) -> bool {
         self.0
     }
 }

@@ -747,16 +747,38 @@ impl ::bitrix24_runtime::Method for Get {
 }
 
 /// The `result` of [`crm.contact.userfield.get`](https://apidocs.bitrix24.com/api-reference/crm/contacts/userfield/crm-contact-userfield-get.html).
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
-#[serde(transparent)]
-pub struct GetResponse(pub ::serde_json::Value);
-
-impl GetResponse {
-    /// The wrapped value.
-    pub fn into_inner(self) -> ::serde_json::Value {
-        self.0
-    }
+#[serde(default)]
+#[non_exhaustive]
+pub struct GetResponse {
+    /// `ID`: string.
+    #[serde(rename = "ID", with = "w::As::<w::Text>")]
+    pub id: ::std::option::Option<::std::string::String>,
+    /// `ENTITY_ID`: string.
+    #[serde(rename = "ENTITY_ID", with = "w::As::<w::Text>")]
+    pub entity_id: ::std::option::Option<::std::string::String>,
+    /// `FIELD_NAME`: string.
+    #[serde(rename = "FIELD_NAME", with = "w::As::<w::Text>")]
+    pub field_name: ::std::option::Option<::std::string::String>,
+    /// `USER_TYPE_ID`: string.
+    #[serde(rename = "USER_TYPE_ID", with = "w::As::<w::Text>")]
+    pub user_type_id: ::std::option::Option<::std::string::String>,
+    /// `XML_ID`: string, may be null.
+    #[serde(rename = "XML_ID", with = "w::As::<w::Text>")]
+    pub xml_id: ::std::option::Option<::std::string::String>,
+    /// `SORT`: string.
+    #[serde(rename = "SORT", with = "w::As::<w::Text>")]
+    pub sort: ::std::option::Option<::std::string::String>,
+    /// `MULTIPLE`: string.
+    #[serde(rename = "MULTIPLE", with = "w::As::<w::Text>")]
+    pub multiple: ::std::option::Option<::std::string::String>,
+    /// `MANDATORY`: string.
+    #[serde(rename = "MANDATORY", with = "w::As::<w::Text>")]
+    pub mandatory: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
 
 /// Errors of [`crm.contact.userfield.get`](https://apidocs.bitrix24.com/api-reference/crm/contacts/userfield/crm-contact-userfield-get.html).

@@ -81,11 +81,14 @@ impl ::bitrix24_runtime::Method for Get {
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
-pub struct GetResponse(pub ::serde_json::Value);
+pub struct GetResponse(
+    #[serde(with = "w::As::<w::List<w::Same>>")]
+    pub ::std::vec::Vec<GetItem>,
+);
 
 impl GetResponse {
     /// The wrapped value.
-    pub fn into_inner(self) -> ::serde_json::Value {
+    pub fn into_inner(self) -> ::std::vec::Vec<GetItem> {
         self.0
     }
 }
@@ -108,3 +111,119 @@ pub enum GetError {
 }
 
 method_error!(GetError { InvalidFormat = "INVALID_FORMAT" });
+
+/// The `phones` object.
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct GetItemPhones {
+    /// `work_phone`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub work_phone: ::std::option::Option<::std::string::String>,
+    /// `personal_mobile`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub personal_mobile: ::std::option::Option<::std::string::String>,
+    /// `inner_phone`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub inner_phone: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+
+/// The `item` object.
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct GetItem {
+    /// `id`: integer.
+    #[serde(with = "w::As::<w::Int>")]
+    pub id: ::std::option::Option<i64>,
+    /// `active`: boolean.
+    #[serde(with = "w::As::<w::TrueFalse>")]
+    pub active: ::std::option::Option<bool>,
+    /// `name`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub name: ::std::option::Option<::std::string::String>,
+    /// `first_name`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub first_name: ::std::option::Option<::std::string::String>,
+    /// `last_name`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub last_name: ::std::option::Option<::std::string::String>,
+    /// `work_position`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub work_position: ::std::option::Option<::std::string::String>,
+    /// `color`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub color: ::std::option::Option<::std::string::String>,
+    /// `avatar`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub avatar: ::std::option::Option<::std::string::String>,
+    /// `avatar_hr`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub avatar_hr: ::std::option::Option<::std::string::String>,
+    /// `gender`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub gender: ::std::option::Option<::std::string::String>,
+    /// `birthday`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub birthday: ::std::option::Option<::std::string::String>,
+    /// `extranet`: boolean.
+    #[serde(with = "w::As::<w::TrueFalse>")]
+    pub extranet: ::std::option::Option<bool>,
+    /// `network`: boolean.
+    #[serde(with = "w::As::<w::TrueFalse>")]
+    pub network: ::std::option::Option<bool>,
+    /// `bot`: boolean.
+    #[serde(with = "w::As::<w::TrueFalse>")]
+    pub bot: ::std::option::Option<bool>,
+    /// `connector`: boolean.
+    #[serde(with = "w::As::<w::TrueFalse>")]
+    pub connector: ::std::option::Option<bool>,
+    /// `external_auth_id`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub external_auth_id: ::std::option::Option<::std::string::String>,
+    /// `status`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub status: ::std::option::Option<::std::string::String>,
+    /// `idle`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub idle: ::std::option::Option<::std::string::String>,
+    /// `last_activity_date`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub last_activity_date: ::std::option::Option<::std::string::String>,
+    /// `mobile_last_date`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub mobile_last_date: ::std::option::Option<::std::string::String>,
+    /// `desktop_last_date`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub desktop_last_date: ::std::option::Option<::std::string::String>,
+    /// `absent`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub absent: ::std::option::Option<::std::string::String>,
+    /// `departments`: list of number.
+    #[serde(with = "w::As::<w::List<w::Float>>")]
+    pub departments: ::std::option::Option<::std::vec::Vec<f64>>,
+    /// `phones`: one of: `GetItemPhones`; boolean, sent as `Y`/`N`.
+    #[serde(with = "w::As::<w::OneOf<(w::Same, w::YesNo)>>")]
+    pub phones: ::std::option::Option<
+        ::bitrix24_runtime::wire::OneOf2<GetItemPhones, bool>,
+    >,
+    /// `website`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub website: ::std::option::Option<::std::string::String>,
+    /// `email`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub email: ::std::option::Option<::std::string::String>,
+    /// `bot_data`: any JSON value, may be null.
+    pub bot_data: ::std::option::Option<::serde_json::Value>,
+    /// `type`: string.
+    #[serde(rename = "type", with = "w::As::<w::Text>")]
+    pub type_: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}

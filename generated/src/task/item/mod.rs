@@ -55,11 +55,11 @@ impl ::bitrix24_runtime::Method for Add {
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
-pub struct AddResponse(pub ::serde_json::Value);
+pub struct AddResponse(#[serde(with = "w::As::<w::Int>")] pub i64);
 
 impl AddResponse {
     /// The wrapped value.
-    pub fn into_inner(self) -> ::serde_json::Value {
+    pub fn into_inner(self) -> i64 {
         self.0
     }
 }
@@ -152,11 +152,11 @@ impl ::bitrix24_runtime::Method for Addfile {
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
-pub struct AddfileResponse(pub ::serde_json::Value);
+pub struct AddfileResponse(#[serde(with = "w::As::<w::Int>")] pub i64);
 
 impl AddfileResponse {
     /// The wrapped value.
-    pub fn into_inner(self) -> ::serde_json::Value {
+    pub fn into_inner(self) -> i64 {
         self.0
     }
 }
@@ -246,11 +246,11 @@ impl ::bitrix24_runtime::Method for Addtofavorite {
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
-pub struct AddtofavoriteResponse(pub ::serde_json::Value);
+pub struct AddtofavoriteResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 
 impl AddtofavoriteResponse {
     /// The wrapped value.
-    pub fn into_inner(self) -> ::serde_json::Value {
+    pub fn into_inner(self) -> bool {
         self.0
     }
 }
@@ -355,11 +355,11 @@ impl ::bitrix24_runtime::Method for Approve {
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
-pub struct ApproveResponse(pub ::serde_json::Value);
+pub struct ApproveResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 
 impl ApproveResponse {
     /// The wrapped value.
-    pub fn into_inner(self) -> ::serde_json::Value {
+    pub fn into_inner(self) -> bool {
         self.0
     }
 }
@@ -427,11 +427,11 @@ impl ::bitrix24_runtime::Method for Complete {
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
-pub struct CompleteResponse(pub ::serde_json::Value);
+pub struct CompleteResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 
 impl CompleteResponse {
     /// The wrapped value.
-    pub fn into_inner(self) -> ::serde_json::Value {
+    pub fn into_inner(self) -> bool {
         self.0
     }
 }
@@ -499,11 +499,11 @@ impl ::bitrix24_runtime::Method for Defer {
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
-pub struct DeferResponse(pub ::serde_json::Value);
+pub struct DeferResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 
 impl DeferResponse {
     /// The wrapped value.
-    pub fn into_inner(self) -> ::serde_json::Value {
+    pub fn into_inner(self) -> bool {
         self.0
     }
 }
@@ -584,11 +584,11 @@ impl ::bitrix24_runtime::Method for Delegate {
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
-pub struct DelegateResponse(pub ::serde_json::Value);
+pub struct DelegateResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 
 impl DelegateResponse {
     /// The wrapped value.
-    pub fn into_inner(self) -> ::serde_json::Value {
+    pub fn into_inner(self) -> bool {
         self.0
     }
 }
@@ -656,11 +656,11 @@ impl ::bitrix24_runtime::Method for Delete {
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
-pub struct DeleteResponse(pub ::serde_json::Value);
+pub struct DeleteResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 
 impl DeleteResponse {
     /// The wrapped value.
-    pub fn into_inner(self) -> ::serde_json::Value {
+    pub fn into_inner(self) -> bool {
         self.0
     }
 }
@@ -754,11 +754,11 @@ impl ::bitrix24_runtime::Method for Deletefile {
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
-pub struct DeletefileResponse(pub ::serde_json::Value);
+pub struct DeletefileResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 
 impl DeletefileResponse {
     /// The wrapped value.
-    pub fn into_inner(self) -> ::serde_json::Value {
+    pub fn into_inner(self) -> bool {
         self.0
     }
 }
@@ -848,11 +848,11 @@ impl ::bitrix24_runtime::Method for Deletefromfavorite {
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
-pub struct DeletefromfavoriteResponse(pub ::serde_json::Value);
+pub struct DeletefromfavoriteResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 
 impl DeletefromfavoriteResponse {
     /// The wrapped value.
-    pub fn into_inner(self) -> ::serde_json::Value {
+    pub fn into_inner(self) -> bool {
         self.0
     }
 }
@@ -923,11 +923,11 @@ impl ::bitrix24_runtime::Method for Disapprove {
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
-pub struct DisapproveResponse(pub ::serde_json::Value);
+pub struct DisapproveResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 
 impl DisapproveResponse {
     /// The wrapped value.
-    pub fn into_inner(self) -> ::serde_json::Value {
+    pub fn into_inner(self) -> bool {
         self.0
     }
 }
@@ -995,11 +995,14 @@ impl ::bitrix24_runtime::Method for Getallowedactions {
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
-pub struct GetallowedactionsResponse(pub ::serde_json::Value);
+pub struct GetallowedactionsResponse(
+    #[serde(with = "w::As::<w::List<w::Int>>")]
+    pub ::std::vec::Vec<i64>,
+);
 
 impl GetallowedactionsResponse {
     /// The wrapped value.
-    pub fn into_inner(self) -> ::serde_json::Value {
+    pub fn into_inner(self) -> ::std::vec::Vec<i64> {
         self.0
     }
 }
@@ -1067,11 +1070,16 @@ impl ::bitrix24_runtime::Method for Getallowedtaskactionsasstrings {
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
-pub struct GetallowedtaskactionsasstringsResponse(pub ::serde_json::Value);
+pub struct GetallowedtaskactionsasstringsResponse(
+    #[serde(with = "w::As::<w::Map<w::TrueFalse>>")]
+    pub ::std::collections::BTreeMap<::std::string::String, bool>,
+);
 
 impl GetallowedtaskactionsasstringsResponse {
     /// The wrapped value.
-    pub fn into_inner(self) -> ::serde_json::Value {
+    pub fn into_inner(
+        self,
+    ) -> ::std::collections::BTreeMap<::std::string::String, bool> {
         self.0
     }
 }
@@ -1211,11 +1219,14 @@ impl ::bitrix24_runtime::Method for Getdependson {
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
-pub struct GetdependsonResponse(pub ::serde_json::Value);
+pub struct GetdependsonResponse(
+    #[serde(with = "w::As::<w::List<w::Int>>")]
+    pub ::std::vec::Vec<i64>,
+);
 
 impl GetdependsonResponse {
     /// The wrapped value.
-    pub fn into_inner(self) -> ::serde_json::Value {
+    pub fn into_inner(self) -> ::std::vec::Vec<i64> {
         self.0
     }
 }
@@ -1292,11 +1303,14 @@ impl ::bitrix24_runtime::Method for Getdescription {
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
-pub struct GetdescriptionResponse(pub ::serde_json::Value);
+pub struct GetdescriptionResponse(
+    #[serde(with = "w::As::<w::Text>")]
+    pub ::std::string::String,
+);
 
 impl GetdescriptionResponse {
     /// The wrapped value.
-    pub fn into_inner(self) -> ::serde_json::Value {
+    pub fn into_inner(self) -> ::std::string::String {
         self.0
     }
 }
@@ -1502,11 +1516,11 @@ impl ::bitrix24_runtime::Method for Isactionallowed {
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
-pub struct IsactionallowedResponse(pub ::serde_json::Value);
+pub struct IsactionallowedResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 
 impl IsactionallowedResponse {
     /// The wrapped value.
-    pub fn into_inner(self) -> ::serde_json::Value {
+    pub fn into_inner(self) -> bool {
         self.0
     }
 }
@@ -1781,11 +1795,11 @@ impl ::bitrix24_runtime::Method for Renew {
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
-pub struct RenewResponse(pub ::serde_json::Value);
+pub struct RenewResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 
 impl RenewResponse {
     /// The wrapped value.
-    pub fn into_inner(self) -> ::serde_json::Value {
+    pub fn into_inner(self) -> bool {
         self.0
     }
 }
@@ -1854,11 +1868,11 @@ impl ::bitrix24_runtime::Method for Startexecution {
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
-pub struct StartexecutionResponse(pub ::serde_json::Value);
+pub struct StartexecutionResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 
 impl StartexecutionResponse {
     /// The wrapped value.
-    pub fn into_inner(self) -> ::serde_json::Value {
+    pub fn into_inner(self) -> bool {
         self.0
     }
 }
@@ -1939,11 +1953,11 @@ impl ::bitrix24_runtime::Method for Update {
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
 #[serde(transparent)]
-pub struct UpdateResponse(pub ::serde_json::Value);
+pub struct UpdateResponse(#[serde(with = "w::As::<w::TrueFalse>")] pub bool);
 
 impl UpdateResponse {
     /// The wrapped value.
-    pub fn into_inner(self) -> ::serde_json::Value {
+    pub fn into_inner(self) -> bool {
         self.0
     }
 }
