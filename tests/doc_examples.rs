@@ -72,12 +72,12 @@ const KEEPING: Floor = Floor {
 };
 /// Distinct scalar fields (by path within a method's result) checked.
 const CHECKED: Floor = Floor {
-    passed: 20770,
+    passed: 20806,
     of: 22405,
 };
 /// Of those, the ones whose type does not come from the same example reply alone.
 const CHECKED_BY_DESCRIBED_TYPES: Floor = Floor {
-    passed: 19446,
+    passed: 19479,
     of: 22405,
 };
 

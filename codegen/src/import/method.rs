@@ -38,9 +38,9 @@ pub struct ImportedMethod {
     /// The result type the page's TypeScript examples declare, as a `result` field;
     /// `None` also when the reply section says in words what a table would.
     pub declared_result: Option<Field>,
-    /// Whether that declaration filled in what the page, its example reply and its
-    /// siblings leave open.
-    pub result_declared: bool,
+    /// What that declaration filled in of what the page, its example reply and its
+    /// siblings leave open: `result`, or paths of members (`result.items`).
+    pub filled_by_declaration: Vec<String>,
 }
 
 /// The method a page documents: the last method-like token of its title, checked
@@ -312,7 +312,7 @@ pub fn import(
         result_like: result_like(page),
         // Filled in once the siblings have given theirs.
         declared_result: declared_result(page, &name),
-        result_declared: false,
+        filled_by_declaration: Vec::new(),
     }
 }
 

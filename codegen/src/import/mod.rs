@@ -214,7 +214,7 @@ pub fn import(docs: &Path, specs: &Path) -> Result<Import, String> {
                     result_shown_by_example: false,
                     result_like: None,
                     declared_result: None,
-                    result_declared: false,
+                    filled_by_declaration: Vec::new(),
                 },
             };
             methods.insert(key.clone(), method);

@@ -160,7 +160,7 @@ mod tests {
             result_shown_by_example: false,
             result_like: None,
             declared_result: None,
-            result_declared: false,
+            filled_by_declaration: Vec::new(),
         };
         ((name.to_owned(), ApiVersion::V2), imported)
     }

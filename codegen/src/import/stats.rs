@@ -73,6 +73,8 @@ pub struct Stats {
     pub declared_results: usize,
     /// Results such a declaration filled in.
     pub results_declared: usize,
+    /// Members of results such a declaration filled in.
+    pub members_declared: usize,
     /// How the declarations agree in shape with the results the pages document:
     /// (compared, agreeing) for the results, then for their members.
     pub declared_agreement: [(usize, usize); 2],
@@ -152,12 +154,16 @@ impl Stats {
             }
             if let Some(declared) = &m.declared_result {
                 s.declared_results += 1;
-                s.results_declared += usize::from(m.result_declared);
-                if !m.result_declared {
+                let filled = &m.filled_by_declaration;
+                let whole = filled.iter().any(|path| path == "result");
+                s.results_declared += usize::from(whole);
+                s.members_declared += filled.len() - usize::from(whole);
+                if !whole {
                     let fields_of =
                         |name: &str| import.types.get(name).and_then(|t| t.fields.clone());
+                    let documented = spec.result.as_field();
                     let counts =
-                        super::typescript::agreement(&spec.result.as_field(), declared, &fields_of);
+                        super::typescript::agreement(&documented, declared, filled, &fields_of);
                     for (total, (compared, agreeing)) in s.declared_agreement.iter_mut().zip(counts)
                     {
                         total.0 += compared;
@@ -317,9 +323,10 @@ impl fmt::Display for Stats {
         let [(results, results_agree), (members, members_agree)] = self.declared_agreement;
         writeln!(
             f,
-            "TypeScript result types:   {} declared, {} fill in a result; shapes agree with the page's in {} of {} results ({:.1}%), {} of {} members ({:.1}%)",
+            "TypeScript result types:   {} declared, filling in {} results and {} members; shapes agree with the page's in {} of {} results ({:.1}%), {} of {} members ({:.1}%)",
             self.declared_results,
             self.results_declared,
+            self.members_declared,
             results_agree,
             results,
             percent(results_agree, results),

@@ -55,28 +55,52 @@ pub fn result_type(page: &Page, method: &str) -> Option<(TypeExpr, Option<Vec<Fi
     })
 }
 
-/// Fills in the results of `methods` that their pages, example replies and siblings
-/// leave open with what their TypeScript examples declare.
-/// A declaration the page's example reply contradicts (ids where it declares users)
-/// describes another call: it fills in nothing.
+/// Fills in what the results of `methods` leave open after their pages, example replies
+/// and siblings (the result, or members of it at any depth) with what their TypeScript
+/// examples declare. A declaration the page's example reply contradicts (ids where it
+/// declares users) describes another call: it fills in nothing.
 pub fn fill_in_results(methods: &mut BTreeMap<(String, ApiVersion), ImportedMethod>) {
     for method in methods.values_mut() {
         let Some(declared) = &method.declared_result else {
             continue;
         };
+        let mut field = method.spec.result.as_field();
+        let mut filled = Vec::new();
+        fill_in_at(&mut field, declared, "result", &mut filled);
         let example = method
             .response_example
             .as_deref()
             .and_then(|text| serde_json::from_str::<Value>(text).ok());
+        let contradicted = example
+            .is_some_and(|reply| !fits(&field.ty, field.fields.as_deref(), &reply["result"]));
+        if filled.is_empty() || contradicted {
+            continue;
+        }
         let result = &mut method.spec.result;
-        let mut field = result.as_field();
-        if fill_in(&mut field, declared)
-            && example.is_none_or(|reply| fits(&field.ty, field.fields.as_deref(), &reply["result"]))
-        {
-            result.ty = field.ty;
-            result.fields = field.fields;
-            result.format = field.format;
-            method.result_declared = true;
+        result.ty = field.ty;
+        result.fields = field.fields;
+        result.format = field.format;
+        method.filled_by_declaration = filled;
+    }
+}
+
+/// Fills in `field` (at `path`) where it is open, else its members where they are, at
+/// any depth, when the declaration has the same shape; the paths filled go to `filled`.
+fn fill_in_at(field: &mut Field, declared: &Field, path: &str, filled: &mut Vec<String>) {
+    if fill_in(field, declared) {
+        filled.push(path.to_owned());
+        return;
+    }
+    if shape(field) != shape(declared) {
+        return;
+    }
+    let (Some(members), Some(declared_members)) = (field.fields.as_mut(), &declared.fields) else {
+        return;
+    };
+    for member in members.iter_mut().filter(|m| m.wildcard_prefix().is_none()) {
+        if let Some(same) = declared_members.iter().find(|d| d.name == member.name) {
+            let at = format!("{path}.{}", member.name);
+            fill_in_at(member, same, &at, filled);
         }
     }
 }
@@ -147,8 +171,12 @@ fn fits(ty: &TypeExpr, fields: Option<&[Field]>, value: &Value) -> bool {
         (_, Value::Null) => true,
         (TypeExpr::Union(members), _) => members.iter().any(|m| fits(m, fields, value)),
         (TypeExpr::Null, _) => false,
-        (TypeExpr::List(t) | TypeExpr::Map(t), Value::Array(items)) => each(t, Box::new(items.iter())),
-        (TypeExpr::List(t) | TypeExpr::Map(t), Value::Object(map)) => each(t, Box::new(map.values())),
+        (TypeExpr::List(t) | TypeExpr::Map(t), Value::Array(items)) => {
+            each(t, Box::new(items.iter()))
+        }
+        (TypeExpr::List(t) | TypeExpr::Map(t), Value::Object(map)) => {
+            each(t, Box::new(map.values()))
+        }
         (TypeExpr::List(_) | TypeExpr::Map(_), Value::Bool(false)) => true,
         (TypeExpr::List(_) | TypeExpr::Map(_), _) => false,
         (TypeExpr::Primitive(Primitive::Any | Primitive::File), _) => true,
@@ -168,12 +196,14 @@ fn fits(ty: &TypeExpr, fields: Option<&[Field]>, value: &Value) -> bool {
 }
 
 /// How far a declared result agrees in shape with the one the page documents: counts
-/// of (compared, agreeing) for the result itself, then for the members both name. Only
+/// of (compared, agreeing) for the result itself, then for the members both name and
+/// the declaration did not fill in (`filled`, as paths `result.NAME`). Only
 /// JSON shapes are compared (a scalar, a list, a map, an object, `null`); a loose
 /// documented type is not compared. `fields_of` gives a shared type's fields.
 pub fn agreement(
     documented: &Field,
     declared: &Field,
+    filled: &[String],
     fields_of: &dyn Fn(&str) -> Option<Vec<Field>>,
 ) -> [(usize, usize); 2] {
     let mut counts = [(0, 0); 2];
@@ -191,7 +221,8 @@ pub fn agreement(
             TypeExpr::Name(name) => fields_of(name),
             _ => None,
         });
-    for member in declared.fields.iter().flatten() {
+    let own = |name: &str| !filled.iter().any(|path| *path == format!("result.{name}"));
+    for member in declared.fields.iter().flatten().filter(|m| own(&m.name)) {
         if let Some(same) = members.iter().flatten().find(|m| m.name == member.name) {
             count(1, same, member);
         }
@@ -330,7 +361,11 @@ fn spec_type(
                 } else {
                     Primitive::Double
                 };
-                let (ty, nested) = spec_type(ts, aliases, depth + 1, number);
+                let (ty, nested) = match spec_type(ts, aliases, depth + 1, number) {
+                    // A member declared always `null` says nothing of what it holds.
+                    (TypeExpr::Null, _) => (TypeExpr::Primitive(Primitive::Any), None),
+                    typed => typed,
+                };
                 Field {
                     fields: nested,
                     format: json_boolean(&ty),
@@ -360,6 +395,10 @@ fn spec_type(
                 if !types.contains(&ty) {
                     types.push(ty);
                 }
+            }
+            // Any JSON covers the other members.
+            if types.contains(&TypeExpr::Primitive(Primitive::Any)) {
+                return prim(Primitive::Any);
             }
             let mut types = without_php_forms(types, fields.is_some());
             let ty = match types.len() {
@@ -665,6 +704,7 @@ mod tests {
             ("string | string[] | null", "string | string[] | null"),
             ("'Y' | 'N'", "string"),
             ("Promise<Foo>", "any"),
+            ("false | Unknown", "any"),
         ];
         for (ts, spec) in cases {
             let text = format!("call.make<{ts}>({{ method: 'a.b' }})");
@@ -686,7 +726,7 @@ mod tests {
 
     #[test]
     fn a_number_named_as_an_identifier_is_an_integer() {
-        let text = "call.make<{ ID: number; userId: number; repo_id: number; PRICE: number; paid: number }>({ method: 'a.b' })";
+        let text = "call.make<{ ID: number; userId: number; repo_id: number; PRICE: number; paid: number; gone: null }>({ method: 'a.b' })";
         let (_, fields) = read(text, "a.b").unwrap();
         assert_eq!(
             fields,
@@ -696,6 +736,7 @@ mod tests {
                 "repo_id: integer",
                 "PRICE: double",
                 "paid: double",
+                "gone: any",
                 "*: any"
             ]
         );
@@ -723,25 +764,78 @@ mod tests {
         // The result agrees; of the members, ID agrees (scalars), TAGS does not (a list
         // declared a map), DATA is loose and MORE undocumented: neither is compared.
         assert_eq!(
-            agreement(&documented, &declared, &|_| None),
+            agreement(&documented, &declared, &[], &|_| None),
             [(1, 1), (2, 1)]
+        );
+        // A member the declaration filled in is not compared with itself.
+        let filled = ["result.TAGS".to_owned()];
+        assert_eq!(
+            agreement(&documented, &declared, &filled, &|_| None)[1],
+            (1, 1)
         );
         let listed = Field::new(
             "result",
             TypeExpr::List(Box::new(TypeExpr::Primitive(Primitive::Object))),
         );
-        assert_eq!(agreement(&listed, &declared, &|_| None)[0], (1, 0));
+        assert_eq!(agreement(&listed, &declared, &[], &|_| None)[0], (1, 0));
     }
 
     #[test]
     fn an_example_reply_of_another_shape_does_not_fit() {
         let text = "type U = { id: number; name: string }\ncall.make<Record<string, U[]>>({ method: 'a.b' })";
         let (ty, fields) = declared_result(text, "a.b").unwrap();
-        let fits = |reply: &str| fits(&ty, fields.as_deref(), &serde_json::from_str(reply).unwrap());
+        let fits = |reply: &str| {
+            fits(
+                &ty,
+                fields.as_deref(),
+                &serde_json::from_str(reply).unwrap(),
+            )
+        };
         assert!(fits(r#"{"3": [{"id": "5", "name": "Ann"}], "7": []}"#));
         assert!(!fits(r#"{"3": [278]}"#), "ids where users are declared");
-        assert!(!fits(r#"{"3": [{"id": "5", "name": {"first": "Ann"}}]}"#), "a member of another shape");
+        assert!(
+            !fits(r#"{"3": [{"id": "5", "name": {"first": "Ann"}}]}"#),
+            "a member of another shape"
+        );
         assert!(fits("[]"), "PHP's empty map");
+    }
+
+    #[test]
+    fn open_members_of_a_documented_result_are_filled_in_and_typed_ones_stay() {
+        let mut documented = Field {
+            fields: Some(vec![
+                Field::new("ITEMS", TypeExpr::Primitive(Primitive::Array)),
+                Field::new("NAME", TypeExpr::Primitive(Primitive::String)),
+            ]),
+            ..Field::new("result", TypeExpr::Primitive(Primitive::Object))
+        };
+        let text = "call.make<{ ITEMS: { id: number }[]; NAME: number }>({ method: 'a.b' })";
+        let (ty, fields) = declared_result(text, "a.b").unwrap();
+        let declared = Field {
+            fields,
+            ..Field::new("result", ty)
+        };
+        let mut filled = Vec::new();
+        fill_in_at(&mut documented, &declared, "result", &mut filled);
+        assert_eq!(filled, ["result.ITEMS"]);
+        let members = documented.fields.unwrap();
+        assert_eq!(members[0].ty.to_string(), "object[]");
+        assert_eq!(members[0].fields.as_ref().unwrap()[0].name, "id");
+        assert_eq!(members[1].ty.to_string(), "string", "typed by the page");
+        // A declaration of another shape fills in no member.
+        let mut listed = Field {
+            fields: Some(vec![Field::new(
+                "ITEMS",
+                TypeExpr::Primitive(Primitive::Array),
+            )]),
+            ..Field::new(
+                "result",
+                TypeExpr::List(Box::new(TypeExpr::Primitive(Primitive::Object))),
+            )
+        };
+        let mut filled = Vec::new();
+        fill_in_at(&mut listed, &declared, "result", &mut filled);
+        assert!(filled.is_empty());
     }
 
     #[test]

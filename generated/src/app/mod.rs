@@ -45,9 +45,9 @@ pub struct InfoResponse {
     /// `CODE`: string.
     #[serde(rename = "CODE", with = "w::As::<w::Text>")]
     pub code: ::std::option::Option<::std::string::String>,
-    /// `DAYS`: any JSON value.
-    #[serde(rename = "DAYS")]
-    pub days: ::std::option::Option<::serde_json::Value>,
+    /// `DAYS`: number.
+    #[serde(rename = "DAYS", with = "w::As::<w::Float>")]
+    pub days: ::std::option::Option<f64>,
     /// `ID`: integer.
     #[serde(rename = "ID", with = "w::As::<w::Int>")]
     pub id: ::std::option::Option<i64>,

@@ -438,10 +438,10 @@ pub struct GetItem {
     /// `EXTERNAL_TYPE`: string.
     #[serde(rename = "EXTERNAL_TYPE", with = "w::As::<w::Text>")]
     pub external_type: ::std::option::Option<::std::string::String>,
-    /// `ACCESS`: map of any JSON value.
-    #[serde(rename = "ACCESS", with = "w::As::<w::Map<w::Same>>")]
+    /// `ACCESS`: map of number.
+    #[serde(rename = "ACCESS", with = "w::As::<w::Map<w::Float>>")]
     pub access: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+        ::std::collections::BTreeMap<::std::string::String, f64>,
     >,
     /// `IS_COLLAB`: boolean, sent as `Y`/`N`.
     #[serde(rename = "IS_COLLAB", with = "w::As::<w::YesNo>")]

@@ -89,10 +89,10 @@ pub struct GetResponse {
     /// `dep_manager_sub`: boolean.
     #[serde(with = "w::As::<w::TrueFalse>")]
     pub dep_manager_sub: ::std::option::Option<bool>,
-    /// `denied_superpose_types`: list of any JSON value.
-    #[serde(with = "w::As::<w::List<w::Same>>")]
+    /// `denied_superpose_types`: list of string.
+    #[serde(with = "w::As::<w::List<w::Text>>")]
     pub denied_superpose_types: ::std::option::Option<
-        ::std::vec::Vec<::serde_json::Value>,
+        ::std::vec::Vec<::std::string::String>,
     >,
     /// `pathes_for_sites`: boolean, sent as `Y`/`N`.
     #[serde(with = "w::As::<w::YesNo>")]

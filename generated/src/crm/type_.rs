@@ -551,9 +551,9 @@ pub struct AddResponseType {
     /// `createdTime`: string.
     #[serde(rename = "createdTime", with = "w::As::<w::Text>")]
     pub created_time: ::std::option::Option<::std::string::String>,
-    /// `customSectionId`: any JSON value.
-    #[serde(rename = "customSectionId")]
-    pub custom_section_id: ::std::option::Option<::serde_json::Value>,
+    /// `customSectionId`: integer.
+    #[serde(rename = "customSectionId", with = "w::As::<w::Int>")]
+    pub custom_section_id: ::std::option::Option<i64>,
     /// `customSections`: list of any JSON value.
     #[serde(rename = "customSections", with = "w::As::<w::List<w::Same>>")]
     pub custom_sections: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
@@ -611,9 +611,11 @@ pub struct AddResponseType {
     /// `isUseInUserfieldEnabled`: string.
     #[serde(rename = "isUseInUserfieldEnabled", with = "w::As::<w::Text>")]
     pub is_use_in_userfield_enabled: ::std::option::Option<::std::string::String>,
-    /// `linkedUserFields`: any JSON value.
-    #[serde(rename = "linkedUserFields")]
-    pub linked_user_fields: ::std::option::Option<::serde_json::Value>,
+    /// `linkedUserFields`: map of string.
+    #[serde(rename = "linkedUserFields", with = "w::As::<w::Map<w::Text>>")]
+    pub linked_user_fields: ::std::option::Option<
+        ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+    >,
     /// `relations`: `AddResponseTypeRelations`.
     pub relations: ::std::option::Option<AddResponseTypeRelations>,
     /// `title`: string.
@@ -1493,9 +1495,9 @@ pub struct ListResponseTypes {
     /// `createdTime`: string.
     #[serde(rename = "createdTime", with = "w::As::<w::Text>")]
     pub created_time: ::std::option::Option<::std::string::String>,
-    /// `customSectionId`: any JSON value.
-    #[serde(rename = "customSectionId")]
-    pub custom_section_id: ::std::option::Option<::serde_json::Value>,
+    /// `customSectionId`: integer.
+    #[serde(rename = "customSectionId", with = "w::As::<w::Int>")]
+    pub custom_section_id: ::std::option::Option<i64>,
     /// `entityTypeId`: integer.
     #[serde(rename = "entityTypeId", with = "w::As::<w::Int>")]
     pub entity_type_id: ::std::option::Option<i64>,

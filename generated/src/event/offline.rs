@@ -259,8 +259,9 @@ pub struct GetResponse {
     /// `events`: list of `GetResponseEvents`.
     #[serde(with = "w::As::<w::List<w::Same>>")]
     pub events: ::std::option::Option<::std::vec::Vec<GetResponseEvents>>,
-    /// `process_id`: any JSON value.
-    pub process_id: ::std::option::Option<::serde_json::Value>,
+    /// `process_id`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub process_id: ::std::option::Option<::std::string::String>,
     /// Fields matching `*` (and any other field not listed above), by wire name.
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,

@@ -41,19 +41,19 @@ pub struct GetResponse {
     /// `TYPE`: `GetResponseType`.
     #[serde(rename = "TYPE")]
     pub type_: ::std::option::Option<GetResponseType>,
-    /// `CHAT`: map of any JSON value.
-    #[serde(rename = "CHAT", with = "w::As::<w::Map<w::Same>>")]
+    /// `CHAT`: map of number.
+    #[serde(rename = "CHAT", with = "w::As::<w::Map<w::Float>>")]
     pub chat: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+        ::std::collections::BTreeMap<::std::string::String, f64>,
     >,
     /// `CHAT_MUTED`: map of integer.
     #[serde(rename = "CHAT_MUTED", with = "w::As::<w::Map<w::Int>>")]
     pub chat_muted: ::std::option::Option<
         ::std::collections::BTreeMap<::std::string::String, i64>,
     >,
-    /// `CHAT_UNREAD`: list of any JSON value.
-    #[serde(rename = "CHAT_UNREAD", with = "w::As::<w::List<w::Same>>")]
-    pub chat_unread: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    /// `CHAT_UNREAD`: list of number.
+    #[serde(rename = "CHAT_UNREAD", with = "w::As::<w::List<w::Float>>")]
+    pub chat_unread: ::std::option::Option<::std::vec::Vec<f64>>,
     /// `LINES`: list of any JSON value.
     #[serde(rename = "LINES", with = "w::As::<w::List<w::Same>>")]
     pub lines: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
@@ -62,9 +62,9 @@ pub struct GetResponse {
     pub dialog: ::std::option::Option<
         ::std::collections::BTreeMap<::std::string::String, i64>,
     >,
-    /// `DIALOG_UNREAD`: list of any JSON value.
-    #[serde(rename = "DIALOG_UNREAD", with = "w::As::<w::List<w::Same>>")]
-    pub dialog_unread: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    /// `DIALOG_UNREAD`: list of number.
+    #[serde(rename = "DIALOG_UNREAD", with = "w::As::<w::List<w::Float>>")]
+    pub dialog_unread: ::std::option::Option<::std::vec::Vec<f64>>,
 }
 
 /// Errors of [`im.counters.get`](https://apidocs.bitrix24.com/api-reference/chats/im-counters-get.html).

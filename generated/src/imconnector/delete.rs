@@ -220,9 +220,9 @@ pub struct MessagesResponseDataResult {
     /// `SUCCESS`: boolean.
     #[serde(rename = "SUCCESS", with = "w::As::<w::TrueFalse>")]
     pub success: ::std::option::Option<bool>,
-    /// `ERRORS`: list of any JSON value.
-    #[serde(rename = "ERRORS", with = "w::As::<w::List<w::Same>>")]
-    pub errors: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    /// `ERRORS`: list of string.
+    #[serde(rename = "ERRORS", with = "w::As::<w::List<w::Text>>")]
+    pub errors: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
 }
 
 /// The `DATA` object.

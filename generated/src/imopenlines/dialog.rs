@@ -176,9 +176,9 @@ pub struct GetResponse {
     /// `entity_data_3`: string.
     #[serde(with = "w::As::<w::Text>")]
     pub entity_data_3: ::std::option::Option<::std::string::String>,
-    /// `mute_list`: list of any JSON value.
-    #[serde(with = "w::As::<w::List<w::Same>>")]
-    pub mute_list: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    /// `mute_list`: list of number.
+    #[serde(with = "w::As::<w::List<w::Float>>")]
+    pub mute_list: ::std::option::Option<::std::vec::Vec<f64>>,
     /// `date_create`: string.
     #[serde(with = "w::As::<w::Text>")]
     pub date_create: ::std::option::Option<::std::string::String>,

@@ -880,17 +880,23 @@ pub struct GetcontentResponse {
     /// `content_ext`: string.
     #[serde(with = "w::As::<w::Text>")]
     pub content_ext: ::std::option::Option<::std::string::String>,
-    /// `css`: list of any JSON value.
-    #[serde(with = "w::As::<w::List<w::Same>>")]
-    pub css: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    /// `css`: list of string.
+    #[serde(with = "w::As::<w::List<w::Text>>")]
+    pub css: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// `js`: list of string.
     #[serde(with = "w::As::<w::List<w::Text>>")]
     pub js: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-    /// `assetStrings`: list of any JSON value.
-    #[serde(rename = "assetStrings", with = "w::As::<w::List<w::Same>>")]
-    pub asset_strings: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
-    /// `lang`: any JSON value.
-    pub lang: ::std::option::Option<::serde_json::Value>,
+    /// `assetStrings`: list of string.
+    #[serde(rename = "assetStrings", with = "w::As::<w::List<w::Text>>")]
+    pub asset_strings: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// `lang`: one of: list of string; map of string.
+    #[serde(with = "w::As::<w::OneOf<(w::List<w::Text>, w::Map<w::Text>)>>")]
+    pub lang: ::std::option::Option<
+        ::bitrix24_runtime::wire::OneOf2<
+            ::std::vec::Vec<::std::string::String>,
+            ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+        >,
+    >,
     /// `manifest`: `GetcontentResponseManifest`.
     pub manifest: ::std::option::Option<GetcontentResponseManifest>,
     /// `dynamicParams`: list of any JSON value.

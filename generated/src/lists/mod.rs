@@ -566,18 +566,18 @@ pub struct GetItem {
     /// `ACTIVE`: string.
     #[serde(rename = "ACTIVE", with = "w::As::<w::Text>")]
     pub active: ::std::option::Option<::std::string::String>,
-    /// `API_CODE`: any JSON value.
-    #[serde(rename = "API_CODE")]
-    pub api_code: ::std::option::Option<::serde_json::Value>,
+    /// `API_CODE`: string.
+    #[serde(rename = "API_CODE", with = "w::As::<w::Text>")]
+    pub api_code: ::std::option::Option<::std::string::String>,
     /// `BIZPROC`: string.
     #[serde(rename = "BIZPROC", with = "w::As::<w::Text>")]
     pub bizproc: ::std::option::Option<::std::string::String>,
     /// `CANONICAL_PAGE_URL`: any JSON value.
     #[serde(rename = "CANONICAL_PAGE_URL")]
     pub canonical_page_url: ::std::option::Option<::serde_json::Value>,
-    /// `CODE`: any JSON value.
-    #[serde(rename = "CODE")]
-    pub code: ::std::option::Option<::serde_json::Value>,
+    /// `CODE`: string.
+    #[serde(rename = "CODE", with = "w::As::<w::Text>")]
+    pub code: ::std::option::Option<::std::string::String>,
     /// `DESCRIPTION`: string.
     #[serde(rename = "DESCRIPTION", with = "w::As::<w::Text>")]
     pub description: ::std::option::Option<::std::string::String>,

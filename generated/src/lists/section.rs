@@ -675,9 +675,9 @@ pub struct GetItem {
     /// `GLOBAL_ACTIVE`: string.
     #[serde(rename = "GLOBAL_ACTIVE", with = "w::As::<w::Text>")]
     pub global_active: ::std::option::Option<::std::string::String>,
-    /// `IBLOCK_SECTION_ID`: any JSON value.
-    #[serde(rename = "IBLOCK_SECTION_ID")]
-    pub iblock_section_id: ::std::option::Option<::serde_json::Value>,
+    /// `IBLOCK_SECTION_ID`: string.
+    #[serde(rename = "IBLOCK_SECTION_ID", with = "w::As::<w::Text>")]
+    pub iblock_section_id: ::std::option::Option<::std::string::String>,
     /// `ID`: string.
     #[serde(rename = "ID", with = "w::As::<w::Text>")]
     pub id: ::std::option::Option<::std::string::String>,

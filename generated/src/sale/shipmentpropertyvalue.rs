@@ -167,8 +167,9 @@ method_error!(
 #[serde(default)]
 #[non_exhaustive]
 pub struct GetResponsePropertyValue {
-    /// `code`: any JSON value.
-    pub code: ::std::option::Option<::serde_json::Value>,
+    /// `code`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub code: ::std::option::Option<::std::string::String>,
     /// `id`: integer.
     #[serde(with = "w::As::<w::Int>")]
     pub id: ::std::option::Option<i64>,

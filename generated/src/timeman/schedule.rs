@@ -269,9 +269,9 @@ pub struct GetResponseCalendar {
     /// `SYSTEM_CODE`: string.
     #[serde(rename = "SYSTEM_CODE", with = "w::As::<w::Text>")]
     pub system_code: ::std::option::Option<::std::string::String>,
-    /// `EXCLUSIONS`: list of any JSON value.
-    #[serde(rename = "EXCLUSIONS", with = "w::As::<w::List<w::Same>>")]
-    pub exclusions: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    /// `EXCLUSIONS`: list of string.
+    #[serde(rename = "EXCLUSIONS", with = "w::As::<w::List<w::Text>>")]
+    pub exclusions: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
 }
 
 /// The `USERS_TO_NOTIFY` object.
@@ -294,12 +294,14 @@ pub struct GetResponseScheduleViolationRulesUsersToNotify {
     /// `FIXED_PERIODIC`: list of string.
     #[serde(rename = "FIXED_PERIODIC", with = "w::As::<w::List<w::Text>>")]
     pub fixed_periodic: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-    /// `SHIFT_DELAY`: list of any JSON value.
-    #[serde(rename = "SHIFT_DELAY", with = "w::As::<w::List<w::Same>>")]
-    pub shift_delay: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
-    /// `SHIFT_MISSED_START`: list of any JSON value.
-    #[serde(rename = "SHIFT_MISSED_START", with = "w::As::<w::List<w::Same>>")]
-    pub shift_missed_start: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    /// `SHIFT_DELAY`: list of string.
+    #[serde(rename = "SHIFT_DELAY", with = "w::As::<w::List<w::Text>>")]
+    pub shift_delay: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// `SHIFT_MISSED_START`: list of string.
+    #[serde(rename = "SHIFT_MISSED_START", with = "w::As::<w::List<w::Text>>")]
+    pub shift_missed_start: ::std::option::Option<
+        ::std::vec::Vec<::std::string::String>,
+    >,
 }
 
 /// The `SCHEDULE_VIOLATION_RULES` object.

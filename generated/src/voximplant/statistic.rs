@@ -717,9 +717,9 @@ pub struct GetItem {
     /// `CALL_VOTE`: string.
     #[serde(rename = "CALL_VOTE", with = "w::As::<w::Text>")]
     pub call_vote: ::std::option::Option<::std::string::String>,
-    /// `COMMENT`: any JSON value.
-    #[serde(rename = "COMMENT")]
-    pub comment: ::std::option::Option<::serde_json::Value>,
+    /// `COMMENT`: string.
+    #[serde(rename = "COMMENT", with = "w::As::<w::Text>")]
+    pub comment: ::std::option::Option<::std::string::String>,
     /// `COST`: string.
     #[serde(rename = "COST", with = "w::As::<w::Text>")]
     pub cost: ::std::option::Option<::std::string::String>,
@@ -735,9 +735,9 @@ pub struct GetItem {
     /// `CRM_ENTITY_TYPE`: string.
     #[serde(rename = "CRM_ENTITY_TYPE", with = "w::As::<w::Text>")]
     pub crm_entity_type: ::std::option::Option<::std::string::String>,
-    /// `EXTERNAL_CALL_ID`: any JSON value.
-    #[serde(rename = "EXTERNAL_CALL_ID")]
-    pub external_call_id: ::std::option::Option<::serde_json::Value>,
+    /// `EXTERNAL_CALL_ID`: string.
+    #[serde(rename = "EXTERNAL_CALL_ID", with = "w::As::<w::Text>")]
+    pub external_call_id: ::std::option::Option<::std::string::String>,
     /// `ID`: string.
     #[serde(rename = "ID", with = "w::As::<w::Text>")]
     pub id: ::std::option::Option<::std::string::String>,
@@ -750,15 +750,15 @@ pub struct GetItem {
     /// `PORTAL_USER_ID`: string.
     #[serde(rename = "PORTAL_USER_ID", with = "w::As::<w::Text>")]
     pub portal_user_id: ::std::option::Option<::std::string::String>,
-    /// `RECORD_DURATION`: any JSON value.
-    #[serde(rename = "RECORD_DURATION")]
-    pub record_duration: ::std::option::Option<::serde_json::Value>,
+    /// `RECORD_DURATION`: string.
+    #[serde(rename = "RECORD_DURATION", with = "w::As::<w::Text>")]
+    pub record_duration: ::std::option::Option<::std::string::String>,
     /// `RECORD_FILE_ID`: integer.
     #[serde(rename = "RECORD_FILE_ID", with = "w::As::<w::Int>")]
     pub record_file_id: ::std::option::Option<i64>,
-    /// `REDIAL_ATTEMPT`: any JSON value.
-    #[serde(rename = "REDIAL_ATTEMPT")]
-    pub redial_attempt: ::std::option::Option<::serde_json::Value>,
+    /// `REDIAL_ATTEMPT`: string.
+    #[serde(rename = "REDIAL_ATTEMPT", with = "w::As::<w::Text>")]
+    pub redial_attempt: ::std::option::Option<::std::string::String>,
     /// `REST_APP_ID`: string.
     #[serde(rename = "REST_APP_ID", with = "w::As::<w::Text>")]
     pub rest_app_id: ::std::option::Option<::std::string::String>,

@@ -816,9 +816,9 @@ pub struct GetResponse {
     /// `USER_TYPE_ID`: string.
     #[serde(rename = "USER_TYPE_ID", with = "w::As::<w::Text>")]
     pub user_type_id: ::std::option::Option<::std::string::String>,
-    /// `XML_ID`: any JSON value.
-    #[serde(rename = "XML_ID")]
-    pub xml_id: ::std::option::Option<::serde_json::Value>,
+    /// `XML_ID`: string.
+    #[serde(rename = "XML_ID", with = "w::As::<w::Text>")]
+    pub xml_id: ::std::option::Option<::std::string::String>,
     /// Fields matching `*` (and any other field not listed above), by wire name.
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
@@ -1339,9 +1339,9 @@ pub struct ListItem {
     /// `USER_TYPE_ID`: string.
     #[serde(rename = "USER_TYPE_ID", with = "w::As::<w::Text>")]
     pub user_type_id: ::std::option::Option<::std::string::String>,
-    /// `XML_ID`: any JSON value.
-    #[serde(rename = "XML_ID")]
-    pub xml_id: ::std::option::Option<::serde_json::Value>,
+    /// `XML_ID`: string.
+    #[serde(rename = "XML_ID", with = "w::As::<w::Text>")]
+    pub xml_id: ::std::option::Option<::std::string::String>,
     /// Fields matching `*` (and any other field not listed above), by wire name.
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,

@@ -149,9 +149,9 @@ pub struct GetItem {
     /// `TAX_INCLUDED`: string.
     #[serde(rename = "TAX_INCLUDED", with = "w::As::<w::Text>")]
     pub tax_included: ::std::option::Option<::std::string::String>,
-    /// `TAX_RATE`: any JSON value.
-    #[serde(rename = "TAX_RATE")]
-    pub tax_rate: ::std::option::Option<::serde_json::Value>,
+    /// `TAX_RATE`: number.
+    #[serde(rename = "TAX_RATE", with = "w::As::<w::Float>")]
+    pub tax_rate: ::std::option::Option<f64>,
     /// `TYPE`: integer.
     #[serde(rename = "TYPE", with = "w::As::<w::Int>")]
     pub type_: ::std::option::Option<i64>,

@@ -1048,8 +1048,14 @@ pub struct GetfieldsResponseDocumentFields {
     /// `group`: list of string.
     #[serde(with = "w::As::<w::List<w::Text>>")]
     pub group: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-    /// `chain`: any JSON value.
-    pub chain: ::std::option::Option<::serde_json::Value>,
+    /// `chain`: one of: string; list of string.
+    #[serde(with = "w::As::<w::OneOf<(w::Text, w::List<w::Text>)>>")]
+    pub chain: ::std::option::Option<
+        ::bitrix24_runtime::wire::OneOf2<
+            ::std::string::String,
+            ::std::vec::Vec<::std::string::String>,
+        >,
+    >,
     /// `format`: `GetfieldsResponseDocumentFieldsFormat`.
     pub format: ::std::option::Option<GetfieldsResponseDocumentFieldsFormat>,
     /// `options`: map of boolean, sent as `Y`/`N`.

@@ -77,9 +77,9 @@ pub struct GetItem {
     /// `CUSTOMIZED`: string.
     #[serde(rename = "CUSTOMIZED", with = "w::As::<w::Text>")]
     pub customized: ::std::option::Option<::std::string::String>,
-    /// `DATE_RESERVE_END`: any JSON value.
-    #[serde(rename = "DATE_RESERVE_END")]
-    pub date_reserve_end: ::std::option::Option<::serde_json::Value>,
+    /// `DATE_RESERVE_END`: string.
+    #[serde(rename = "DATE_RESERVE_END", with = "w::As::<w::Text>")]
+    pub date_reserve_end: ::std::option::Option<::std::string::String>,
     /// `DISCOUNT_RATE`: integer.
     #[serde(rename = "DISCOUNT_RATE", with = "w::As::<w::Int>")]
     pub discount_rate: ::std::option::Option<i64>,

@@ -680,9 +680,9 @@ pub struct GetResponse {
     /// `COMPANY_ID`: string.
     #[serde(rename = "COMPANY_ID", with = "w::As::<w::Text>")]
     pub company_id: ::std::option::Option<::std::string::String>,
-    /// `CONTACT_ID`: any JSON value.
-    #[serde(rename = "CONTACT_ID")]
-    pub contact_id: ::std::option::Option<::serde_json::Value>,
+    /// `CONTACT_ID`: string.
+    #[serde(rename = "CONTACT_ID", with = "w::As::<w::Text>")]
+    pub contact_id: ::std::option::Option<::std::string::String>,
     /// `CONTENT`: any JSON value.
     #[serde(rename = "CONTENT")]
     pub content: ::std::option::Option<::serde_json::Value>,
@@ -698,9 +698,9 @@ pub struct GetResponse {
     /// `DATE_MODIFY`: string.
     #[serde(rename = "DATE_MODIFY", with = "w::As::<w::Text>")]
     pub date_modify: ::std::option::Option<::std::string::String>,
-    /// `DEAL_ID`: any JSON value.
-    #[serde(rename = "DEAL_ID")]
-    pub deal_id: ::std::option::Option<::serde_json::Value>,
+    /// `DEAL_ID`: string.
+    #[serde(rename = "DEAL_ID", with = "w::As::<w::Text>")]
+    pub deal_id: ::std::option::Option<::std::string::String>,
     /// `ID`: string.
     #[serde(rename = "ID", with = "w::As::<w::Text>")]
     pub id: ::std::option::Option<::std::string::String>,
@@ -713,9 +713,9 @@ pub struct GetResponse {
     /// `LAST_COMMUNICATION_TIME`: any JSON value.
     #[serde(rename = "LAST_COMMUNICATION_TIME")]
     pub last_communication_time: ::std::option::Option<::serde_json::Value>,
-    /// `LEAD_ID`: any JSON value.
-    #[serde(rename = "LEAD_ID")]
-    pub lead_id: ::std::option::Option<::serde_json::Value>,
+    /// `LEAD_ID`: string.
+    #[serde(rename = "LEAD_ID", with = "w::As::<w::Text>")]
+    pub lead_id: ::std::option::Option<::std::string::String>,
     /// `LOCATION_ID`: any JSON value.
     #[serde(rename = "LOCATION_ID")]
     pub location_id: ::std::option::Option<::serde_json::Value>,

@@ -719,12 +719,12 @@ pub struct GetResponse {
     /// `ACTIVE`: string.
     #[serde(rename = "ACTIVE", with = "w::As::<w::Text>")]
     pub active: ::std::option::Option<::std::string::String>,
-    /// `CODE`: any JSON value.
-    #[serde(rename = "CODE")]
-    pub code: ::std::option::Option<::serde_json::Value>,
-    /// `COMMENTS`: any JSON value.
-    #[serde(rename = "COMMENTS")]
-    pub comments: ::std::option::Option<::serde_json::Value>,
+    /// `CODE`: string.
+    #[serde(rename = "CODE", with = "w::As::<w::Text>")]
+    pub code: ::std::option::Option<::std::string::String>,
+    /// `COMMENTS`: string.
+    #[serde(rename = "COMMENTS", with = "w::As::<w::Text>")]
+    pub comments: ::std::option::Option<::std::string::String>,
     /// `COUNTRY_ID`: string.
     #[serde(rename = "COUNTRY_ID", with = "w::As::<w::Text>")]
     pub country_id: ::std::option::Option<::std::string::String>,
@@ -743,72 +743,72 @@ pub struct GetResponse {
     /// `ID`: string.
     #[serde(rename = "ID", with = "w::As::<w::Text>")]
     pub id: ::std::option::Option<::std::string::String>,
-    /// `MODIFY_BY_ID`: any JSON value.
-    #[serde(rename = "MODIFY_BY_ID")]
-    pub modify_by_id: ::std::option::Option<::serde_json::Value>,
+    /// `MODIFY_BY_ID`: string.
+    #[serde(rename = "MODIFY_BY_ID", with = "w::As::<w::Text>")]
+    pub modify_by_id: ::std::option::Option<::std::string::String>,
     /// `NAME`: string.
     #[serde(rename = "NAME", with = "w::As::<w::Text>")]
     pub name: ::std::option::Option<::std::string::String>,
-    /// `ORIGINATOR_ID`: any JSON value.
-    #[serde(rename = "ORIGINATOR_ID")]
-    pub originator_id: ::std::option::Option<::serde_json::Value>,
+    /// `ORIGINATOR_ID`: string.
+    #[serde(rename = "ORIGINATOR_ID", with = "w::As::<w::Text>")]
+    pub originator_id: ::std::option::Option<::std::string::String>,
     /// `RQ_ACC_CURRENCY`: string.
     #[serde(rename = "RQ_ACC_CURRENCY", with = "w::As::<w::Text>")]
     pub rq_acc_currency: ::std::option::Option<::std::string::String>,
-    /// `RQ_ACC_NAME`: any JSON value.
-    #[serde(rename = "RQ_ACC_NAME")]
-    pub rq_acc_name: ::std::option::Option<::serde_json::Value>,
+    /// `RQ_ACC_NAME`: string.
+    #[serde(rename = "RQ_ACC_NAME", with = "w::As::<w::Text>")]
+    pub rq_acc_name: ::std::option::Option<::std::string::String>,
     /// `RQ_ACC_NUM`: string.
     #[serde(rename = "RQ_ACC_NUM", with = "w::As::<w::Text>")]
     pub rq_acc_num: ::std::option::Option<::std::string::String>,
-    /// `RQ_ACC_TYPE`: any JSON value.
-    #[serde(rename = "RQ_ACC_TYPE")]
-    pub rq_acc_type: ::std::option::Option<::serde_json::Value>,
-    /// `RQ_AGENCY_NAME`: any JSON value.
-    #[serde(rename = "RQ_AGENCY_NAME")]
-    pub rq_agency_name: ::std::option::Option<::serde_json::Value>,
+    /// `RQ_ACC_TYPE`: string.
+    #[serde(rename = "RQ_ACC_TYPE", with = "w::As::<w::Text>")]
+    pub rq_acc_type: ::std::option::Option<::std::string::String>,
+    /// `RQ_AGENCY_NAME`: string.
+    #[serde(rename = "RQ_AGENCY_NAME", with = "w::As::<w::Text>")]
+    pub rq_agency_name: ::std::option::Option<::std::string::String>,
     /// `RQ_BANK_ADDR`: string.
     #[serde(rename = "RQ_BANK_ADDR", with = "w::As::<w::Text>")]
     pub rq_bank_addr: ::std::option::Option<::std::string::String>,
-    /// `RQ_BANK_CODE`: any JSON value.
-    #[serde(rename = "RQ_BANK_CODE")]
-    pub rq_bank_code: ::std::option::Option<::serde_json::Value>,
+    /// `RQ_BANK_CODE`: string.
+    #[serde(rename = "RQ_BANK_CODE", with = "w::As::<w::Text>")]
+    pub rq_bank_code: ::std::option::Option<::std::string::String>,
     /// `RQ_BANK_NAME`: string.
     #[serde(rename = "RQ_BANK_NAME", with = "w::As::<w::Text>")]
     pub rq_bank_name: ::std::option::Option<::std::string::String>,
-    /// `RQ_BANK_ROUTE_NUM`: any JSON value.
-    #[serde(rename = "RQ_BANK_ROUTE_NUM")]
-    pub rq_bank_route_num: ::std::option::Option<::serde_json::Value>,
-    /// `RQ_BIC`: any JSON value.
-    #[serde(rename = "RQ_BIC")]
-    pub rq_bic: ::std::option::Option<::serde_json::Value>,
+    /// `RQ_BANK_ROUTE_NUM`: string.
+    #[serde(rename = "RQ_BANK_ROUTE_NUM", with = "w::As::<w::Text>")]
+    pub rq_bank_route_num: ::std::option::Option<::std::string::String>,
+    /// `RQ_BIC`: string.
+    #[serde(rename = "RQ_BIC", with = "w::As::<w::Text>")]
+    pub rq_bic: ::std::option::Option<::std::string::String>,
     /// `RQ_BIK`: string.
     #[serde(rename = "RQ_BIK", with = "w::As::<w::Text>")]
     pub rq_bik: ::std::option::Option<::std::string::String>,
-    /// `RQ_CODEB`: any JSON value.
-    #[serde(rename = "RQ_CODEB")]
-    pub rq_codeb: ::std::option::Option<::serde_json::Value>,
-    /// `RQ_CODEG`: any JSON value.
-    #[serde(rename = "RQ_CODEG")]
-    pub rq_codeg: ::std::option::Option<::serde_json::Value>,
+    /// `RQ_CODEB`: string.
+    #[serde(rename = "RQ_CODEB", with = "w::As::<w::Text>")]
+    pub rq_codeb: ::std::option::Option<::std::string::String>,
+    /// `RQ_CODEG`: string.
+    #[serde(rename = "RQ_CODEG", with = "w::As::<w::Text>")]
+    pub rq_codeg: ::std::option::Option<::std::string::String>,
     /// `RQ_COR_ACC_NUM`: string.
     #[serde(rename = "RQ_COR_ACC_NUM", with = "w::As::<w::Text>")]
     pub rq_cor_acc_num: ::std::option::Option<::std::string::String>,
-    /// `RQ_IBAN`: any JSON value.
-    #[serde(rename = "RQ_IBAN")]
-    pub rq_iban: ::std::option::Option<::serde_json::Value>,
-    /// `RQ_IIK`: any JSON value.
-    #[serde(rename = "RQ_IIK")]
-    pub rq_iik: ::std::option::Option<::serde_json::Value>,
-    /// `RQ_MFO`: any JSON value.
-    #[serde(rename = "RQ_MFO")]
-    pub rq_mfo: ::std::option::Option<::serde_json::Value>,
-    /// `RQ_RIB`: any JSON value.
-    #[serde(rename = "RQ_RIB")]
-    pub rq_rib: ::std::option::Option<::serde_json::Value>,
-    /// `RQ_SWIFT`: any JSON value.
-    #[serde(rename = "RQ_SWIFT")]
-    pub rq_swift: ::std::option::Option<::serde_json::Value>,
+    /// `RQ_IBAN`: string.
+    #[serde(rename = "RQ_IBAN", with = "w::As::<w::Text>")]
+    pub rq_iban: ::std::option::Option<::std::string::String>,
+    /// `RQ_IIK`: string.
+    #[serde(rename = "RQ_IIK", with = "w::As::<w::Text>")]
+    pub rq_iik: ::std::option::Option<::std::string::String>,
+    /// `RQ_MFO`: string.
+    #[serde(rename = "RQ_MFO", with = "w::As::<w::Text>")]
+    pub rq_mfo: ::std::option::Option<::std::string::String>,
+    /// `RQ_RIB`: string.
+    #[serde(rename = "RQ_RIB", with = "w::As::<w::Text>")]
+    pub rq_rib: ::std::option::Option<::std::string::String>,
+    /// `RQ_SWIFT`: string.
+    #[serde(rename = "RQ_SWIFT", with = "w::As::<w::Text>")]
+    pub rq_swift: ::std::option::Option<::std::string::String>,
     /// `SORT`: string.
     #[serde(rename = "SORT", with = "w::As::<w::Text>")]
     pub sort: ::std::option::Option<::std::string::String>,

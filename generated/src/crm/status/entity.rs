@@ -154,6 +154,29 @@ pub enum TypesError {
 
 method_error!(TypesError {});
 
+/// The `SEMANTIC_INFO` object.
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct TypesItemSemanticInfo {
+    /// `START_FIELD`: string.
+    #[serde(rename = "START_FIELD", with = "w::As::<w::Text>")]
+    pub start_field: ::std::option::Option<::std::string::String>,
+    /// `FINAL_SUCCESS_FIELD`: string.
+    #[serde(rename = "FINAL_SUCCESS_FIELD", with = "w::As::<w::Text>")]
+    pub final_success_field: ::std::option::Option<::std::string::String>,
+    /// `FINAL_UNSUCCESS_FIELD`: string.
+    #[serde(rename = "FINAL_UNSUCCESS_FIELD", with = "w::As::<w::Text>")]
+    pub final_unsuccess_field: ::std::option::Option<::std::string::String>,
+    /// `FINAL_SORT`: number.
+    #[serde(rename = "FINAL_SORT", with = "w::As::<w::Float>")]
+    pub final_sort: ::std::option::Option<f64>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+
 /// The `item` object.
 #[derive(Debug, Clone, PartialEq, Default, w::Object)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
@@ -169,11 +192,9 @@ pub struct TypesItem {
     /// `ENTITY_TYPE_ID`: integer.
     #[serde(rename = "ENTITY_TYPE_ID", with = "w::As::<w::Int>")]
     pub entity_type_id: ::std::option::Option<i64>,
-    /// `SEMANTIC_INFO`: map of any JSON value.
-    #[serde(rename = "SEMANTIC_INFO", with = "w::As::<w::Map<w::Same>>")]
-    pub semantic_info: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    >,
+    /// `SEMANTIC_INFO`: `TypesItemSemanticInfo`.
+    #[serde(rename = "SEMANTIC_INFO")]
+    pub semantic_info: ::std::option::Option<TypesItemSemanticInfo>,
     /// `PREFIX`: string.
     #[serde(rename = "PREFIX", with = "w::As::<w::Text>")]
     pub prefix: ::std::option::Option<::std::string::String>,

@@ -745,9 +745,9 @@ pub struct ListItemExtra {
 #[serde(default)]
 #[non_exhaustive]
 pub struct ListItem {
-    /// `CATEGORY_ID`: any JSON value.
-    #[serde(rename = "CATEGORY_ID")]
-    pub category_id: ::std::option::Option<::serde_json::Value>,
+    /// `CATEGORY_ID`: string.
+    #[serde(rename = "CATEGORY_ID", with = "w::As::<w::Text>")]
+    pub category_id: ::std::option::Option<::std::string::String>,
     /// `COLOR`: string.
     #[serde(rename = "COLOR", with = "w::As::<w::Text>")]
     pub color: ::std::option::Option<::std::string::String>,

@@ -190,9 +190,9 @@ pub struct GetItemManagerUserData {
     /// `absent`: string.
     #[serde(with = "w::As::<w::Text>")]
     pub absent: ::std::option::Option<::std::string::String>,
-    /// `departments`: list of any JSON value.
-    #[serde(with = "w::As::<w::List<w::Same>>")]
-    pub departments: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    /// `departments`: list of number.
+    #[serde(with = "w::As::<w::List<w::Float>>")]
+    pub departments: ::std::option::Option<::std::vec::Vec<f64>>,
     /// `phones`: `GetItemManagerUserDataPhones`.
     pub phones: ::std::option::Option<GetItemManagerUserDataPhones>,
     /// `bot_data`: map of any JSON value.

@@ -71,8 +71,11 @@ impl ::bitrix24_runtime::Method for Answer {
 #[serde(default)]
 #[non_exhaustive]
 pub struct AnswerResponse {
-    /// `result_message`: any JSON value.
-    pub result_message: ::std::option::Option<::serde_json::Value>,
+    /// `result_message`: one of: list of string; boolean, sent as `Y`/`N`.
+    #[serde(with = "w::As::<w::OneOf<(w::List<w::Text>, w::YesNo)>>")]
+    pub result_message: ::std::option::Option<
+        ::bitrix24_runtime::wire::OneOf2<::std::vec::Vec<::std::string::String>, bool>,
+    >,
 }
 
 /// Errors of [`im.notify.answer`](https://apidocs.bitrix24.com/api-reference/chats/notifications/im-notify-answer.html).

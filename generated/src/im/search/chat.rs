@@ -196,6 +196,23 @@ pub struct ListItemRestrictions {
     pub path_title: ::std::option::Option<::std::string::String>,
 }
 
+/// The `public` object.
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct ListItemPublic {
+    /// `code`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub code: ::std::option::Option<::std::string::String>,
+    /// `link`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub link: ::std::option::Option<::std::string::String>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+
 /// The `entity_link` object.
 pub type ListItemEntityLink = crate::types::ChatsEntityLink;
 
@@ -287,8 +304,11 @@ pub struct ListItem {
     /// `message_type`: string.
     #[serde(with = "w::As::<w::Text>")]
     pub message_type: ::std::option::Option<::std::string::String>,
-    /// `public`: any JSON value.
-    pub public: ::std::option::Option<::serde_json::Value>,
+    /// `public`: one of: `ListItemPublic`; string.
+    #[serde(with = "w::As::<w::OneOf<(w::Same, w::Text)>>")]
+    pub public: ::std::option::Option<
+        ::bitrix24_runtime::wire::OneOf2<ListItemPublic, ::std::string::String>,
+    >,
     /// `role`: string.
     #[serde(with = "w::As::<w::Text>")]
     pub role: ::std::option::Option<::std::string::String>,

@@ -220,9 +220,9 @@ pub struct ListItem {
     /// `mobile_last_date`: string.
     #[serde(with = "w::As::<w::Text>")]
     pub mobile_last_date: ::std::option::Option<::std::string::String>,
-    /// `departments`: list of any JSON value.
-    #[serde(with = "w::As::<w::List<w::Same>>")]
-    pub departments: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    /// `departments`: list of number.
+    #[serde(with = "w::As::<w::List<w::Float>>")]
+    pub departments: ::std::option::Option<::std::vec::Vec<f64>>,
     /// `absent`: string.
     #[serde(with = "w::As::<w::Text>")]
     pub absent: ::std::option::Option<::std::string::String>,

@@ -218,7 +218,7 @@ pub struct GetItem {
     /// `email`: string.
     #[serde(with = "w::As::<w::Text>")]
     pub email: ::std::option::Option<::std::string::String>,
-    /// `bot_data`: any JSON value, may be null.
+    /// `bot_data`: any JSON value.
     pub bot_data: ::std::option::Option<::serde_json::Value>,
     /// `type`: string.
     #[serde(rename = "type", with = "w::As::<w::Text>")]

@@ -632,21 +632,25 @@ pub struct GetItem {
     /// `CREATED_BY`: string.
     #[serde(rename = "CREATED_BY", with = "w::As::<w::Text>")]
     pub created_by: ::std::option::Option<::std::string::String>,
-    /// `IBLOCK_SECTION_ID`: any JSON value.
-    #[serde(rename = "IBLOCK_SECTION_ID")]
-    pub iblock_section_id: ::std::option::Option<::serde_json::Value>,
+    /// `IBLOCK_SECTION_ID`: string.
+    #[serde(rename = "IBLOCK_SECTION_ID", with = "w::As::<w::Text>")]
+    pub iblock_section_id: ::std::option::Option<::std::string::String>,
     /// `ID`: string.
     #[serde(rename = "ID", with = "w::As::<w::Text>")]
     pub id: ::std::option::Option<::std::string::String>,
     /// `NAME`: string.
     #[serde(rename = "NAME", with = "w::As::<w::Text>")]
     pub name: ::std::option::Option<::std::string::String>,
-    /// `PROPERTY_1003`: any JSON value.
-    #[serde(rename = "PROPERTY_1003")]
-    pub property_1003: ::std::option::Option<::serde_json::Value>,
-    /// `PROPERTY_951`: any JSON value.
-    #[serde(rename = "PROPERTY_951")]
-    pub property_951: ::std::option::Option<::serde_json::Value>,
+    /// `PROPERTY_1003`: map of string.
+    #[serde(rename = "PROPERTY_1003", with = "w::As::<w::Map<w::Text>>")]
+    pub property_1003: ::std::option::Option<
+        ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+    >,
+    /// `PROPERTY_951`: map of string.
+    #[serde(rename = "PROPERTY_951", with = "w::As::<w::Map<w::Text>>")]
+    pub property_951: ::std::option::Option<
+        ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+    >,
     /// Fields matching `*` (and any other field not listed above), by wire name.
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,

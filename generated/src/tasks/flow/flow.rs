@@ -145,9 +145,11 @@ pub struct CreateResponse {
     /// `distributionType`: string.
     #[serde(rename = "distributionType", with = "w::As::<w::Text>")]
     pub distribution_type: ::std::option::Option<::std::string::String>,
-    /// `responsibleList`: list of any JSON value.
-    #[serde(rename = "responsibleList", with = "w::As::<w::List<w::Same>>")]
-    pub responsible_list: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    /// `responsibleList`: list of list of string.
+    #[serde(rename = "responsibleList", with = "w::As::<w::List<w::List<w::Text>>>")]
+    pub responsible_list: ::std::option::Option<
+        ::std::vec::Vec<::std::vec::Vec<::std::string::String>>,
+    >,
     /// `demo`: boolean.
     #[serde(with = "w::As::<w::TrueFalse>")]
     pub demo: ::std::option::Option<bool>,
@@ -172,12 +174,16 @@ pub struct CreateResponse {
     /// `notifyWhenEfficiencyDecreases`: integer.
     #[serde(rename = "notifyWhenEfficiencyDecreases", with = "w::As::<w::Int>")]
     pub notify_when_efficiency_decreases: ::std::option::Option<i64>,
-    /// `taskCreators`: list of any JSON value.
-    #[serde(rename = "taskCreators", with = "w::As::<w::List<w::Same>>")]
-    pub task_creators: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
-    /// `team`: list of any JSON value.
-    #[serde(with = "w::As::<w::List<w::Same>>")]
-    pub team: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    /// `taskCreators`: list of list of string.
+    #[serde(rename = "taskCreators", with = "w::As::<w::List<w::List<w::Text>>>")]
+    pub task_creators: ::std::option::Option<
+        ::std::vec::Vec<::std::vec::Vec<::std::string::String>>,
+    >,
+    /// `team`: list of list of string.
+    #[serde(with = "w::As::<w::List<w::List<w::Text>>>")]
+    pub team: ::std::option::Option<
+        ::std::vec::Vec<::std::vec::Vec<::std::string::String>>,
+    >,
     /// `trialFeatureEnabled`: boolean.
     #[serde(rename = "trialFeatureEnabled", with = "w::As::<w::TrueFalse>")]
     pub trial_feature_enabled: ::std::option::Option<bool>,

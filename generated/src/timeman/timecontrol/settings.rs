@@ -56,23 +56,21 @@ pub struct GetResponse {
     /// `report_request_type`: `GetResponseReportFullType`.
     /// Allowed values: `all`, `user`, `none`.
     pub report_request_type: ::std::option::Option<GetResponseReportFullType>,
-    /// `report_request_users`: list of any JSON value.
-    #[serde(with = "w::As::<w::List<w::Same>>")]
-    pub report_request_users: ::std::option::Option<
-        ::std::vec::Vec<::serde_json::Value>,
-    >,
+    /// `report_request_users`: list of number.
+    #[serde(with = "w::As::<w::List<w::Float>>")]
+    pub report_request_users: ::std::option::Option<::std::vec::Vec<f64>>,
     /// `report_simple_type`: `GetResponseReportFullType`.
     /// Allowed values: `all`, `user`, `none`.
     pub report_simple_type: ::std::option::Option<GetResponseReportFullType>,
-    /// `report_simple_users`: list of any JSON value.
-    #[serde(with = "w::As::<w::List<w::Same>>")]
-    pub report_simple_users: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    /// `report_simple_users`: list of number.
+    #[serde(with = "w::As::<w::List<w::Float>>")]
+    pub report_simple_users: ::std::option::Option<::std::vec::Vec<f64>>,
     /// `report_full_type`: `GetResponseReportFullType`.
     /// Allowed values: `all`, `user`, `none`.
     pub report_full_type: ::std::option::Option<GetResponseReportFullType>,
-    /// `report_full_users`: list of any JSON value.
-    #[serde(with = "w::As::<w::List<w::Same>>")]
-    pub report_full_users: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    /// `report_full_users`: list of number.
+    #[serde(with = "w::As::<w::List<w::Float>>")]
+    pub report_full_users: ::std::option::Option<::std::vec::Vec<f64>>,
 }
 
 /// Errors of [`timeman.timecontrol.settings.get`](https://apidocs.bitrix24.com/api-reference/timeman/timecontrol/timeman-timecontrol-settings-get.html).

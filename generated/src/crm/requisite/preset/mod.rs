@@ -415,9 +415,9 @@ pub struct GetResponse {
     /// `ID`: string.
     #[serde(rename = "ID", with = "w::As::<w::Text>")]
     pub id: ::std::option::Option<::std::string::String>,
-    /// `MODIFY_BY_ID`: any JSON value.
-    #[serde(rename = "MODIFY_BY_ID")]
-    pub modify_by_id: ::std::option::Option<::serde_json::Value>,
+    /// `MODIFY_BY_ID`: string.
+    #[serde(rename = "MODIFY_BY_ID", with = "w::As::<w::Text>")]
+    pub modify_by_id: ::std::option::Option<::std::string::String>,
     /// `NAME`: string.
     #[serde(rename = "NAME", with = "w::As::<w::Text>")]
     pub name: ::std::option::Option<::std::string::String>,

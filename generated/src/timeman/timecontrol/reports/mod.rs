@@ -133,6 +133,66 @@ method_error!(
     GetError { AccessError = "ACCESS_ERROR", UserAccessError = "USER_ACCESS_ERROR" }
 );
 
+/// The `reports` object.
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct GetResponseReportDaysReports {
+    /// `id`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub id: ::std::option::Option<::std::string::String>,
+    /// `user_id`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub user_id: ::std::option::Option<::std::string::String>,
+    /// `type`: string.
+    #[serde(rename = "type", with = "w::As::<w::Text>")]
+    pub type_: ::std::option::Option<::std::string::String>,
+    /// `date_start`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub date_start: ::std::option::Option<::std::string::String>,
+    /// `date_finish`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub date_finish: ::std::option::Option<::std::string::String>,
+    /// `duration`: number.
+    #[serde(with = "w::As::<w::Float>")]
+    pub duration: ::std::option::Option<f64>,
+    /// `active`: boolean.
+    #[serde(with = "w::As::<w::TrueFalse>")]
+    pub active: ::std::option::Option<bool>,
+    /// `entry_id`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub entry_id: ::std::option::Option<::std::string::String>,
+    /// `report_type`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub report_type: ::std::option::Option<::std::string::String>,
+    /// `report_text`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub report_text: ::std::option::Option<::std::string::String>,
+    /// `system_text`: string, may be null.
+    #[serde(with = "w::As::<w::Text>")]
+    pub system_text: ::std::option::Option<::std::string::String>,
+    /// `source_start`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub source_start: ::std::option::Option<::std::string::String>,
+    /// `source_finish`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub source_finish: ::std::option::Option<::std::string::String>,
+    /// `ip_start`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub ip_start: ::std::option::Option<::std::string::String>,
+    /// `ip_finish`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub ip_finish: ::std::option::Option<::std::string::String>,
+    /// `ip_start_network`: any JSON value.
+    pub ip_start_network: ::std::option::Option<::serde_json::Value>,
+    /// `ip_finish_network`: any JSON value.
+    pub ip_finish_network: ::std::option::Option<::serde_json::Value>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}
+
 /// The `days` object.
 #[derive(Debug, Clone, PartialEq, Default, w::Object)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
@@ -145,9 +205,9 @@ pub struct GetResponseReportDays {
     /// `index`: string.
     #[serde(with = "w::As::<w::Text>")]
     pub index: ::std::option::Option<::std::string::String>,
-    /// `reports`: list of any JSON value.
+    /// `reports`: list of `GetResponseReportDaysReports`.
     #[serde(with = "w::As::<w::List<w::Same>>")]
-    pub reports: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    pub reports: ::std::option::Option<::std::vec::Vec<GetResponseReportDaysReports>>,
     /// `workday_complete`: boolean, sent as `Y`/`N`.
     #[serde(with = "w::As::<w::YesNo>")]
     pub workday_complete: ::std::option::Option<bool>,

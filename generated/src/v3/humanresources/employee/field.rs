@@ -84,14 +84,15 @@ method_error!(GetError {});
 #[serde(default)]
 #[non_exhaustive]
 pub struct GetResponseItem {
-    /// `description`: any JSON value.
-    pub description: ::std::option::Option<::serde_json::Value>,
+    /// `description`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub description: ::std::option::Option<::std::string::String>,
     /// `editable`: boolean.
     #[serde(with = "w::As::<w::TrueFalse>")]
     pub editable: ::std::option::Option<bool>,
-    /// `elementType`: any JSON value.
-    #[serde(rename = "elementType")]
-    pub element_type: ::std::option::Option<::serde_json::Value>,
+    /// `elementType`: string.
+    #[serde(rename = "elementType", with = "w::As::<w::Text>")]
+    pub element_type: ::std::option::Option<::std::string::String>,
     /// `filterable`: boolean.
     #[serde(with = "w::As::<w::TrueFalse>")]
     pub filterable: ::std::option::Option<bool>,
@@ -101,9 +102,9 @@ pub struct GetResponseItem {
     /// `name`: string.
     #[serde(with = "w::As::<w::Text>")]
     pub name: ::std::option::Option<::std::string::String>,
-    /// `requiredGroups`: any JSON value.
-    #[serde(rename = "requiredGroups")]
-    pub required_groups: ::std::option::Option<::serde_json::Value>,
+    /// `requiredGroups`: list of string.
+    #[serde(rename = "requiredGroups", with = "w::As::<w::List<w::Text>>")]
+    pub required_groups: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// `sortable`: boolean.
     #[serde(with = "w::As::<w::TrueFalse>")]
     pub sortable: ::std::option::Option<bool>,
@@ -167,9 +168,9 @@ impl ::bitrix24_runtime::Method for List {
 #[serde(default)]
 #[non_exhaustive]
 pub struct ListResponse {
-    /// `items`: list of `GetResponseItem`.
+    /// `items`: list of `ListResponseItems`.
     #[serde(with = "w::As::<w::List<w::Same>>")]
-    pub items: ::std::option::Option<::std::vec::Vec<GetResponseItem>>,
+    pub items: ::std::option::Option<::std::vec::Vec<ListResponseItems>>,
 }
 
 /// Errors of [`humanresources.employee.field.list`](https://apidocs.bitrix24.com/api-reference/departments/employee/humanresources-employee-field-list.html).
@@ -188,4 +189,45 @@ pub enum ListError {
 method_error!(ListError {});
 
 /// The `items` object.
-pub type ListResponseItems = GetResponseItem;
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct ListResponseItems {
+    /// `description`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub description: ::std::option::Option<::std::string::String>,
+    /// `editable`: boolean.
+    #[serde(with = "w::As::<w::TrueFalse>")]
+    pub editable: ::std::option::Option<bool>,
+    /// `elementType`: string.
+    #[serde(rename = "elementType", with = "w::As::<w::Text>")]
+    pub element_type: ::std::option::Option<::std::string::String>,
+    /// `filterable`: boolean.
+    #[serde(with = "w::As::<w::TrueFalse>")]
+    pub filterable: ::std::option::Option<bool>,
+    /// `multiple`: boolean.
+    #[serde(with = "w::As::<w::TrueFalse>")]
+    pub multiple: ::std::option::Option<bool>,
+    /// `name`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub name: ::std::option::Option<::std::string::String>,
+    /// `requiredGroups`: any JSON value.
+    #[serde(rename = "requiredGroups")]
+    pub required_groups: ::std::option::Option<::serde_json::Value>,
+    /// `sortable`: boolean.
+    #[serde(with = "w::As::<w::TrueFalse>")]
+    pub sortable: ::std::option::Option<bool>,
+    /// `title`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub title: ::std::option::Option<::std::string::String>,
+    /// `type`: string.
+    #[serde(rename = "type", with = "w::As::<w::Text>")]
+    pub type_: ::std::option::Option<::std::string::String>,
+    /// `validationRules`: list of any JSON value.
+    #[serde(rename = "validationRules", with = "w::As::<w::List<w::Same>>")]
+    pub validation_rules: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    /// Fields matching `*` (and any other field not listed above), by wire name.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+}

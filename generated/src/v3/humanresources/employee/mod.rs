@@ -255,6 +255,9 @@ pub struct SearchResponseItemsDepartments {
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
 
+/// The `teams` object.
+pub type SearchResponseItemsTeams = SearchResponseItemsDepartments;
+
 /// The `items` object.
 #[derive(Debug, Clone, PartialEq, Default, w::Object)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
@@ -272,9 +275,9 @@ pub struct SearchResponseItems {
     /// `name`: string.
     #[serde(with = "w::As::<w::Text>")]
     pub name: ::std::option::Option<::std::string::String>,
-    /// `teams`: list of any JSON value.
+    /// `teams`: list of `SearchResponseItemsDepartments`.
     #[serde(with = "w::As::<w::List<w::Same>>")]
-    pub teams: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    pub teams: ::std::option::Option<::std::vec::Vec<SearchResponseItemsDepartments>>,
     /// `url`: string.
     #[serde(with = "w::As::<w::Text>")]
     pub url: ::std::option::Option<::std::string::String>,

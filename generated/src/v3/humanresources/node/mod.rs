@@ -618,9 +618,9 @@ pub struct ChildrenResponseItems {
     /// `accessCode`: string.
     #[serde(rename = "accessCode", with = "w::As::<w::Text>")]
     pub access_code: ::std::option::Option<::std::string::String>,
-    /// `colorName`: any JSON value.
-    #[serde(rename = "colorName")]
-    pub color_name: ::std::option::Option<::serde_json::Value>,
+    /// `colorName`: string.
+    #[serde(rename = "colorName", with = "w::As::<w::Text>")]
+    pub color_name: ::std::option::Option<::std::string::String>,
     /// `createdAt`: string.
     #[serde(rename = "createdAt", with = "w::As::<w::Text>")]
     pub created_at: ::std::option::Option<::std::string::String>,
@@ -648,9 +648,9 @@ pub struct ChildrenResponseItems {
     /// `userCount`: integer.
     #[serde(rename = "userCount", with = "w::As::<w::Int>")]
     pub user_count: ::std::option::Option<i64>,
-    /// `xmlId`: any JSON value.
-    #[serde(rename = "xmlId")]
-    pub xml_id: ::std::option::Option<::serde_json::Value>,
+    /// `xmlId`: string.
+    #[serde(rename = "xmlId", with = "w::As::<w::Text>")]
+    pub xml_id: ::std::option::Option<::std::string::String>,
     /// Fields matching `*` (and any other field not listed above), by wire name.
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
@@ -934,9 +934,9 @@ pub struct GetResponseItem {
     /// `accessCode`: string.
     #[serde(rename = "accessCode", with = "w::As::<w::Text>")]
     pub access_code: ::std::option::Option<::std::string::String>,
-    /// `colorName`: any JSON value.
-    #[serde(rename = "colorName")]
-    pub color_name: ::std::option::Option<::serde_json::Value>,
+    /// `colorName`: string.
+    #[serde(rename = "colorName", with = "w::As::<w::Text>")]
+    pub color_name: ::std::option::Option<::std::string::String>,
     /// `createdAt`: string.
     #[serde(rename = "createdAt", with = "w::As::<w::Text>")]
     pub created_at: ::std::option::Option<::std::string::String>,
@@ -952,9 +952,9 @@ pub struct GetResponseItem {
     /// `name`: string.
     #[serde(with = "w::As::<w::Text>")]
     pub name: ::std::option::Option<::std::string::String>,
-    /// `parentId`: any JSON value.
-    #[serde(rename = "parentId")]
-    pub parent_id: ::std::option::Option<::serde_json::Value>,
+    /// `parentId`: integer.
+    #[serde(rename = "parentId", with = "w::As::<w::Int>")]
+    pub parent_id: ::std::option::Option<i64>,
     /// `structureId`: integer.
     #[serde(rename = "structureId", with = "w::As::<w::Int>")]
     pub structure_id: ::std::option::Option<i64>,
@@ -967,9 +967,9 @@ pub struct GetResponseItem {
     /// `userCount`: integer.
     #[serde(rename = "userCount", with = "w::As::<w::Int>")]
     pub user_count: ::std::option::Option<i64>,
-    /// `xmlId`: any JSON value.
-    #[serde(rename = "xmlId")]
-    pub xml_id: ::std::option::Option<::serde_json::Value>,
+    /// `xmlId`: string.
+    #[serde(rename = "xmlId", with = "w::As::<w::Text>")]
+    pub xml_id: ::std::option::Option<::std::string::String>,
     /// Fields matching `*` (and any other field not listed above), by wire name.
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
@@ -1047,28 +1047,20 @@ impl ::bitrix24_runtime::Method for List {
 }
 
 impl ::bitrix24_runtime::Paged for List {
-    type Item = ListResponseItems;
+    type Item = ChildrenResponseItems;
     fn set_start(&mut self, start: i64) {
         let pagination = self.pagination.get_or_insert_with(Default::default);
         pagination.remove("page");
         pagination.insert("offset".to_owned(), start);
     }
 
-    fn into_items(response: ListResponse) -> ::std::vec::Vec<ListResponseItems> {
+    fn into_items(response: ListResponse) -> ::std::vec::Vec<ChildrenResponseItems> {
         response.items.unwrap_or_default()
     }
 }
 
 /// The `result` of [`humanresources.node.list`](https://apidocs.bitrix24.com/api-reference/departments/node/humanresources-node-list.html).
-#[derive(Debug, Clone, PartialEq, Default, w::Object)]
-#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
-#[serde(default)]
-#[non_exhaustive]
-pub struct ListResponse {
-    /// `items`: list of `ListResponseItems`.
-    #[serde(with = "w::As::<w::List<w::Same>>")]
-    pub items: ::std::option::Option<::std::vec::Vec<ListResponseItems>>,
-}
+pub type ListResponse = ChildrenResponse;
 
 /// Errors of [`humanresources.node.list`](https://apidocs.bitrix24.com/api-reference/departments/node/humanresources-node-list.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -1089,51 +1081,7 @@ method_error!(ListError {});
 pub type ListType = AddType;
 
 /// The `items` object.
-#[derive(Debug, Clone, PartialEq, Default, w::Object)]
-#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
-#[serde(default)]
-#[non_exhaustive]
-pub struct ListResponseItems {
-    /// `accessCode`: string.
-    #[serde(rename = "accessCode", with = "w::As::<w::Text>")]
-    pub access_code: ::std::option::Option<::std::string::String>,
-    /// `colorName`: any JSON value.
-    #[serde(rename = "colorName")]
-    pub color_name: ::std::option::Option<::serde_json::Value>,
-    /// `createdAt`: string.
-    #[serde(rename = "createdAt", with = "w::As::<w::Text>")]
-    pub created_at: ::std::option::Option<::std::string::String>,
-    /// `description`: string.
-    #[serde(with = "w::As::<w::Text>")]
-    pub description: ::std::option::Option<::std::string::String>,
-    /// `id`: integer.
-    #[serde(with = "w::As::<w::Int>")]
-    pub id: ::std::option::Option<i64>,
-    /// `name`: string.
-    #[serde(with = "w::As::<w::Text>")]
-    pub name: ::std::option::Option<::std::string::String>,
-    /// `parentId`: integer.
-    #[serde(rename = "parentId", with = "w::As::<w::Int>")]
-    pub parent_id: ::std::option::Option<i64>,
-    /// `structureId`: integer.
-    #[serde(rename = "structureId", with = "w::As::<w::Int>")]
-    pub structure_id: ::std::option::Option<i64>,
-    /// `type`: string.
-    #[serde(rename = "type", with = "w::As::<w::Text>")]
-    pub type_: ::std::option::Option<::std::string::String>,
-    /// `updatedAt`: string.
-    #[serde(rename = "updatedAt", with = "w::As::<w::Text>")]
-    pub updated_at: ::std::option::Option<::std::string::String>,
-    /// `userCount`: integer.
-    #[serde(rename = "userCount", with = "w::As::<w::Int>")]
-    pub user_count: ::std::option::Option<i64>,
-    /// `xmlId`: string.
-    #[serde(rename = "xmlId", with = "w::As::<w::Text>")]
-    pub xml_id: ::std::option::Option<::std::string::String>,
-    /// Fields matching `*` (and any other field not listed above), by wire name.
-    #[serde(flatten)]
-    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-}
+pub type ListResponseItems = ChildrenResponseItems;
 
 /// Parameters of [`humanresources.node.move`](https://apidocs.bitrix24.com/api-reference/departments/node/humanresources-node-move.html).
 ///

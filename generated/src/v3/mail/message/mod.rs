@@ -630,8 +630,9 @@ pub struct GetResponseItem {
     /// `body`: string.
     #[serde(with = "w::As::<w::Text>")]
     pub body: ::std::option::Option<::std::string::String>,
-    /// `cc`: any JSON value.
-    pub cc: ::std::option::Option<::serde_json::Value>,
+    /// `cc`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub cc: ::std::option::Option<::std::string::String>,
     /// `date`: string.
     #[serde(with = "w::As::<w::Text>")]
     pub date: ::std::option::Option<::std::string::String>,
@@ -822,14 +823,14 @@ impl ::bitrix24_runtime::Method for List {
 }
 
 impl ::bitrix24_runtime::Paged for List {
-    type Item = ListResponseItems;
+    type Item = GetResponseItem;
     fn set_start(&mut self, start: i64) {
         let pagination = self.pagination.get_or_insert_with(Default::default);
         pagination.remove("page");
         pagination.insert("offset".to_owned(), start);
     }
 
-    fn into_items(response: ListResponse) -> ::std::vec::Vec<ListResponseItems> {
+    fn into_items(response: ListResponse) -> ::std::vec::Vec<GetResponseItem> {
         response.items.unwrap_or_default()
     }
 }
@@ -840,9 +841,9 @@ impl ::bitrix24_runtime::Paged for List {
 #[serde(default)]
 #[non_exhaustive]
 pub struct ListResponse {
-    /// `items`: list of `ListResponseItems`.
+    /// `items`: list of `GetResponseItem`.
     #[serde(with = "w::As::<w::List<w::Same>>")]
-    pub items: ::std::option::Option<::std::vec::Vec<ListResponseItems>>,
+    pub items: ::std::option::Option<::std::vec::Vec<GetResponseItem>>,
     /// `id`: integer.
     #[serde(with = "w::As::<w::Int>")]
     pub id: ::std::option::Option<i64>,
@@ -900,54 +901,7 @@ pub enum ListError {
 method_error!(ListError {});
 
 /// The `items` object.
-#[derive(Debug, Clone, PartialEq, Default, w::Object)]
-#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
-#[serde(default)]
-#[non_exhaustive]
-pub struct ListResponseItems {
-    /// `bindings`: list of any JSON value.
-    #[serde(with = "w::As::<w::List<w::Same>>")]
-    pub bindings: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
-    /// `body`: string.
-    #[serde(with = "w::As::<w::Text>")]
-    pub body: ::std::option::Option<::std::string::String>,
-    /// `cc`: string.
-    #[serde(with = "w::As::<w::Text>")]
-    pub cc: ::std::option::Option<::std::string::String>,
-    /// `date`: string.
-    #[serde(with = "w::As::<w::Text>")]
-    pub date: ::std::option::Option<::std::string::String>,
-    /// `from`: string.
-    #[serde(with = "w::As::<w::Text>")]
-    pub from: ::std::option::Option<::std::string::String>,
-    /// `hasAttachments`: boolean.
-    #[serde(rename = "hasAttachments", with = "w::As::<w::TrueFalse>")]
-    pub has_attachments: ::std::option::Option<bool>,
-    /// `id`: integer.
-    #[serde(with = "w::As::<w::Int>")]
-    pub id: ::std::option::Option<i64>,
-    /// `isSeen`: boolean.
-    #[serde(rename = "isSeen", with = "w::As::<w::TrueFalse>")]
-    pub is_seen: ::std::option::Option<bool>,
-    /// `mailboxEmail`: string.
-    #[serde(rename = "mailboxEmail", with = "w::As::<w::Text>")]
-    pub mailbox_email: ::std::option::Option<::std::string::String>,
-    /// `mailboxId`: integer.
-    #[serde(rename = "mailboxId", with = "w::As::<w::Int>")]
-    pub mailbox_id: ::std::option::Option<i64>,
-    /// `subject`: string.
-    #[serde(with = "w::As::<w::Text>")]
-    pub subject: ::std::option::Option<::std::string::String>,
-    /// `to`: string.
-    #[serde(with = "w::As::<w::Text>")]
-    pub to: ::std::option::Option<::std::string::String>,
-    /// `url`: string.
-    #[serde(with = "w::As::<w::Text>")]
-    pub url: ::std::option::Option<::std::string::String>,
-    /// Fields matching `*` (and any other field not listed above), by wire name.
-    #[serde(flatten)]
-    pub extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-}
+pub type ListResponseItems = GetResponseItem;
 
 /// Parameters of [`mail.message.movetofolder`](https://apidocs.bitrix24.com/api-reference/mail/message/mail-message-movetofolder.html).
 ///

@@ -125,9 +125,9 @@ pub struct AddResponseItem {
     /// `status`: string.
     #[serde(with = "w::As::<w::Text>")]
     pub status: ::std::option::Option<::std::string::String>,
-    /// `fileIds`: list of any JSON value.
-    #[serde(rename = "fileIds", with = "w::As::<w::List<w::Same>>")]
-    pub file_ids: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    /// `fileIds`: list of number.
+    #[serde(rename = "fileIds", with = "w::As::<w::List<w::Float>>")]
+    pub file_ids: ::std::option::Option<::std::vec::Vec<f64>>,
     /// `rights`: `AddResponseItemRights`.
     pub rights: ::std::option::Option<AddResponseItemRights>,
     /// `messageId`: integer.

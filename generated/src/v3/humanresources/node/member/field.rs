@@ -153,8 +153,9 @@ method_error!(ListError {});
 #[serde(default)]
 #[non_exhaustive]
 pub struct ListResponseItems {
-    /// `description`: any JSON value.
-    pub description: ::std::option::Option<::serde_json::Value>,
+    /// `description`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub description: ::std::option::Option<::std::string::String>,
     /// `filterable`: boolean.
     #[serde(with = "w::As::<w::TrueFalse>")]
     pub filterable: ::std::option::Option<bool>,

@@ -132,9 +132,9 @@ pub struct ListResponseItems {
     /// `id`: integer.
     #[serde(with = "w::As::<w::Int>")]
     pub id: ::std::option::Option<i64>,
-    /// `parentId`: any JSON value.
-    #[serde(rename = "parentId")]
-    pub parent_id: ::std::option::Option<::serde_json::Value>,
+    /// `parentId`: integer.
+    #[serde(rename = "parentId", with = "w::As::<w::Int>")]
+    pub parent_id: ::std::option::Option<i64>,
     /// `position`: integer.
     #[serde(with = "w::As::<w::Int>")]
     pub position: ::std::option::Option<i64>,

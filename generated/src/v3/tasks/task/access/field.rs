@@ -90,9 +90,9 @@ pub struct GetResponseItem {
     /// `editable`: boolean.
     #[serde(with = "w::As::<w::TrueFalse>")]
     pub editable: ::std::option::Option<bool>,
-    /// `elementType`: any JSON value.
-    #[serde(rename = "elementType")]
-    pub element_type: ::std::option::Option<::serde_json::Value>,
+    /// `elementType`: string.
+    #[serde(rename = "elementType", with = "w::As::<w::Text>")]
+    pub element_type: ::std::option::Option<::std::string::String>,
     /// `filterable`: boolean.
     #[serde(with = "w::As::<w::TrueFalse>")]
     pub filterable: ::std::option::Option<bool>,
@@ -102,9 +102,9 @@ pub struct GetResponseItem {
     /// `name`: string.
     #[serde(with = "w::As::<w::Text>")]
     pub name: ::std::option::Option<::std::string::String>,
-    /// `requiredGroups`: any JSON value.
-    #[serde(rename = "requiredGroups")]
-    pub required_groups: ::std::option::Option<::serde_json::Value>,
+    /// `requiredGroups`: list of string.
+    #[serde(rename = "requiredGroups", with = "w::As::<w::List<w::Text>>")]
+    pub required_groups: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// `sortable`: boolean.
     #[serde(with = "w::As::<w::TrueFalse>")]
     pub sortable: ::std::option::Option<bool>,
