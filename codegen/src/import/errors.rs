@@ -83,9 +83,21 @@ fn code_text(cell: &str) -> Option<String> {
     valid.then_some(code)
 }
 
+const STATUS_LINE: &str = "HTTP status:";
+
+/// Whether a line states the HTTP status of an example reply (`HTTP status: **400**`,
+/// `HTTP Status: **200**`).
+pub fn is_status_line(line: &str) -> bool {
+    line.get(..STATUS_LINE.len())
+        .is_some_and(|start| start.eq_ignore_ascii_case(STATUS_LINE))
+}
+
 /// The single HTTP status in a line such as `HTTP status: **400**`.
 pub fn stated_status(line: &str) -> Option<u16> {
-    let rest = line.strip_prefix("HTTP status:")?;
+    if !is_status_line(line) {
+        return None;
+    }
+    let rest = &line[STATUS_LINE.len()..];
     let statuses: Vec<u16> = rest
         .split(',')
         .filter_map(|s| plain(s).trim().parse().ok())
@@ -140,5 +152,10 @@ mod tests {
         let t = table(&[&["**Code**", "**Description**"], &["`100`", "explanation"]]);
         assert_eq!(read(&t, None)[0].message, None);
         assert_eq!(stated_status("HTTP status: **400**, **403**"), None);
+        assert_eq!(
+            stated_status("HTTP Status: **403**"),
+            Some(403),
+            "either case"
+        );
     }
 }

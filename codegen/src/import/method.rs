@@ -318,10 +318,13 @@ pub fn import(
 
 /// The result type the page's TypeScript examples declare for `method`, unless the
 /// reply section says in words what a table would ("a file is returned"): the words
-/// stand, the declaration does not.
+/// stand, the declaration does not. (An example reply and its HTTP status are no words.)
 fn declared_result(page: &Page, method: &str) -> Option<Field> {
     let described = page.field_tables(Section::Response).next().is_some();
-    let in_words = !described && page.blocks_in(Section::Response).next().is_some();
+    let in_words = !described
+        && page
+            .blocks_in(Section::Response)
+            .any(|b| matches!(b, Block::Text(t) if !errors::is_status_line(t)));
     if in_words {
         return None;
     }
@@ -603,7 +606,7 @@ fn error_specs(page: &Page) -> Vec<ErrorSpec> {
     for block in page.blocks_in(Section::Errors) {
         match block {
             Block::Heading(h) if h.level == 2 => status = None,
-            Block::Text(t) if t.starts_with("HTTP status:") => status = errors::stated_status(t),
+            Block::Text(t) if errors::is_status_line(t) => status = errors::stated_status(t),
             Block::Table(t) if super::table::kind(t) == TableKind::Errors => {
                 for e in errors::read(t, status) {
                     if !out.contains(&e) {
@@ -827,6 +830,13 @@ mod tests {
         assert_eq!(
             declared("## Response Handling\n\nA file is returned.\n"),
             None
+        );
+        let unread_example =
+            "## Response Handling\n\nHTTP Status: **200**\n\n```json\nArray\n(\n)\n```\n";
+        assert_eq!(
+            declared(unread_example),
+            boolean,
+            "an example the importer cannot read"
         );
     }
 

@@ -350,39 +350,39 @@ impl RegisterResponse {
 pub enum RegisterError {
     /// `ENGINE_REGISTER_ERROR_NAME`
     ///
-    /// - "The name key with a string value is required"
+    /// - HTTP 400: "The name key with a string value is required"
     EngineRegisterErrorName(::bitrix24_runtime::ApiError),
     /// `ENGINE_REGISTER_ERROR_CODE`
     ///
-    /// - "The code key with a string value is required"
+    /// - HTTP 400: "The code key with a string value is required"
     EngineRegisterErrorCode(::bitrix24_runtime::ApiError),
     /// `ENGINE_REGISTER_ERROR_CODE_FORMAT`
     ///
-    /// - "The code key must contain only characters A-Za-z0-9-_"
+    /// - HTTP 400: "The code key must contain only characters A-Za-z0-9-_"
     EngineRegisterErrorCodeFormat(::bitrix24_runtime::ApiError),
     /// `ENGINE_REGISTER_ERROR_CODE_UNIQUE`
     ///
-    /// - "A record with this code already exists"
+    /// - HTTP 400: "A record with this code already exists"
     EngineRegisterErrorCodeUnique(::bitrix24_runtime::ApiError),
     /// `ENGINE_REGISTER_ERROR_CATEGORY`
     ///
-    /// - "The category key is required"
+    /// - HTTP 400: "The category key is required"
     EngineRegisterErrorCategory(::bitrix24_runtime::ApiError),
     /// `ENGINE_REGISTER_ERROR_CATEGORY_FORMAT`
     ///
-    /// - "The category key can contain one of the values: text, image, audio, call"
+    /// - HTTP 400: "The category key can contain one of the values: text, image, audio, call"
     EngineRegisterErrorCategoryFormat(::bitrix24_runtime::ApiError),
     /// `ENGINE_REGISTER_ERROR_COMPLETIONS_URL`
     ///
-    /// - "The completions_url key with a string value is required"
+    /// - HTTP 400: "The completions_url key with a string value is required"
     EngineRegisterErrorCompletionsUrl(::bitrix24_runtime::ApiError),
     /// `ENGINE_REGISTER_ERROR_COMPLETIONS_URL_FAIL`
     ///
-    /// - "The value of the completions_url key must be a valid URL that returns status 200 upon verification"
+    /// - HTTP 400: "The value of the completions_url key must be a valid URL that returns status 200 upon verification"
     EngineRegisterErrorCompletionsUrlFail(::bitrix24_runtime::ApiError),
     /// `ENGINE_REGISTER_ERROR_SETTINGS_FORMAT`
     ///
-    /// - "The value of the settings key must be valid JSON"
+    /// - HTTP 400: "The value of the settings key must be valid JSON"
     EngineRegisterErrorSettingsFormat(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),

@@ -244,19 +244,19 @@ impl DeleteResponse {
 pub enum DeleteError {
     /// `VALIDATION_ID_NOT_PROVIDED`
     ///
-    /// - "ID is missing."
+    /// - HTTP 200: "ID is missing."
     ValidationIdNotProvided(::bitrix24_runtime::ApiError),
     /// `VALIDATION_INVALID_ID_FORMAT`
     ///
-    /// - "ID has to be a positive integer."
+    /// - HTTP 200: "ID has to be a positive integer."
     ValidationInvalidIdFormat(::bitrix24_runtime::ApiError),
     /// `CONNECTOR_NOT_FOUND`
     ///
-    /// - "Connector was not found."
+    /// - HTTP 200: "Connector was not found."
     ConnectorNotFound(::bitrix24_runtime::ApiError),
     /// `CONNECTOR_DELETE_RESTRICTED`
     ///
-    /// - "Connector cannot be removed. Remove the connections related to the connector first."
+    /// - HTTP 200: "Connector cannot be removed. Remove the connections related to the connector first."
     ConnectorDeleteRestricted(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -377,15 +377,15 @@ pub struct GetResponse {
 pub enum GetError {
     /// `VALIDATION_ID_NOT_PROVIDED`
     ///
-    /// - "ID is missing."
+    /// - HTTP 200: "ID is missing."
     ValidationIdNotProvided(::bitrix24_runtime::ApiError),
     /// `VALIDATION_INVALID_ID_FORMAT`
     ///
-    /// - "ID has to be a positive integer."
+    /// - HTTP 200: "ID has to be a positive integer."
     ValidationInvalidIdFormat(::bitrix24_runtime::ApiError),
     /// `CONNECTOR_NOT_FOUND`
     ///
-    /// - "Connector was not found."
+    /// - HTTP 200: "Connector was not found."
     ConnectorNotFound(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),

@@ -366,15 +366,15 @@ pub struct GetResponse {
 pub enum GetError {
     /// `VALIDATION_ID_NOT_PROVIDED`
     ///
-    /// - "ID is missing."
+    /// - HTTP 200: "ID is missing."
     ValidationIdNotProvided(::bitrix24_runtime::ApiError),
     /// `VALIDATION_INVALID_ID_FORMAT`
     ///
-    /// - "ID has to be a positive integer."
+    /// - HTTP 200: "ID has to be a positive integer."
     ValidationInvalidIdFormat(::bitrix24_runtime::ApiError),
     /// `SOURCE_NOT_FOUND`
     ///
-    /// - "Source was not found."
+    /// - HTTP 200: "Source was not found."
     SourceNotFound(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),

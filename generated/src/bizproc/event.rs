@@ -96,7 +96,7 @@ impl SendResponse {
 pub enum SendError {
     /// `ACCESS_DENIED`
     ///
-    /// - "Access denied!"
+    /// - HTTP 403: "Access denied!"
     AccessDenied(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),

@@ -210,37 +210,37 @@ impl AddResponse {
 pub enum AddError {
     /// `ACCESS_DENIED`
     ///
-    /// - "Application context required"
-    /// - "Access denied!"
+    /// - HTTP 400: "Application context required"
+    /// - HTTP 400: "Access denied!"
     AccessDenied(::bitrix24_runtime::ApiError),
     /// `ERROR_ACTIVITY_VALIDATION_FAILURE`
     ///
-    /// - "Empty data!"
-    /// - "Empty activity code!"
-    /// - "Wrong activity code!"
-    /// - "Empty activity NAME!"
-    /// - "Wrong properties array!"
-    /// - "Wrong property key \<key\>!"
-    /// - "Empty property NAME \<key\>!"
-    /// - "Wrong activity FILTER!"
-    /// - "Wrong activity DOCUMENT_TYPE!"
+    /// - HTTP 400: "Empty data!"
+    /// - HTTP 400: "Empty activity code!"
+    /// - HTTP 400: "Wrong activity code!"
+    /// - HTTP 400: "Empty activity NAME!"
+    /// - HTTP 400: "Wrong properties array!"
+    /// - HTTP 400: "Wrong property key \<key\>!"
+    /// - HTTP 400: "Empty property NAME \<key\>!"
+    /// - HTTP 400: "Wrong activity FILTER!"
+    /// - HTTP 400: "Wrong activity DOCUMENT_TYPE!"
     ErrorActivityValidationFailure(::bitrix24_runtime::ApiError),
     /// `ERROR_UNSUPPORTED_PROTOCOL`
     ///
-    /// - "Unsupported handler protocol"
+    /// - HTTP 400: "Unsupported handler protocol"
     ErrorUnsupportedProtocol(::bitrix24_runtime::ApiError),
     /// `ERROR_WRONG_HANDLER_URL`
     ///
-    /// - "Wrong handler URL"
+    /// - HTTP 400: "Wrong handler URL"
     ErrorWrongHandlerUrl(::bitrix24_runtime::ApiError),
     /// `ERROR_ACTIVITY_ALREADY_INSTALLED`
     ///
-    /// - "Activity or Automation rule already installed!"
+    /// - HTTP 400: "Activity or Automation rule already installed!"
     ErrorActivityAlreadyInstalled(::bitrix24_runtime::ApiError),
     /// `ERROR_ACTIVITY_ADD_FAILURE`
     ///
-    /// - "Activity or Automation rule already added!"
-    /// - "Activity save error!"
+    /// - HTTP 400: "Activity or Automation rule already added!"
+    /// - HTTP 400: "Activity save error!"
     ErrorActivityAddFailure(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -600,31 +600,31 @@ impl UpdateResponse {
 pub enum UpdateError {
     /// `ACCESS_DENIED`
     ///
-    /// - "Application context required"
-    /// - "Access denied!"
+    /// - HTTP 400: "Application context required"
+    /// - HTTP 400: "Access denied!"
     AccessDenied(::bitrix24_runtime::ApiError),
     /// `ERROR_ACTIVITY_VALIDATION_FAILURE`
     ///
-    /// - "Empty activity code!"
-    /// - "Wrong activity code!"
-    /// - "Wrong properties array!"
-    /// - "Wrong property key \<key\>!"
-    /// - "Empty property NAME \<key\>!"
-    /// - "Wrong activity FILTER!"
-    /// - "Wrong activity DOCUMENT_TYPE!"
-    /// - "No fields to update"
+    /// - HTTP 400: "Empty activity code!"
+    /// - HTTP 400: "Wrong activity code!"
+    /// - HTTP 400: "Wrong properties array!"
+    /// - HTTP 400: "Wrong property key \<key\>!"
+    /// - HTTP 400: "Empty property NAME \<key\>!"
+    /// - HTTP 400: "Wrong activity FILTER!"
+    /// - HTTP 400: "Wrong activity DOCUMENT_TYPE!"
+    /// - HTTP 400: "No fields to update"
     ErrorActivityValidationFailure(::bitrix24_runtime::ApiError),
     /// `ERROR_ACTIVITY_NOT_FOUND`
     ///
-    /// - "Activity or Automation Rule not found!"
+    /// - HTTP 400: "Activity or Automation Rule not found!"
     ErrorActivityNotFound(::bitrix24_runtime::ApiError),
     /// `ERROR_UNSUPPORTED_PROTOCOL`
     ///
-    /// - "Unsupported handler protocol"
+    /// - HTTP 400: "Unsupported handler protocol"
     ErrorUnsupportedProtocol(::bitrix24_runtime::ApiError),
     /// `ERROR_WRONG_HANDLER_URL`
     ///
-    /// - "Wrong handler URL"
+    /// - HTTP 400: "Wrong handler URL"
     ErrorWrongHandlerUrl(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),

@@ -383,11 +383,11 @@ impl ListResponse {
 pub enum ListError {
     /// `ACCESS_DENIED`
     ///
-    /// - "Access denied!"
+    /// - HTTP 400: "Access denied!"
     AccessDenied(::bitrix24_runtime::ApiError),
     /// `ERROR_SELECT_VALIDATION_FAILURE`
     ///
-    /// - "Invalid data in SELECT parameter"
+    /// - HTTP 400: "Invalid data in SELECT parameter"
     ErrorSelectValidationFailure(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),

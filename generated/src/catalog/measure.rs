@@ -50,14 +50,24 @@ pub struct AddResponse {
 #[non_exhaustive]
 pub enum AddError {
     /// `200040300020`
+    ///
+    /// - HTTP 400
     V200040300020(::bitrix24_runtime::ApiError),
     /// `200600000000`
+    ///
+    /// - HTTP 400
     V200600000000(::bitrix24_runtime::ApiError),
     /// `200600000010`
+    ///
+    /// - HTTP 400
     V200600000010(::bitrix24_runtime::ApiError),
     /// `100`
+    ///
+    /// - HTTP 400
     V100(::bitrix24_runtime::ApiError),
     /// `0`
+    ///
+    /// - HTTP 400
     V0(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -214,12 +224,20 @@ impl DeleteResponse {
 #[non_exhaustive]
 pub enum DeleteError {
     /// `200040300020`
+    ///
+    /// - HTTP 400
     V200040300020(::bitrix24_runtime::ApiError),
     /// `200600000020`
+    ///
+    /// - HTTP 400
     V200600000020(::bitrix24_runtime::ApiError),
     /// `100`
+    ///
+    /// - HTTP 400
     V100(::bitrix24_runtime::ApiError),
     /// `0`
+    ///
+    /// - HTTP 400
     V0(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -276,12 +294,20 @@ pub type GetResponse = AddResponse;
 #[non_exhaustive]
 pub enum GetError {
     /// `200040300010`
+    ///
+    /// - HTTP 400
     V200040300010(::bitrix24_runtime::ApiError),
     /// `200600000020`
+    ///
+    /// - HTTP 400
     V200600000020(::bitrix24_runtime::ApiError),
     /// `100`
+    ///
+    /// - HTTP 400
     V100(::bitrix24_runtime::ApiError),
     /// `0`
+    ///
+    /// - HTTP 400
     V0(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),

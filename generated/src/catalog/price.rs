@@ -659,21 +659,22 @@ pub type ModifyResponse = ListResponse;
 pub enum ModifyError {
     /// `200040300020`
     ///
-    /// - "Access Denied"
+    /// - HTTP 400: "Access Denied"
     V200040300020(::bitrix24_runtime::ApiError),
     /// `200040300030`
     ///
-    /// - "Access Denied"
+    /// - HTTP 400: "Access Denied"
     V200040300030(::bitrix24_runtime::ApiError),
     /// `100`
     ///
-    /// - "Could not find value for parameter {fields}"
+    /// - HTTP 400: "Could not find value for parameter {fields}"
     V100(::bitrix24_runtime::ApiError),
     /// `0`
     ///
-    /// - "Required fields:"
-    /// - "Validate price error. Catalog price group is wrong"
-    /// - "Validate price error. Catalog product is allowed to have only a single price without ranges in the price group"
+    /// - HTTP 400: "Required fields:"
+    /// - HTTP 400: "Validate price error. Catalog price group is wrong"
+    /// - HTTP 400: "Validate price error. Catalog product is allowed to have only a single price without ranges in the price group"
+    /// - HTTP 400
     V0(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),

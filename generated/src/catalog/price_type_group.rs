@@ -52,18 +52,18 @@ pub struct AddResponse {
 pub enum AddError {
     /// `200040300020`
     ///
-    /// - "Access Denied"
+    /// - HTTP 400: "Access Denied"
     V200040300020(::bitrix24_runtime::ApiError),
     /// `100`
     ///
-    /// - "Could not find value for parameter {fields}"
+    /// - HTTP 400: "Could not find value for parameter {fields}"
     V100(::bitrix24_runtime::ApiError),
     /// `0`
     ///
-    /// - "The specified price type does not exist"
-    /// - "The specified group does not exist"
-    /// - "Invalid access type provided. The available values are: Y, N"
-    /// - "The specified access type for this group already exists"
+    /// - HTTP 400: "The specified price type does not exist"
+    /// - HTTP 400: "The specified group does not exist"
+    /// - HTTP 400: "Invalid access type provided. The available values are: Y, N"
+    /// - HTTP 400: "The specified access type for this group already exists"
     V0(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -155,15 +155,15 @@ impl DeleteResponse {
 pub enum DeleteError {
     /// `200040300020`
     ///
-    /// - "Access Denied"
+    /// - HTTP 400: "Access Denied"
     V200040300020(::bitrix24_runtime::ApiError),
     /// `0`
     ///
-    /// - "Entity does not exist"
+    /// - HTTP 400: "Entity does not exist"
     V0(::bitrix24_runtime::ApiError),
     /// `100`
     ///
-    /// - "Could not find value for parameter {id}"
+    /// - HTTP 400: "Could not find value for parameter {id}"
     V100(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -227,7 +227,7 @@ pub struct GetFieldsResponse {
 pub enum GetFieldsError {
     /// `200040300010`
     ///
-    /// - "Access Denied"
+    /// - HTTP 400: "Access Denied"
     V200040300010(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -360,7 +360,7 @@ pub struct ListResponse {
 pub enum ListError {
     /// `200040300010`
     ///
-    /// - "Access Denied"
+    /// - HTTP 400: "Access Denied"
     V200040300010(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),

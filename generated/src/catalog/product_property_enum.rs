@@ -183,13 +183,13 @@ impl DeleteResponse {
 pub enum DeleteError {
     /// `0`
     ///
-    /// - "Access Denied"
-    /// - "productPropertyEnum does not exist."
-    /// - "Internal error deleting enumeration value. Try deleting again."
+    /// - HTTP 400: "Access Denied"
+    /// - HTTP 400: "productPropertyEnum does not exist."
+    /// - HTTP 400: "Internal error deleting enumeration value. Try deleting again."
     V0(::bitrix24_runtime::ApiError),
     /// `100`
     ///
-    /// - "Could not find value for parameter {id}"
+    /// - HTTP 400: "Could not find value for parameter {id}"
     V100(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -244,12 +244,12 @@ pub type GetResponse = AddResponse;
 pub enum GetError {
     /// `0`
     ///
-    /// - "Access Denied"
-    /// - "productPropertyEnum does not exist."
+    /// - HTTP 400: "Access Denied"
+    /// - HTTP 400: "productPropertyEnum does not exist."
     V0(::bitrix24_runtime::ApiError),
     /// `100`
     ///
-    /// - "Could not find value for parameter {id}"
+    /// - HTTP 400: "Could not find value for parameter {id}"
     V100(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -313,7 +313,7 @@ pub struct GetFieldsResponse {
 pub enum GetFieldsError {
     /// `0`
     ///
-    /// - "Access Denied"
+    /// - HTTP 400: "Access Denied"
     V0(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -446,13 +446,13 @@ pub struct ListResponse {
 pub enum ListError {
     /// `0`
     ///
-    /// - "Access Denied"
+    /// - HTTP 400: "Access Denied"
     V0(::bitrix24_runtime::ApiError),
     /// `100`
     ///
-    /// - "Invalid value {wrong_type} to match with parameter {filter}. Should be value of type array."
-    /// - "Invalid value {wrong_type} to match with parameter {select}. Should be value of type array."
-    /// - "Invalid value {wrong_type} to match with parameter {order}. Should be value of type array."
+    /// - HTTP 400: "Invalid value {wrong_type} to match with parameter {filter}. Should be value of type array."
+    /// - HTTP 400: "Invalid value {wrong_type} to match with parameter {select}. Should be value of type array."
+    /// - HTTP 400: "Invalid value {wrong_type} to match with parameter {order}. Should be value of type array."
     V100(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -603,15 +603,15 @@ pub type UpdateResponse = AddResponse;
 pub enum UpdateError {
     /// `0`
     ///
-    /// - "Access Denied"
-    /// - "productPropertyEnum does not exist."
-    /// - "The specified property does not belong to a product catalog"
-    /// - "Required fields: xmlId"
-    /// - "Internal error updating enumeration value. Try updating again."
+    /// - HTTP 400: "Access Denied"
+    /// - HTTP 400: "productPropertyEnum does not exist."
+    /// - HTTP 400: "The specified property does not belong to a product catalog"
+    /// - HTTP 400: "Required fields: xmlId"
+    /// - HTTP 400: "Internal error updating enumeration value. Try updating again."
     V0(::bitrix24_runtime::ApiError),
     /// `100`
     ///
-    /// - "Could not find value for parameter {id}"
+    /// - HTTP 400: "Could not find value for parameter {id}"
     V100(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),

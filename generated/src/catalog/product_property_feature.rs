@@ -54,11 +54,11 @@ pub struct AddResponse {
 pub enum AddError {
     /// `0`
     ///
-    /// - "Access Denied"
-    /// - "productPropertyFeature does not exist."
-    /// - "Required fields: moduleId, featureId, isEnabled"
-    /// - "Invalid property parameter set"
-    /// - "Mysql query error: (1062) Duplicate entry '...' for key 'b_iblock_property_feature.ix_iblock_property_feature'"
+    /// - HTTP 400: "Access Denied"
+    /// - HTTP 400: "productPropertyFeature does not exist."
+    /// - HTTP 400: "Required fields: moduleId, featureId, isEnabled"
+    /// - HTTP 400: "Invalid property parameter set"
+    /// - HTTP 400: "Mysql query error: (1062) Duplicate entry '...' for key 'b_iblock_property_feature.ix_iblock_property_feature'"
     V0(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -149,12 +149,12 @@ pub type GetResponse = AddResponse;
 pub enum GetError {
     /// `0`
     ///
-    /// - "Access Denied"
-    /// - "productPropertyFeature does not exist."
+    /// - HTTP 400: "Access Denied"
+    /// - HTTP 400: "productPropertyFeature does not exist."
     V0(::bitrix24_runtime::ApiError),
     /// `100`
     ///
-    /// - "Could not find value for parameter {id}"
+    /// - HTTP 400: "Could not find value for parameter {id}"
     V100(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -219,13 +219,13 @@ pub struct GetAvailableFeaturesByPropertyResponse {
 pub enum GetAvailableFeaturesByPropertyError {
     /// `0`
     ///
-    /// - "Access Denied"
-    /// - "productPropertyFeature does not exist."
+    /// - HTTP 400: "Access Denied"
+    /// - HTTP 400: "productPropertyFeature does not exist."
     V0(::bitrix24_runtime::ApiError),
     /// `100`
     ///
-    /// - "Invalid value {abc} to match with parameter {propertyId}. Should be value of type int."
-    /// - "Could not find value for parameter {propertyId}"
+    /// - HTTP 400: "Invalid value {abc} to match with parameter {propertyId}. Should be value of type int."
+    /// - HTTP 400: "Could not find value for parameter {propertyId}"
     V100(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -309,7 +309,7 @@ pub struct GetFieldsResponse {
 pub enum GetFieldsError {
     /// `0`
     ///
-    /// - "Access Denied"
+    /// - HTTP 400: "Access Denied"
     V0(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -442,13 +442,13 @@ pub struct ListResponse {
 pub enum ListError {
     /// `0`
     ///
-    /// - "Access Denied"
+    /// - HTTP 400: "Access Denied"
     V0(::bitrix24_runtime::ApiError),
     /// `100`
     ///
-    /// - "Invalid value {wrong_type} to match with parameter {filter}. Should be value of type array."
-    /// - "Invalid value {wrong_type} to match with parameter {select}. Should be value of type array."
-    /// - "Invalid value {wrong_type} to match with parameter {order}. Should be value of type array."
+    /// - HTTP 400: "Invalid value {wrong_type} to match with parameter {filter}. Should be value of type array."
+    /// - HTTP 400: "Invalid value {wrong_type} to match with parameter {select}. Should be value of type array."
+    /// - HTTP 400: "Invalid value {wrong_type} to match with parameter {order}. Should be value of type array."
     V100(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -597,9 +597,9 @@ pub type UpdateResponse = AddResponse;
 pub enum UpdateError {
     /// `0`
     ///
-    /// - "Access Denied"
-    /// - "productPropertyFeature does not exist."
-    /// - "Required fields: moduleId, featureId, isEnabled"
+    /// - HTTP 400: "Access Denied"
+    /// - HTTP 400: "productPropertyFeature does not exist."
+    /// - HTTP 400: "Required fields: moduleId, featureId, isEnabled"
     V0(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),

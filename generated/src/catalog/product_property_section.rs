@@ -55,13 +55,13 @@ pub struct GetResponse {
 pub enum GetError {
     /// `0`
     ///
-    /// - "Access Denied"
-    /// - "productPropertySection does not exist."
+    /// - HTTP 400: "Access Denied"
+    /// - HTTP 400: "productPropertySection does not exist."
     V0(::bitrix24_runtime::ApiError),
     /// `100`
     ///
-    /// - "Invalid value {abc} to match with parameter {propertyId}. Should be value of type int."
-    /// - "Could not find value for parameter {propertyId}"
+    /// - HTTP 400: "Invalid value {abc} to match with parameter {propertyId}. Should be value of type int."
+    /// - HTTP 400: "Could not find value for parameter {propertyId}"
     V100(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -188,13 +188,13 @@ pub struct ListResponse {
 pub enum ListError {
     /// `0`
     ///
-    /// - "Access Denied"
+    /// - HTTP 400: "Access Denied"
     V0(::bitrix24_runtime::ApiError),
     /// `100`
     ///
-    /// - "Invalid value {wrong_type} to match with parameter {filter}. Should be value of type array."
-    /// - "Invalid value {wrong_type} to match with parameter {select}. Should be value of type array."
-    /// - "Invalid value {wrong_type} to match with parameter {order}. Should be value of type array."
+    /// - HTTP 400: "Invalid value {wrong_type} to match with parameter {filter}. Should be value of type array."
+    /// - HTTP 400: "Invalid value {wrong_type} to match with parameter {select}. Should be value of type array."
+    /// - HTTP 400: "Invalid value {wrong_type} to match with parameter {order}. Should be value of type array."
     V100(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -251,13 +251,13 @@ pub type SetResponse = GetResponse;
 pub enum SetError {
     /// `0`
     ///
-    /// - "Access Denied"
-    /// - "productPropertySection does not exist."
-    /// - "Error setting section properties"
+    /// - HTTP 400: "Access Denied"
+    /// - HTTP 400: "productPropertySection does not exist."
+    /// - HTTP 400: "Error setting section properties"
     V0(::bitrix24_runtime::ApiError),
     /// `100`
     ///
-    /// - "Could not find value for parameter {fields}"
+    /// - HTTP 400: "Could not find value for parameter {fields}"
     V100(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),

@@ -50,16 +50,28 @@ pub struct AddResponse {
 #[non_exhaustive]
 pub enum AddError {
     /// `200040300040`
+    ///
+    /// - HTTP 400
     V200040300040(::bitrix24_runtime::ApiError),
     /// `200700300000`
+    ///
+    /// - HTTP 400
     V200700300000(::bitrix24_runtime::ApiError),
     /// `200700300040`
+    ///
+    /// - HTTP 400
     V200700300040(::bitrix24_runtime::ApiError),
     /// `200700300050`
+    ///
+    /// - HTTP 400
     V200700300050(::bitrix24_runtime::ApiError),
     /// `100`
+    ///
+    /// - HTTP 400
     V100(::bitrix24_runtime::ApiError),
     /// `0`
+    ///
+    /// - HTTP 400
     V0(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -254,14 +266,24 @@ impl DeleteResponse {
 #[non_exhaustive]
 pub enum DeleteError {
     /// `200040300050`
+    ///
+    /// - HTTP 400
     V200040300050(::bitrix24_runtime::ApiError),
     /// `200040300020`
+    ///
+    /// - HTTP 400
     V200040300020(::bitrix24_runtime::ApiError),
     /// `200700300030`
+    ///
+    /// - HTTP 400
     V200700300030(::bitrix24_runtime::ApiError),
     /// `100`
+    ///
+    /// - HTTP 400
     V100(::bitrix24_runtime::ApiError),
     /// `0`
+    ///
+    /// - HTTP 400
     V0(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -318,12 +340,20 @@ pub type GetResponse = AddResponse;
 #[non_exhaustive]
 pub enum GetError {
     /// `200040300040`
+    ///
+    /// - HTTP 400
     V200040300040(::bitrix24_runtime::ApiError),
     /// `200700300030`
+    ///
+    /// - HTTP 400
     V200700300030(::bitrix24_runtime::ApiError),
     /// `100`
+    ///
+    /// - HTTP 400
     V100(::bitrix24_runtime::ApiError),
     /// `0`
+    ///
+    /// - HTTP 400
     V0(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),

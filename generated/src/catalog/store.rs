@@ -50,10 +50,16 @@ pub struct AddResponse {
 #[non_exhaustive]
 pub enum AddError {
     /// `200040300020`
+    ///
+    /// - HTTP 400
     V200040300020(::bitrix24_runtime::ApiError),
     /// `100`
+    ///
+    /// - HTTP 400
     V100(::bitrix24_runtime::ApiError),
     /// `0`
+    ///
+    /// - HTTP 400
     V0(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -563,8 +569,12 @@ pub struct GetFieldsResponse {
 #[non_exhaustive]
 pub enum GetFieldsError {
     /// `200040300010`
+    ///
+    /// - HTTP 400
     V200040300010(::bitrix24_runtime::ApiError),
     /// `0`
+    ///
+    /// - HTTP 400
     V0(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -1036,12 +1046,20 @@ pub type UpdateResponse = AddResponse;
 #[non_exhaustive]
 pub enum UpdateError {
     /// `200040300020`
+    ///
+    /// - HTTP 400
     V200040300020(::bitrix24_runtime::ApiError),
     /// `201100000000`
+    ///
+    /// - HTTP 400
     V201100000000(::bitrix24_runtime::ApiError),
     /// `100`
+    ///
+    /// - HTTP 400
     V100(::bitrix24_runtime::ApiError),
     /// `0`
+    ///
+    /// - HTTP 400
     V0(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),

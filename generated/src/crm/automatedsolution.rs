@@ -175,8 +175,12 @@ pub struct DeleteResponse;
 #[non_exhaustive]
 pub enum DeleteError {
     /// `ACCESS_DENIED`
+    ///
+    /// - HTTP 400
     AccessDenied(::bitrix24_runtime::ApiError),
     /// `HAS_BOUND_TYPES`
+    ///
+    /// - HTTP 400
     HasBoundTypes(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),

@@ -488,16 +488,16 @@ pub type UpdateResponse = GetResponse;
 pub enum UpdateError {
     /// `NOT_FOUND`
     ///
-    /// - "Smart process not found"
-    /// - "Element not found"
+    /// - HTTP 400: "Smart process not found"
+    /// - HTTP 400: "Element not found"
     NotFound(::bitrix24_runtime::ApiError),
     /// `ENTITY_TYPE_NOT_SUPPORTED`
     ///
-    /// - "Entity type {entityTypeName} is not supported"
+    /// - HTTP 400: "Entity type {entityTypeName} is not supported"
     EntityTypeNotSupported(::bitrix24_runtime::ApiError),
     /// `ACCESS_DENIED`
     ///
-    /// - "Access denied"
+    /// - HTTP 400: "Access denied"
     AccessDenied(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),

@@ -55,9 +55,9 @@ impl AddResponse {
 pub enum AddError {
     /// `400`
     ///
-    /// - "The Commercial Catalog module is not installed."
-    /// - "Invalid parameters."
-    /// - "Access denied."
+    /// - HTTP 400: "The Commercial Catalog module is not installed."
+    /// - HTTP 400: "Invalid parameters."
+    /// - HTTP 400: "Access denied."
     V400(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -183,10 +183,10 @@ impl DeleteResponse {
 pub enum DeleteError {
     /// `400`
     ///
-    /// - "The Commercial Catalog module is not installed."
-    /// - "Invalid identifier."
-    /// - "Access denied."
-    /// - "Error on deleting VAT rate."
+    /// - HTTP 400: "The Commercial Catalog module is not installed."
+    /// - HTTP 400: "Invalid identifier."
+    /// - HTTP 400: "Access denied."
+    /// - HTTP 400: "Error on deleting VAT rate."
     V400(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -331,9 +331,9 @@ pub struct GetResponse {
 pub enum GetError {
     /// `400`
     ///
-    /// - "The Commercial Catalog module is not installed."
-    /// - "Access denied."
-    /// - "VAT rate not found."
+    /// - HTTP 400: "The Commercial Catalog module is not installed."
+    /// - HTTP 400: "Access denied."
+    /// - HTTP 400: "VAT rate not found."
     V400(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -467,9 +467,9 @@ impl ListResponse {
 pub enum ListError {
     /// `400`
     ///
-    /// - "The Commercial Catalog module is not installed."
-    /// - "Access denied."
-    /// - ""Inadmissible fields for selection."
+    /// - HTTP 400: "The Commercial Catalog module is not installed."
+    /// - HTTP 400: "Access denied."
+    /// - HTTP 400: ""Inadmissible fields for selection."
     V400(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -670,11 +670,11 @@ impl UpdateResponse {
 pub enum UpdateError {
     /// `400`
     ///
-    /// - "The Commercial Catalog module is not installed."
-    /// - "Invalid parameters."
-    /// - "Access denied."
-    /// - "Invalid identifier."
-    /// - "Error on updating VAT rate."
+    /// - HTTP 400: "The Commercial Catalog module is not installed."
+    /// - HTTP 400: "Invalid parameters."
+    /// - HTTP 400: "Access denied."
+    /// - HTTP 400: "Invalid identifier."
+    /// - HTTP 400: "Error on updating VAT rate."
     V400(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),

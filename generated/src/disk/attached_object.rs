@@ -80,11 +80,11 @@ pub struct GetResponse {
 pub enum GetError {
     /// `ERROR_NOT_FOUND`
     ///
-    /// - "Could not find entity with id X"
+    /// - HTTP 400: "Could not find entity with id X"
     ErrorNotFound(::bitrix24_runtime::ApiError),
     /// `ACCESS_DENIED`
     ///
-    /// - "Access denied"
+    /// - HTTP 400: "Access denied"
     AccessDenied(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),

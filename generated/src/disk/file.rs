@@ -108,23 +108,23 @@ pub struct CopyToResponse {
 pub enum CopyToError {
     /// `ERROR_ARGUMENT`
     ///
-    /// - "Invalid value of parameter {Parameter #0}"
+    /// - HTTP 400: "Invalid value of parameter {Parameter #0}"
     ErrorArgument(::bitrix24_runtime::ApiError),
     /// `DISK_OBJ_22000`
     ///
-    /// - "A file with this name already exists"
+    /// - HTTP 400: "A file with this name already exists"
     DiskObj22000(::bitrix24_runtime::ApiError),
     /// `DISK_FILE_22003`
     ///
-    /// - "Could not copy file"
+    /// - HTTP 400: "Could not copy file"
     DiskFile22003(::bitrix24_runtime::ApiError),
     /// `ERROR_NOT_FOUND`
     ///
-    /// - "Could not find entity with id X"
+    /// - HTTP 400: "Could not find entity with id X"
     ErrorNotFound(::bitrix24_runtime::ApiError),
     /// `ACCESS_DENIED`
     ///
-    /// - "Access denied"
+    /// - HTTP 400: "Access denied"
     AccessDenied(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -211,19 +211,19 @@ impl DeleteResponse {
 pub enum DeleteError {
     /// `ERROR_ARGUMENT`
     ///
-    /// - "Invalid value of parameter {Parameter #0}"
+    /// - HTTP 400: "Invalid value of parameter {Parameter #0}"
     ErrorArgument(::bitrix24_runtime::ApiError),
     /// `ERROR_NOT_FOUND`
     ///
-    /// - "Could not find entity with id X"
+    /// - HTTP 400: "Could not find entity with id X"
     ErrorNotFound(::bitrix24_runtime::ApiError),
     /// `DISK_FILE_22007`
     ///
-    /// - "Exclusive lock"
+    /// - HTTP 400: "Exclusive lock"
     DiskFile22007(::bitrix24_runtime::ApiError),
     /// `ACCESS_DENIED`
     ///
-    /// - "Access denied"
+    /// - HTTP 400: "Access denied"
     AccessDenied(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -281,15 +281,15 @@ pub type GetResponse = CopyToResponse;
 pub enum GetError {
     /// `ERROR_ARGUMENT`
     ///
-    /// - "Invalid value of parameter {Parameter #0}"
+    /// - HTTP 400: "Invalid value of parameter {Parameter #0}"
     ErrorArgument(::bitrix24_runtime::ApiError),
     /// `ERROR_NOT_FOUND`
     ///
-    /// - "Could not find entity with id X"
+    /// - HTTP 400: "Could not find entity with id X"
     ErrorNotFound(::bitrix24_runtime::ApiError),
     /// `ACCESS_DENIED`
     ///
-    /// - "Access denied"
+    /// - HTTP 400: "Access denied"
     AccessDenied(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -363,15 +363,15 @@ impl GetExternalLinkResponse {
 pub enum GetExternalLinkError {
     /// `ERROR_ARGUMENT`
     ///
-    /// - "Invalid value of parameter {Parameter #0}"
+    /// - HTTP 400: "Invalid value of parameter {Parameter #0}"
     ErrorArgument(::bitrix24_runtime::ApiError),
     /// `ERROR_NOT_FOUND`
     ///
-    /// - "Could not find entity with id X"
+    /// - HTTP 400: "Could not find entity with id X"
     ErrorNotFound(::bitrix24_runtime::ApiError),
     /// `ACCESS_DENIED`
     ///
-    /// - "Access denied"
+    /// - HTTP 400: "Access denied"
     AccessDenied(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -567,15 +567,15 @@ impl GetVersionsResponse {
 pub enum GetVersionsError {
     /// `ERROR_ARGUMENT`
     ///
-    /// - "Invalid value of parameter {Parameter #0}"
+    /// - HTTP 400: "Invalid value of parameter {Parameter #0}"
     ErrorArgument(::bitrix24_runtime::ApiError),
     /// `ERROR_NOT_FOUND`
     ///
-    /// - "Could not find entity with id X"
+    /// - HTTP 400: "Could not find entity with id X"
     ErrorNotFound(::bitrix24_runtime::ApiError),
     /// `ACCESS_DENIED`
     ///
-    /// - "Access denied"
+    /// - HTTP 400: "Access denied"
     AccessDenied(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -665,15 +665,15 @@ pub type MarkDeletedResponse = CopyToResponse;
 pub enum MarkDeletedError {
     /// `ERROR_ARGUMENT`
     ///
-    /// - "Invalid value of parameter {Parameter #0}"
+    /// - HTTP 400: "Invalid value of parameter {Parameter #0}"
     ErrorArgument(::bitrix24_runtime::ApiError),
     /// `ERROR_NOT_FOUND`
     ///
-    /// - "Could not find entity with id X"
+    /// - HTTP 400: "Could not find entity with id X"
     ErrorNotFound(::bitrix24_runtime::ApiError),
     /// `ACCESS_DENIED`
     ///
-    /// - "Access denied"
+    /// - HTTP 400: "Access denied"
     AccessDenied(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -737,23 +737,23 @@ pub type MoveToResponse = CopyToResponse;
 pub enum MoveToError {
     /// `ERROR_ARGUMENT`
     ///
-    /// - "Invalid value of parameter {Parameter #0}"
+    /// - HTTP 400: "Invalid value of parameter {Parameter #0}"
     ErrorArgument(::bitrix24_runtime::ApiError),
     /// `ERROR_NOT_FOUND`
     ///
-    /// - "Could not find entity with id X"
+    /// - HTTP 400: "Could not find entity with id X"
     ErrorNotFound(::bitrix24_runtime::ApiError),
     /// `DISK_OBJ_22000`
     ///
-    /// - "A file with this name already exists"
+    /// - HTTP 400: "A file with this name already exists"
     DiskObj22000(::bitrix24_runtime::ApiError),
     /// `DISK_FILE_22007`
     ///
-    /// - "Exclusive lock"
+    /// - HTTP 400: "Exclusive lock"
     DiskFile22007(::bitrix24_runtime::ApiError),
     /// `ACCESS_DENIED`
     ///
-    /// - "Access denied"
+    /// - HTTP 400: "Access denied"
     AccessDenied(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -824,23 +824,23 @@ pub type RenameResponse = CopyToResponse;
 pub enum RenameError {
     /// `ERROR_ARGUMENT`
     ///
-    /// - "Invalid value of parameter {Parameter #0}"
+    /// - HTTP 400: "Invalid value of parameter {Parameter #0}"
     ErrorArgument(::bitrix24_runtime::ApiError),
     /// `ERROR_NOT_FOUND`
     ///
-    /// - "Could not find entity with id X"
+    /// - HTTP 400: "Could not find entity with id X"
     ErrorNotFound(::bitrix24_runtime::ApiError),
     /// `DISK_OBJ_22000`
     ///
-    /// - "A file with that name already exists"
+    /// - HTTP 400: "A file with that name already exists"
     DiskObj22000(::bitrix24_runtime::ApiError),
     /// `0`
     ///
-    /// - "Empty name"
+    /// - HTTP 400: "Empty name"
     V0(::bitrix24_runtime::ApiError),
     /// `ACCESS_DENIED`
     ///
-    /// - "Access denied"
+    /// - HTTP 400: "Access denied"
     AccessDenied(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -901,15 +901,15 @@ pub type RestoreResponse = CopyToResponse;
 pub enum RestoreError {
     /// `ERROR_ARGUMENT`
     ///
-    /// - "Invalid value of parameter {Parameter #0}"
+    /// - HTTP 400: "Invalid value of parameter {Parameter #0}"
     ErrorArgument(::bitrix24_runtime::ApiError),
     /// `ERROR_NOT_FOUND`
     ///
-    /// - "Could not find entity with id X"
+    /// - HTTP 400: "Could not find entity with id X"
     ErrorNotFound(::bitrix24_runtime::ApiError),
     /// `ACCESS_DENIED`
     ///
-    /// - "Access denied"
+    /// - HTTP 400: "Access denied"
     AccessDenied(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -973,23 +973,23 @@ pub type RestoreFromVersionResponse = CopyToResponse;
 pub enum RestoreFromVersionError {
     /// `ERROR_ARGUMENT`
     ///
-    /// - "Invalid value of parameter {Parameter #0}"
+    /// - HTTP 400: "Invalid value of parameter {Parameter #0}"
     ErrorArgument(::bitrix24_runtime::ApiError),
     /// `ERROR_NOT_FOUND`
     ///
-    /// - "Could not find entity with id X"
+    /// - HTTP 400: "Could not find entity with id X"
     ErrorNotFound(::bitrix24_runtime::ApiError),
     /// `DISK_FILE_22003`
     ///
-    /// - "Could not copy file"
+    /// - HTTP 400: "Could not copy file"
     DiskFile22003(::bitrix24_runtime::ApiError),
     /// `DISK_FILE_22004`
     ///
-    /// - "Cannot restore version from another file"
+    /// - HTTP 400: "Cannot restore version from another file"
     DiskFile22004(::bitrix24_runtime::ApiError),
     /// `ACCESS_DENIED`
     ///
-    /// - "Access denied"
+    /// - HTTP 400: "Access denied"
     AccessDenied(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -1312,27 +1312,27 @@ pub type UploadVersionResponse = CopyToResponse;
 pub enum UploadVersionError {
     /// `ERROR_ARGUMENT`
     ///
-    /// - "Invalid value of parameter {Parameter #0}"
+    /// - HTTP 400: "Invalid value of parameter {Parameter #0}"
     ErrorArgument(::bitrix24_runtime::ApiError),
     /// `ERROR_NOT_FOUND`
     ///
-    /// - "Could not find entity with id X"
+    /// - HTTP 400: "Could not find entity with id X"
     ErrorNotFound(::bitrix24_runtime::ApiError),
     /// `DISK_FILE_22002`
     ///
-    /// - "Could not save file"
+    /// - HTTP 400: "Could not save file"
     DiskFile22002(::bitrix24_runtime::ApiError),
     /// `DISK_FILE_22005`
     ///
-    /// - "Could not get saved file"
+    /// - HTTP 400: "Could not get saved file"
     DiskFile22005(::bitrix24_runtime::ApiError),
     /// `DISK_FILE_22006`
     ///
-    /// - "Size restriction"
+    /// - HTTP 400: "Size restriction"
     DiskFile22006(::bitrix24_runtime::ApiError),
     /// `ACCESS_DENIED`
     ///
-    /// - "Access denied"
+    /// - HTTP 400: "Access denied"
     AccessDenied(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),

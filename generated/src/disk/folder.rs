@@ -102,19 +102,19 @@ pub struct AddSubFolderResponse {
 pub enum AddSubFolderError {
     /// `ERROR_ARGUMENT`
     ///
-    /// - "Invalid value of parameter {Parameter #1}"
+    /// - HTTP 400: "Invalid value of parameter {Parameter #1}"
     ErrorArgument(::bitrix24_runtime::ApiError),
     /// `DISK_OBJ_22000`
     ///
-    /// - "A folder with this name already exists"
+    /// - HTTP 400: "A folder with this name already exists"
     DiskObj22000(::bitrix24_runtime::ApiError),
     /// `ERROR_NOT_FOUND`
     ///
-    /// - "Could not find entity with id X"
+    /// - HTTP 400: "Could not find entity with id X"
     ErrorNotFound(::bitrix24_runtime::ApiError),
     /// `ACCESS_DENIED`
     ///
-    /// - "Access denied"
+    /// - HTTP 400: "Access denied"
     AccessDenied(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -276,19 +276,19 @@ impl DeleteTreeResponse {
 pub enum DeleteTreeError {
     /// `ERROR_ARGUMENT`
     ///
-    /// - "Invalid value of parameter {Parameter #1}"
+    /// - HTTP 400: "Invalid value of parameter {Parameter #1}"
     ErrorArgument(::bitrix24_runtime::ApiError),
     /// `DISK_OBJ_22000`
     ///
-    /// - "Could not delete root folder"
+    /// - HTTP 400: "Could not delete root folder"
     DiskObj22000(::bitrix24_runtime::ApiError),
     /// `ERROR_NOT_FOUND`
     ///
-    /// - "Could not find entity with id X"
+    /// - HTTP 400: "Could not find entity with id X"
     ErrorNotFound(::bitrix24_runtime::ApiError),
     /// `ACCESS_DENIED`
     ///
-    /// - "Access denied"
+    /// - HTTP 400: "Access denied"
     AccessDenied(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -644,15 +644,15 @@ impl GetExternalLinkResponse {
 pub enum GetExternalLinkError {
     /// `ERROR_ARGUMENT`
     ///
-    /// - "Invalid value of parameter {Parameter #1}"
+    /// - HTTP 400: "Invalid value of parameter {Parameter #1}"
     ErrorArgument(::bitrix24_runtime::ApiError),
     /// `ERROR_NOT_FOUND`
     ///
-    /// - "Could not find entity with id X"
+    /// - HTTP 400: "Could not find entity with id X"
     ErrorNotFound(::bitrix24_runtime::ApiError),
     /// `ACCESS_DENIED`
     ///
-    /// - "Access denied"
+    /// - HTTP 400: "Access denied"
     AccessDenied(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -1310,23 +1310,23 @@ pub struct UploadFileResponse {
 pub enum UploadFileError {
     /// `ERROR_ARGUMENT`
     ///
-    /// - "Invalid value of parameter {Parameter #0}"
+    /// - HTTP 400: "Invalid value of parameter {Parameter #0}"
     ErrorArgument(::bitrix24_runtime::ApiError),
     /// `ERROR_NOT_FOUND`
     ///
-    /// - "Could not find entity with id X"
+    /// - HTTP 400: "Could not find entity with id X"
     ErrorNotFound(::bitrix24_runtime::ApiError),
     /// `DISK_BASE_SERVICE_22001`
     ///
-    /// - "Error: required parameter NAME (DISK_BASE_SERVICE_22001)"
+    /// - HTTP 400: "Error: required parameter NAME (DISK_BASE_SERVICE_22001)"
     DiskBaseService22001(::bitrix24_runtime::ApiError),
     /// `ERROR_COULD_NOT_SAVE_FILE`
     ///
-    /// - "Could not save file"
+    /// - HTTP 400: "Could not save file"
     ErrorCouldNotSaveFile(::bitrix24_runtime::ApiError),
     /// `ACCESS_DENIED`
     ///
-    /// - "Access denied"
+    /// - HTTP 400: "Access denied"
     AccessDenied(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),

@@ -203,15 +203,15 @@ pub type GetResponse = GetListItem;
 pub enum GetError {
     /// `ERROR_ARGUMENT`
     ///
-    /// - "Invalid value of parameter {Parameter #0}"
+    /// - HTTP 400: "Invalid value of parameter {Parameter #0}"
     ErrorArgument(::bitrix24_runtime::ApiError),
     /// `ERROR_NOT_FOUND`
     ///
-    /// - "Could not find entity with id X"
+    /// - HTTP 400: "Could not find entity with id X"
     ErrorNotFound(::bitrix24_runtime::ApiError),
     /// `ACCESS_DENIED`
     ///
-    /// - "Access denied"
+    /// - HTTP 400: "Access denied"
     AccessDenied(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -894,11 +894,11 @@ pub type RenameResponse = GetForAppResponse;
 pub enum RenameError {
     /// `ERROR_NOT_FOUND`
     ///
-    /// - "Could not find entity with id X"
+    /// - HTTP 400: "Could not find entity with id X"
     ErrorNotFound(::bitrix24_runtime::ApiError),
     /// `ACCESS_DENIED`
     ///
-    /// - "Access denied"
+    /// - HTTP 400: "Access denied"
     AccessDenied(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -1059,23 +1059,23 @@ pub struct UploadFileResponse {
 pub enum UploadFileError {
     /// `ERROR_ARGUMENT`
     ///
-    /// - "Invalid value of parameter {Parameter #0}"
+    /// - HTTP 400: "Invalid value of parameter {Parameter #0}"
     ErrorArgument(::bitrix24_runtime::ApiError),
     /// `ERROR_NOT_FOUND`
     ///
-    /// - "Could not find entity with id X"
+    /// - HTTP 400: "Could not find entity with id X"
     ErrorNotFound(::bitrix24_runtime::ApiError),
     /// `DISK_BASE_SERVICE_22001`
     ///
-    /// - "Error: required parameter NAME (DISK_BASE_SERVICE_22001)"
+    /// - HTTP 400: "Error: required parameter NAME (DISK_BASE_SERVICE_22001)"
     DiskBaseService22001(::bitrix24_runtime::ApiError),
     /// `ERROR_COULD_NOT_SAVE_FILE`
     ///
-    /// - "Could not save file"
+    /// - HTTP 400: "Could not save file"
     ErrorCouldNotSaveFile(::bitrix24_runtime::ApiError),
     /// `ACCESS_DENIED`
     ///
-    /// - "Access denied"
+    /// - HTTP 400: "Access denied"
     AccessDenied(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),

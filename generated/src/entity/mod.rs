@@ -173,20 +173,20 @@ impl DeleteResponse {
 pub enum DeleteError {
     /// `ERROR_ARGUMENT`
     ///
-    /// - "Argument 'ENTITY' is null or empty"
-    /// - "Entity code is too long. Max length is N characters."
+    /// - HTTP 400: "Argument 'ENTITY' is null or empty"
+    /// - HTTP 400: "Entity code is too long. Max length is N characters."
     ErrorArgument(::bitrix24_runtime::ApiError),
     /// `ERROR_ENTITY_NOT_FOUND`
     ///
-    /// - "Entity not found"
+    /// - HTTP 400: "Entity not found"
     ErrorEntityNotFound(::bitrix24_runtime::ApiError),
     /// `ACCESS_DENIED`
     ///
-    /// - "Access denied!"
+    /// - HTTP 400: "Access denied!"
     AccessDenied(::bitrix24_runtime::ApiError),
     /// `ERROR_CORE`
     ///
-    /// - "Internal error deleting entity. Try deleting again."
+    /// - HTTP 400: "Internal error deleting entity. Try deleting again."
     ErrorCore(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -272,16 +272,16 @@ impl GetResponse {
 pub enum GetError {
     /// `ERROR_ARGUMENT`
     ///
-    /// - "Argument 'ENTITY' is null or empty"
-    /// - "Entity code is too long. Max length is 13 characters."
+    /// - HTTP 400: "Argument 'ENTITY' is null or empty"
+    /// - HTTP 400: "Entity code is too long. Max length is 13 characters."
     ErrorArgument(::bitrix24_runtime::ApiError),
     /// `ERROR_ENTITY_NOT_FOUND`
     ///
-    /// - "Entity not found"
+    /// - HTTP 400: "Entity not found"
     ErrorEntityNotFound(::bitrix24_runtime::ApiError),
     /// `ACCESS_DENIED`
     ///
-    /// - "Access denied! Application context required"
+    /// - HTTP 400: "Access denied! Application context required"
     AccessDenied(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -376,12 +376,12 @@ impl RightsResponse {
 pub enum RightsError {
     /// `ERROR_ARGUMENT`
     ///
-    /// - "Argument 'ENTITY' is null or empty"
-    /// - "Entity code is too long. Max length is 13 characters."
+    /// - HTTP 400: "Argument 'ENTITY' is null or empty"
+    /// - HTTP 400: "Entity code is too long. Max length is 13 characters."
     ErrorArgument(::bitrix24_runtime::ApiError),
     /// `ACCESS_DENIED`
     ///
-    /// - "Access denied!"
+    /// - HTTP 400: "Access denied!"
     AccessDenied(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -506,24 +506,24 @@ impl UpdateResponse {
 pub enum UpdateError {
     /// `ERROR_ENTITY_NOT_FOUND`
     ///
-    /// - "Entity not found"
+    /// - HTTP 400: "Entity not found"
     ErrorEntityNotFound(::bitrix24_runtime::ApiError),
     /// `ERROR_ENTITY_ALREADY_EXISTS`
     ///
-    /// - "Entity already exists"
+    /// - HTTP 400: "Entity already exists"
     ErrorEntityAlreadyExists(::bitrix24_runtime::ApiError),
     /// `ERROR_ARGUMENT`
     ///
-    /// - "Argument 'ENTITY' is null or empty"
-    /// - "Entity code is too long. Max length is N characters."
+    /// - HTTP 400: "Argument 'ENTITY' is null or empty"
+    /// - HTTP 400: "Entity code is too long. Max length is N characters."
     ErrorArgument(::bitrix24_runtime::ApiError),
     /// `ACCESS_DENIED`
     ///
-    /// - "Access denied!"
+    /// - HTTP 400: "Access denied!"
     AccessDenied(::bitrix24_runtime::ApiError),
     /// `ERROR_CORE`
     ///
-    /// - "Internal error updating entity. Try updating again."
+    /// - HTTP 400: "Internal error updating entity. Try updating again."
     ErrorCore(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),

@@ -178,23 +178,23 @@ impl AddResponse {
 pub enum AddError {
     /// `ERROR_ARGUMENT`
     ///
-    /// - "Argument 'ENTITY' is null or empty"
-    /// - "Entity code is too long. Max length is N characters."
+    /// - HTTP 400: "Argument 'ENTITY' is null or empty"
+    /// - HTTP 400: "Entity code is too long. Max length is N characters."
     ErrorArgument(::bitrix24_runtime::ApiError),
     /// `ERROR_ENTITY_NOT_FOUND`
     ///
-    /// - "Entity not found"
+    /// - HTTP 400: "Entity not found"
     ErrorEntityNotFound(::bitrix24_runtime::ApiError),
     /// `ACCESS_DENIED`
     ///
-    /// - "Access denied!"
+    /// - HTTP 400: "Access denied!"
     AccessDenied(::bitrix24_runtime::ApiError),
     /// `ERROR_CORE`
     ///
-    /// - "Internal error adding entity section. Try adding again."
-    /// - "Invalid parent section!"
-    /// - "The section block code does not match the parent section block code!"
-    /// - "Invalid file type"
+    /// - HTTP 400: "Internal error adding entity section. Try adding again."
+    /// - HTTP 400: "Invalid parent section!"
+    /// - HTTP 400: "The section block code does not match the parent section block code!"
+    /// - HTTP 400: "Invalid file type"
     ErrorCore(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -404,12 +404,12 @@ impl GetResponse {
 pub enum GetError {
     /// `ERROR_ARGUMENT`
     ///
-    /// - "Argument 'ENTITY' is null or empty"
-    /// - "Entity code is too long. Max length is N characters."
+    /// - HTTP 400: "Argument 'ENTITY' is null or empty"
+    /// - HTTP 400: "Entity code is too long. Max length is N characters."
     ErrorArgument(::bitrix24_runtime::ApiError),
     /// `ERROR_ENTITY_NOT_FOUND`
     ///
-    /// - "Entity not found"
+    /// - HTTP 400: "Entity not found"
     ErrorEntityNotFound(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -903,26 +903,26 @@ impl UpdateResponse {
 pub enum UpdateError {
     /// `ERROR_ARGUMENT`
     ///
-    /// - "Argument 'ENTITY' is null or empty"
-    /// - "Entity code is too long. Max length is N characters."
-    /// - "Argument 'ID' is null or empty"
+    /// - HTTP 400: "Argument 'ENTITY' is null or empty"
+    /// - HTTP 400: "Entity code is too long. Max length is N characters."
+    /// - HTTP 400: "Argument 'ID' is null or empty"
     ErrorArgument(::bitrix24_runtime::ApiError),
     /// `ERROR_ENTITY_NOT_FOUND`
     ///
-    /// - "Entity not found"
+    /// - HTTP 400: "Entity not found"
     ErrorEntityNotFound(::bitrix24_runtime::ApiError),
     /// `ERROR_SECTION_NOT_FOUND`
     ///
-    /// - "Section not found"
+    /// - HTTP 400: "Section not found"
     ErrorSectionNotFound(::bitrix24_runtime::ApiError),
     /// `ACCESS_DENIED`
     ///
-    /// - "Access denied!"
+    /// - HTTP 400: "Access denied!"
     AccessDenied(::bitrix24_runtime::ApiError),
     /// `ERROR_CORE`
     ///
-    /// - "Internal error updating entity section. Try updating again."
-    /// - "Invalid file type"
+    /// - HTTP 400: "Internal error updating entity section. Try updating again."
+    /// - HTTP 400: "Invalid file type"
     ErrorCore(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),

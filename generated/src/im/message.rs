@@ -152,51 +152,51 @@ impl AddResponse {
 pub enum AddError {
     /// `MESSAGE_EMPTY`
     ///
-    /// - "Message can't be empty"
+    /// - HTTP 400: "Message can't be empty"
     MessageEmpty(::bitrix24_runtime::ApiError),
     /// `USER_ID_EMPTY`
     ///
-    /// - "User ID can't be empty"
+    /// - HTTP 400: "User ID can't be empty"
     UserIdEmpty(::bitrix24_runtime::ApiError),
     /// `USER_NOT_FOUND`
     ///
-    /// - "User not found"
+    /// - HTTP 400: "User not found"
     UserNotFound(::bitrix24_runtime::ApiError),
     /// `CHAT_ID`
     ///
-    /// - "Error creating message"
+    /// - HTTP 400: "Error creating message"
     ChatId(::bitrix24_runtime::ApiError),
     /// `ACCESS_ERROR`
     ///
-    /// - "Action unavailable"
+    /// - HTTP 400: "Action unavailable"
     AccessError(::bitrix24_runtime::ApiError),
     /// `PARAMS_ERROR`
     ///
-    /// - "Incorrect params"
+    /// - HTTP 400: "Incorrect params"
     ParamsError(::bitrix24_runtime::ApiError),
     /// `ATTACH_ERROR`
     ///
-    /// - "Incorrect attach params"
+    /// - HTTP 400: "Incorrect attach params"
     AttachError(::bitrix24_runtime::ApiError),
     /// `ATTACH_OVERSIZE`
     ///
-    /// - "You have exceeded the maximum allowable size of attach"
+    /// - HTTP 400: "You have exceeded the maximum allowable size of attach"
     AttachOversize(::bitrix24_runtime::ApiError),
     /// `KEYBOARD_ERROR`
     ///
-    /// - "Incorrect keyboard params"
+    /// - HTTP 400: "Incorrect keyboard params"
     KeyboardError(::bitrix24_runtime::ApiError),
     /// `MENU_ERROR`
     ///
-    /// - "Incorrect menu params"
+    /// - HTTP 400: "Incorrect menu params"
     MenuError(::bitrix24_runtime::ApiError),
     /// `REPLY_ACCESS_ERROR`
     ///
-    /// - "Action unavailable"
+    /// - HTTP 400: "Action unavailable"
     ReplyAccessError(::bitrix24_runtime::ApiError),
     /// `REPLY_FROM_OTHER_CHAT_ERROR`
     ///
-    /// - "You can only reply to a message within the same chat"
+    /// - HTTP 400: "You can only reply to a message within the same chat"
     ReplyFromOtherChatError(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -300,19 +300,19 @@ impl CommandResponse {
 pub enum CommandError {
     /// `MESSAGE_ID_ERROR`
     ///
-    /// - "Message ID can't be empty"
+    /// - HTTP 400: "Message ID can't be empty"
     MessageIdError(::bitrix24_runtime::ApiError),
     /// `BOT_ID_ERROR`
     ///
-    /// - "Bot ID can't be empty"
+    /// - HTTP 400: "Bot ID can't be empty"
     BotIdError(::bitrix24_runtime::ApiError),
     /// `COMMAND_ERROR`
     ///
-    /// - "Command can't be empty"
+    /// - HTTP 400: "Command can't be empty"
     CommandError(::bitrix24_runtime::ApiError),
     /// `PARAMS_ERROR`
     ///
-    /// - "Incorrect params"
+    /// - HTTP 400: "Incorrect params"
     ParamsError(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -463,11 +463,11 @@ impl LikeResponse {
 pub enum LikeError {
     /// `MESSAGE_ID_ERROR`
     ///
-    /// - "Message ID can't be empty"
+    /// - HTTP 400: "Message ID can't be empty"
     MessageIdError(::bitrix24_runtime::ApiError),
     /// `WITHOUT_CHANGES`
     ///
-    /// - "Action completed without changes"
+    /// - HTTP 400: "Action completed without changes"
     WithoutChanges(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),

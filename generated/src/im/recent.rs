@@ -1355,7 +1355,7 @@ impl UnreadResponse {
 pub enum UnreadError {
     /// `DIALOG_ID_EMPTY`
     ///
-    /// - "Dialog ID can't be empty"
+    /// - HTTP 400: "Dialog ID can't be empty"
     DialogIdEmpty(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),

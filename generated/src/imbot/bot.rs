@@ -55,7 +55,7 @@ impl ListResponse {
 pub enum ListError {
     /// `WRONG_AUTH_TYPE`
     ///
-    /// - "Access for this method not allowed by session authorization."
+    /// - HTTP 403: "Access for this method not allowed by session authorization."
     WrongAuthType(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),

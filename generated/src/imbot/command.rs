@@ -205,43 +205,43 @@ impl AnswerResponse {
 pub enum AnswerError {
     /// `COMMAND_ID_ERROR`
     ///
-    /// - "Command not found"
+    /// - HTTP 400: "Command not found"
     CommandIdError(::bitrix24_runtime::ApiError),
     /// `APP_ID_ERROR`
     ///
-    /// - "Command was installed by another rest application"
+    /// - HTTP 400: "Command was installed by another rest application"
     AppIdError(::bitrix24_runtime::ApiError),
     /// `MESSAGE_ID_EMPTY`
     ///
-    /// - "Message ID can't be empty"
+    /// - HTTP 400: "Message ID can't be empty"
     MessageIdEmpty(::bitrix24_runtime::ApiError),
     /// `MESSAGE_EMPTY`
     ///
-    /// - "Message can't be empty"
+    /// - HTTP 400: "Message can't be empty"
     MessageEmpty(::bitrix24_runtime::ApiError),
     /// `ATTACH_ERROR`
     ///
-    /// - "Incorrect attach params"
+    /// - HTTP 400: "Incorrect attach params"
     AttachError(::bitrix24_runtime::ApiError),
     /// `ATTACH_OVERSIZE`
     ///
-    /// - "You have exceeded the maximum allowable size of attach"
+    /// - HTTP 400: "You have exceeded the maximum allowable size of attach"
     AttachOversize(::bitrix24_runtime::ApiError),
     /// `KEYBOARD_ERROR`
     ///
-    /// - "Incorrect keyboard params"
+    /// - HTTP 400: "Incorrect keyboard params"
     KeyboardError(::bitrix24_runtime::ApiError),
     /// `KEYBOARD_OVERSIZE`
     ///
-    /// - "You have exceeded the maximum allowable size of keyboard"
+    /// - HTTP 400: "You have exceeded the maximum allowable size of keyboard"
     KeyboardOversize(::bitrix24_runtime::ApiError),
     /// `MENU_ERROR`
     ///
-    /// - "Incorrect menu params"
+    /// - HTTP 400: "Incorrect menu params"
     MenuError(::bitrix24_runtime::ApiError),
     /// `WRONG_REQUEST`
     ///
-    /// - "Message isn't added"
+    /// - HTTP 400: "Message isn't added"
     WrongRequest(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -475,28 +475,28 @@ impl RegisterResponse {
 pub enum RegisterError {
     /// `EVENT_COMMAND_ADD_ERROR`
     ///
-    /// - "Handler for "Command add" event isn't specified"
-    /// - "Wrong handler URL"
+    /// - HTTP 400: "Handler for "Command add" event isn't specified"
+    /// - HTTP 400: "Wrong handler URL"
     EventCommandAddError(::bitrix24_runtime::ApiError),
     /// `COMMAND_ERROR`
     ///
-    /// - "Command isn't specified"
+    /// - HTTP 400: "Command isn't specified"
     CommandError(::bitrix24_runtime::ApiError),
     /// `BOT_ID_ERROR`
     ///
-    /// - "Bot not found"
+    /// - HTTP 400: "Bot not found"
     BotIdError(::bitrix24_runtime::ApiError),
     /// `APP_ID_ERROR`
     ///
-    /// - "Bot was installed by another REST application"
+    /// - HTTP 400: "Bot was installed by another REST application"
     AppIdError(::bitrix24_runtime::ApiError),
     /// `LANG_ERROR`
     ///
-    /// - "Lang set can't be empty"
+    /// - HTTP 400: "Lang set can't be empty"
     LangError(::bitrix24_runtime::ApiError),
     /// `WRONG_REQUEST`
     ///
-    /// - "Command can't be created"
+    /// - HTTP 400: "Command can't be created"
     WrongRequest(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -630,15 +630,15 @@ impl UnregisterResponse {
 pub enum UnregisterError {
     /// `COMMAND_ID_ERROR`
     ///
-    /// - "Command not found"
+    /// - HTTP 400: "Command not found"
     CommandIdError(::bitrix24_runtime::ApiError),
     /// `APP_ID_ERROR`
     ///
-    /// - "Command was installed by another REST application"
+    /// - HTTP 400: "Command was installed by another REST application"
     AppIdError(::bitrix24_runtime::ApiError),
     /// `WRONG_REQUEST`
     ///
-    /// - "Command can't be deleted"
+    /// - HTTP 400: "Command can't be deleted"
     WrongRequest(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -731,20 +731,20 @@ impl UpdateResponse {
 pub enum UpdateError {
     /// `COMMAND_ID_ERROR`
     ///
-    /// - "Command not found"
+    /// - HTTP 400: "Command not found"
     CommandIdError(::bitrix24_runtime::ApiError),
     /// `APP_ID_ERROR`
     ///
-    /// - "Command was installed by another rest application"
+    /// - HTTP 400: "Command was installed by another rest application"
     AppIdError(::bitrix24_runtime::ApiError),
     /// `EVENT_COMMAND_ADD_ERROR`
     ///
-    /// - "Wrong handler URL"
+    /// - HTTP 400: "Wrong handler URL"
     EventCommandAddError(::bitrix24_runtime::ApiError),
     /// `WRONG_REQUEST`
     ///
-    /// - "Update fields can't be empty"
-    /// - "Command can't be updated"
+    /// - HTTP 400: "Update fields can't be empty"
+    /// - HTTP 400: "Command can't be updated"
     WrongRequest(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),

@@ -215,47 +215,47 @@ impl AddResponse {
 pub enum AddError {
     /// `BOT_ID_ERROR`
     ///
-    /// - "Bot not found"
+    /// - HTTP 400: "Bot not found"
     BotIdError(::bitrix24_runtime::ApiError),
     /// `APP_ID_ERROR`
     ///
-    /// - "Bot was installed by another REST application"
+    /// - HTTP 400: "Bot was installed by another REST application"
     AppIdError(::bitrix24_runtime::ApiError),
     /// `DIALOG_ID_EMPTY`
     ///
-    /// - "Dialog ID can't be empty"
+    /// - HTTP 400: "Dialog ID can't be empty"
     DialogIdEmpty(::bitrix24_runtime::ApiError),
     /// `MESSAGE_EMPTY`
     ///
-    /// - "Message can't be empty"
+    /// - HTTP 400: "Message can't be empty"
     MessageEmpty(::bitrix24_runtime::ApiError),
     /// `ATTACH_OVERSIZE`
     ///
-    /// - "You have exceeded the maximum allowable size of attach"
+    /// - HTTP 400: "You have exceeded the maximum allowable size of attach"
     AttachOversize(::bitrix24_runtime::ApiError),
     /// `ATTACH_ERROR`
     ///
-    /// - "Incorrect attach params"
+    /// - HTTP 400: "Incorrect attach params"
     AttachError(::bitrix24_runtime::ApiError),
     /// `KEYBOARD_ERROR`
     ///
-    /// - "Incorrect keyboard params"
+    /// - HTTP 400: "Incorrect keyboard params"
     KeyboardError(::bitrix24_runtime::ApiError),
     /// `KEYBOARD_OVERSIZE`
     ///
-    /// - "You have exceeded the maximum allowable size of keyboard"
+    /// - HTTP 400: "You have exceeded the maximum allowable size of keyboard"
     KeyboardOversize(::bitrix24_runtime::ApiError),
     /// `MENU_ERROR`
     ///
-    /// - "Incorrect menu params"
+    /// - HTTP 400: "Incorrect menu params"
     MenuError(::bitrix24_runtime::ApiError),
     /// `MENU_OVERSIZE`
     ///
-    /// - "You have exceeded the maximum allowable size of menu"
+    /// - HTTP 400: "You have exceeded the maximum allowable size of menu"
     MenuOversize(::bitrix24_runtime::ApiError),
     /// `WRONG_REQUEST`
     ///
-    /// - "Message isn't added"
+    /// - HTTP 400: "Message isn't added"
     WrongRequest(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -504,19 +504,19 @@ impl LikeResponse {
 pub enum LikeError {
     /// `BOT_ID_ERROR`
     ///
-    /// - "Bot not found"
+    /// - HTTP 400: "Bot not found"
     BotIdError(::bitrix24_runtime::ApiError),
     /// `APP_ID_ERROR`
     ///
-    /// - "Bot was installed by another REST application"
+    /// - HTTP 400: "Bot was installed by another REST application"
     AppIdError(::bitrix24_runtime::ApiError),
     /// `MESSAGE_ID_ERROR`
     ///
-    /// - "Message ID can't be empty"
+    /// - HTTP 400: "Message ID can't be empty"
     MessageIdError(::bitrix24_runtime::ApiError),
     /// `WITHOUT_CHANGES`
     ///
-    /// - "Action completed without changes"
+    /// - HTTP 400: "Action completed without changes"
     WithoutChanges(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),

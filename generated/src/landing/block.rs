@@ -102,14 +102,24 @@ impl AddcardResponse {
 #[non_exhaustive]
 pub enum AddcardError {
     /// `MISSING_PARAMS`
+    ///
+    /// - HTTP 400
     MissingParams(::bitrix24_runtime::ApiError),
     /// `LANDING_NOT_EXIST`
+    ///
+    /// - HTTP 400
     LandingNotExist(::bitrix24_runtime::ApiError),
     /// `ACCESS_DENIED`
+    ///
+    /// - HTTP 400
     AccessDenied(::bitrix24_runtime::ApiError),
     /// `BLOCK_NOT_FOUND`
+    ///
+    /// - HTTP 400
     BlockNotFound(::bitrix24_runtime::ApiError),
     /// `CARD_NOT_FOUND`
+    ///
+    /// - HTTP 400
     CardNotFound(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -220,14 +230,24 @@ impl ChangeAnchorResponse {
 #[non_exhaustive]
 pub enum ChangeAnchorError {
     /// `MISSING_PARAMS`
+    ///
+    /// - HTTP 400
     MissingParams(::bitrix24_runtime::ApiError),
     /// `LANDING_NOT_EXIST`
+    ///
+    /// - HTTP 400
     LandingNotExist(::bitrix24_runtime::ApiError),
     /// `BLOCK_NOT_FOUND`
+    ///
+    /// - HTTP 400
     BlockNotFound(::bitrix24_runtime::ApiError),
     /// `ACCESS_DENIED`
+    ///
+    /// - HTTP 400
     AccessDenied(::bitrix24_runtime::ApiError),
     /// `BAD_ANCHOR`
+    ///
+    /// - HTTP 400
     BadAnchor(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -337,16 +357,28 @@ impl ChangeNodeNameResponse {
 #[non_exhaustive]
 pub enum ChangeNodeNameError {
     /// `MISSING_PARAMS`
+    ///
+    /// - HTTP 400
     MissingParams(::bitrix24_runtime::ApiError),
     /// `LANDING_NOT_EXIST`
+    ///
+    /// - HTTP 400
     LandingNotExist(::bitrix24_runtime::ApiError),
     /// `ACCESS_DENIED`
+    ///
+    /// - HTTP 400
     AccessDenied(::bitrix24_runtime::ApiError),
     /// `BLOCK_NOT_FOUND`
+    ///
+    /// - HTTP 400
     BlockNotFound(::bitrix24_runtime::ApiError),
     /// `NODES_NOT_FOUND`
+    ///
+    /// - HTTP 400
     NodesNotFound(::bitrix24_runtime::ApiError),
     /// `TYPE_ERROR`
+    ///
+    /// - HTTP 400
     TypeError(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -457,14 +489,24 @@ impl ClonecardResponse {
 #[non_exhaustive]
 pub enum ClonecardError {
     /// `MISSING_PARAMS`
+    ///
+    /// - HTTP 400
     MissingParams(::bitrix24_runtime::ApiError),
     /// `LANDING_NOT_EXIST`
+    ///
+    /// - HTTP 400
     LandingNotExist(::bitrix24_runtime::ApiError),
     /// `ACCESS_DENIED`
+    ///
+    /// - HTTP 400
     AccessDenied(::bitrix24_runtime::ApiError),
     /// `BLOCK_NOT_FOUND`
+    ///
+    /// - HTTP 400
     BlockNotFound(::bitrix24_runtime::ApiError),
     /// `CARD_NOT_FOUND`
+    ///
+    /// - HTTP 400
     CardNotFound(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -535,8 +577,12 @@ impl GetContentFromRepositoryResponse {
 #[non_exhaustive]
 pub enum GetContentFromRepositoryError {
     /// `MISSING_PARAMS`
+    ///
+    /// - HTTP 400
     MissingParams(::bitrix24_runtime::ApiError),
     /// `ACCESS_DENIED`
+    ///
+    /// - HTTP 400
     AccessDenied(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -649,14 +695,24 @@ pub struct GetbyidResponse {
 #[non_exhaustive]
 pub enum GetbyidError {
     /// `MISSING_PARAMS`
+    ///
+    /// - HTTP 400
     MissingParams(::bitrix24_runtime::ApiError),
     /// `ACCESS_DENIED`
+    ///
+    /// - HTTP 400
     AccessDenied(::bitrix24_runtime::ApiError),
     /// `BLOCK_NOT_FOUND`
+    ///
+    /// - HTTP 400
     BlockNotFound(::bitrix24_runtime::ApiError),
     /// `TYPE_ERROR`
+    ///
+    /// - HTTP 400
     TypeError(::bitrix24_runtime::ApiError),
     /// `SYSTEM_ERROR`
+    ///
+    /// - HTTP 400
     SystemError(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -914,12 +970,20 @@ pub struct GetcontentResponse {
 #[non_exhaustive]
 pub enum GetcontentError {
     /// `MISSING_PARAMS`
+    ///
+    /// - HTTP 400
     MissingParams(::bitrix24_runtime::ApiError),
     /// `LANDING_NOT_EXIST`
+    ///
+    /// - HTTP 400
     LandingNotExist(::bitrix24_runtime::ApiError),
     /// `ACCESS_DENIED`
+    ///
+    /// - HTTP 400
     AccessDenied(::bitrix24_runtime::ApiError),
     /// `BLOCK_NOT_FOUND`
+    ///
+    /// - HTTP 400
     BlockNotFound(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -1110,14 +1174,24 @@ impl GetlistResponse {
 #[non_exhaustive]
 pub enum GetlistError {
     /// `MISSING_PARAMS`
+    ///
+    /// - HTTP 400
     MissingParams(::bitrix24_runtime::ApiError),
     /// `LANDING_NOT_EXIST`
+    ///
+    /// - HTTP 400
     LandingNotExist(::bitrix24_runtime::ApiError),
     /// `ACCESS_DENIED`
+    ///
+    /// - HTTP 400
     AccessDenied(::bitrix24_runtime::ApiError),
     /// `TYPE_ERROR`
+    ///
+    /// - HTTP 400
     TypeError(::bitrix24_runtime::ApiError),
     /// `SYSTEM_ERROR`
+    ///
+    /// - HTTP 400
     SystemError(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -1321,12 +1395,20 @@ pub struct GetmanifestResponse {
 #[non_exhaustive]
 pub enum GetmanifestError {
     /// `MISSING_PARAMS`
+    ///
+    /// - HTTP 400
     MissingParams(::bitrix24_runtime::ApiError),
     /// `ACCESS_DENIED`
+    ///
+    /// - HTTP 400
     AccessDenied(::bitrix24_runtime::ApiError),
     /// `LANDING_NOT_EXIST`
+    ///
+    /// - HTTP 400
     LandingNotExist(::bitrix24_runtime::ApiError),
     /// `BLOCK_NOT_FOUND`
+    ///
+    /// - HTTP 400
     BlockNotFound(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -1578,8 +1660,12 @@ pub struct GetmanifestfileResponse {
 #[non_exhaustive]
 pub enum GetmanifestfileError {
     /// `MISSING_PARAMS`
+    ///
+    /// - HTTP 400
     MissingParams(::bitrix24_runtime::ApiError),
     /// `ACCESS_DENIED`
+    ///
+    /// - HTTP 400
     AccessDenied(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -1672,6 +1758,8 @@ impl GetrepositoryResponse {
 #[non_exhaustive]
 pub enum GetrepositoryError {
     /// `ACCESS_DENIED`
+    ///
+    /// - HTTP 400
     AccessDenied(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -1877,14 +1965,24 @@ impl RemovecardResponse {
 #[non_exhaustive]
 pub enum RemovecardError {
     /// `MISSING_PARAMS`
+    ///
+    /// - HTTP 400
     MissingParams(::bitrix24_runtime::ApiError),
     /// `LANDING_NOT_EXIST`
+    ///
+    /// - HTTP 400
     LandingNotExist(::bitrix24_runtime::ApiError),
     /// `ACCESS_DENIED`
+    ///
+    /// - HTTP 400
     AccessDenied(::bitrix24_runtime::ApiError),
     /// `BLOCK_NOT_FOUND`
+    ///
+    /// - HTTP 400
     BlockNotFound(::bitrix24_runtime::ApiError),
     /// `CARD_NOT_FOUND`
+    ///
+    /// - HTTP 400
     CardNotFound(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -1979,14 +2077,24 @@ impl UpdateCardsResponse {
 #[non_exhaustive]
 pub enum UpdateCardsError {
     /// `MISSING_PARAMS`
+    ///
+    /// - HTTP 400
     MissingParams(::bitrix24_runtime::ApiError),
     /// `LANDING_NOT_EXIST`
+    ///
+    /// - HTTP 400
     LandingNotExist(::bitrix24_runtime::ApiError),
     /// `BLOCK_NOT_FOUND`
+    ///
+    /// - HTTP 400
     BlockNotFound(::bitrix24_runtime::ApiError),
     /// `ACCESS_DENIED`
+    ///
+    /// - HTTP 400
     AccessDenied(::bitrix24_runtime::ApiError),
     /// `INCORRECT_AFFECTED`
+    ///
+    /// - HTTP 400
     IncorrectAffected(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -2186,14 +2294,24 @@ impl UpdateStylesResponse {
 #[non_exhaustive]
 pub enum UpdateStylesError {
     /// `MISSING_PARAMS`
+    ///
+    /// - HTTP 400
     MissingParams(::bitrix24_runtime::ApiError),
     /// `ACCESS_DENIED`
+    ///
+    /// - HTTP 400
     AccessDenied(::bitrix24_runtime::ApiError),
     /// `LANDING_NOT_EXIST`
+    ///
+    /// - HTTP 400
     LandingNotExist(::bitrix24_runtime::ApiError),
     /// `BLOCK_NOT_FOUND`
+    ///
+    /// - HTTP 400
     BlockNotFound(::bitrix24_runtime::ApiError),
     /// `TYPE_ERROR`
+    ///
+    /// - HTTP 400
     TypeError(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -2486,12 +2604,20 @@ impl UpdatecontentResponse {
 #[non_exhaustive]
 pub enum UpdatecontentError {
     /// `MISSING_PARAMS`
+    ///
+    /// - HTTP 400
     MissingParams(::bitrix24_runtime::ApiError),
     /// `LANDING_NOT_EXIST`
+    ///
+    /// - HTTP 400
     LandingNotExist(::bitrix24_runtime::ApiError),
     /// `BLOCK_NOT_FOUND`
+    ///
+    /// - HTTP 400
     BlockNotFound(::bitrix24_runtime::ApiError),
     /// `ACCESS_DENIED`
+    ///
+    /// - HTTP 400
     AccessDenied(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -2612,18 +2738,32 @@ impl UpdatenodesResponse {
 #[non_exhaustive]
 pub enum UpdatenodesError {
     /// `MISSING_PARAMS`
+    ///
+    /// - HTTP 400
     MissingParams(::bitrix24_runtime::ApiError),
     /// `TYPE_ERROR`
+    ///
+    /// - HTTP 400
     TypeError(::bitrix24_runtime::ApiError),
     /// `LANDING_NOT_EXIST`
+    ///
+    /// - HTTP 400
     LandingNotExist(::bitrix24_runtime::ApiError),
     /// `BLOCK_NOT_FOUND`
+    ///
+    /// - HTTP 400
     BlockNotFound(::bitrix24_runtime::ApiError),
     /// `ACCESS_DENIED`
+    ///
+    /// - HTTP 400
     AccessDenied(::bitrix24_runtime::ApiError),
     /// `NODES_NOT_FOUND`
+    ///
+    /// - HTTP 400
     NodesNotFound(::bitrix24_runtime::ApiError),
     /// `INCORRECT_AFFECTED`
+    ///
+    /// - HTTP 400
     IncorrectAffected(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),

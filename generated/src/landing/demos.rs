@@ -949,23 +949,23 @@ impl GetPageListResponse {
 pub enum GetPageListError {
     /// `ERROR_ARGUMENT`
     ///
-    /// - "The value of an argument 'filter' has an invalid type"
+    /// - HTTP 400: "The value of an argument 'filter' has an invalid type"
     ErrorArgument(::bitrix24_runtime::ApiError),
     /// `MISSING_PARAMS`
     ///
-    /// - "Insufficient call parameters"
+    /// - HTTP 400: "Insufficient call parameters"
     MissingParams(::bitrix24_runtime::ApiError),
     /// `ACCESS_DENIED`
     ///
-    /// - "Insufficient permissions"
+    /// - HTTP 400: "Insufficient permissions"
     AccessDenied(::bitrix24_runtime::ApiError),
     /// `TYPE_ERROR`
     ///
-    /// - "Data type error"
+    /// - HTTP 400: "Data type error"
     TypeError(::bitrix24_runtime::ApiError),
     /// `SYSTEM_ERROR`
     ///
-    /// - "Internal error"
+    /// - HTTP 400: "Internal error"
     SystemError(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -1408,23 +1408,23 @@ impl GetSiteListResponse {
 pub enum GetSiteListError {
     /// `ERROR_ARGUMENT`
     ///
-    /// - "The value of an argument 'filter' has an invalid type"
+    /// - HTTP 400: "The value of an argument 'filter' has an invalid type"
     ErrorArgument(::bitrix24_runtime::ApiError),
     /// `MISSING_PARAMS`
     ///
-    /// - "Insufficient call parameters"
+    /// - HTTP 400: "Insufficient call parameters"
     MissingParams(::bitrix24_runtime::ApiError),
     /// `ACCESS_DENIED`
     ///
-    /// - "Insufficient permissions"
+    /// - HTTP 400: "Insufficient permissions"
     AccessDenied(::bitrix24_runtime::ApiError),
     /// `TYPE_ERROR`
     ///
-    /// - "Data type error"
+    /// - HTTP 400: "Data type error"
     TypeError(::bitrix24_runtime::ApiError),
     /// `SYSTEM_ERROR`
     ///
-    /// - "Internal error"
+    /// - HTTP 400: "Internal error"
     SystemError(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -1582,23 +1582,23 @@ impl RegisterResponse {
 pub enum RegisterError {
     /// `ERROR_ARGUMENT`
     ///
-    /// - "The value of an argument 'data' has an invalid type"
+    /// - HTTP 400: "The value of an argument 'data' has an invalid type"
     ErrorArgument(::bitrix24_runtime::ApiError),
     /// `REGISTER_ERROR_DATA`
     ///
-    /// - "Data is empty or incorrect"
+    /// - HTTP 400: "Data is empty or incorrect"
     RegisterErrorData(::bitrix24_runtime::ApiError),
     /// `CONTENT_IS_BAD`
     ///
-    /// - "Content is defined as unsafe. Unsafe parts can be identified using the method landing.repo.checkcontent"
+    /// - HTTP 400: "Content is defined as unsafe. Unsafe parts can be identified using the method landing.repo.checkcontent"
     ContentIsBad(::bitrix24_runtime::ApiError),
     /// `BX_EMPTY_REQUIRED`
     ///
-    /// - "Required field "External code" is not filled"
+    /// - HTTP 400: "Required field "External code" is not filled"
     BxEmptyRequired(::bitrix24_runtime::ApiError),
     /// `ACCESS_DENIED`
     ///
-    /// - "Access denied!"
+    /// - HTTP 400: "Access denied!"
     AccessDenied(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -1724,11 +1724,11 @@ impl UnregisterResponse {
 pub enum UnregisterError {
     /// `MISSING_PARAMS`
     ///
-    /// - "Insufficient call parameters, missing: code"
+    /// - HTTP 400: "Insufficient call parameters, missing: code"
     MissingParams(::bitrix24_runtime::ApiError),
     /// `ACCESS_DENIED`
     ///
-    /// - "Insufficient permissions"
+    /// - HTTP 400: "Insufficient permissions"
     AccessDenied(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),

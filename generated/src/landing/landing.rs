@@ -65,18 +65,32 @@ impl AddResponse {
 #[non_exhaustive]
 pub enum AddError {
     /// `MISSING_PARAMS`
+    ///
+    /// - HTTP 400
     MissingParams(::bitrix24_runtime::ApiError),
     /// `ACCESS_DENIED`
+    ///
+    /// - HTTP 400
     AccessDenied(::bitrix24_runtime::ApiError),
     /// `SITE_NOT_FOUND`
+    ///
+    /// - HTTP 400
     SiteNotFound(::bitrix24_runtime::ApiError),
     /// `FOLDER_NOT_FOUND`
+    ///
+    /// - HTTP 400
     FolderNotFound(::bitrix24_runtime::ApiError),
     /// `SLASH_IS_NOT_ALLOWED`
+    ///
+    /// - HTTP 400
     SlashIsNotAllowed(::bitrix24_runtime::ApiError),
     /// `CANT_BE_EMPTY`
+    ///
+    /// - HTTP 400
     CantBeEmpty(::bitrix24_runtime::ApiError),
     /// `WRONG_CODE_FORMAT`
+    ///
+    /// - HTTP 400
     WrongCodeFormat(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -372,22 +386,40 @@ impl AddByTemplateResponse {
 #[non_exhaustive]
 pub enum AddByTemplateError {
     /// `MISSING_PARAMS`
+    ///
+    /// - HTTP 400
     MissingParams(::bitrix24_runtime::ApiError),
     /// `SITE_ERROR`
+    ///
+    /// - HTTP 400
     SiteError(::bitrix24_runtime::ApiError),
     /// `LANDING_ERROR`
+    ///
+    /// - HTTP 400
     LandingError(::bitrix24_runtime::ApiError),
     /// `ACCESS_DENIED`
+    ///
+    /// - HTTP 400
     AccessDenied(::bitrix24_runtime::ApiError),
     /// `FOLDER_NOT_FOUND`
+    ///
+    /// - HTTP 400
     FolderNotFound(::bitrix24_runtime::ApiError),
     /// `WRONG_DATA`
+    ///
+    /// - HTTP 400
     WrongData(::bitrix24_runtime::ApiError),
     /// `SLASH_IS_NOT_ALLOWED`
+    ///
+    /// - HTTP 400
     SlashIsNotAllowed(::bitrix24_runtime::ApiError),
     /// `CANT_BE_EMPTY`
+    ///
+    /// - HTTP 400
     CantBeEmpty(::bitrix24_runtime::ApiError),
     /// `WRONG_CODE_FORMAT`
+    ///
+    /// - HTTP 400
     WrongCodeFormat(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -1267,16 +1299,28 @@ impl DeleteResponse {
 #[non_exhaustive]
 pub enum DeleteError {
     /// `MISSING_PARAMS`
+    ///
+    /// - HTTP 400
     MissingParams(::bitrix24_runtime::ApiError),
     /// `LANDING_NOT_EXIST`
+    ///
+    /// - HTTP 400
     LandingNotExist(::bitrix24_runtime::ApiError),
     /// `ACCESS_DENIED`
+    ///
+    /// - HTTP 400
     AccessDenied(::bitrix24_runtime::ApiError),
     /// `LANDING_IS_LOCK`
+    ///
+    /// - HTTP 400
     LandingIsLock(::bitrix24_runtime::ApiError),
     /// `TYPE_ERROR`
+    ///
+    /// - HTTP 400
     TypeError(::bitrix24_runtime::ApiError),
     /// `SYSTEM_ERROR`
+    ///
+    /// - HTTP 400
     SystemError(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -1359,12 +1403,20 @@ impl DeleteblockResponse {
 #[non_exhaustive]
 pub enum DeleteblockError {
     /// `MISSING_PARAMS`
+    ///
+    /// - HTTP 400
     MissingParams(::bitrix24_runtime::ApiError),
     /// `LANDING_NOT_EXIST`
+    ///
+    /// - HTTP 400
     LandingNotExist(::bitrix24_runtime::ApiError),
     /// `ACCESS_DENIED`
+    ///
+    /// - HTTP 400
     AccessDenied(::bitrix24_runtime::ApiError),
     /// `BLOCK_NOT_FOUND`
+    ///
+    /// - HTTP 400
     BlockNotFound(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -1585,18 +1637,32 @@ impl FavoriteBlockResponse {
 #[non_exhaustive]
 pub enum FavoriteBlockError {
     /// `MISSING_PARAMS`
+    ///
+    /// - HTTP 400
     MissingParams(::bitrix24_runtime::ApiError),
     /// `TYPE_ERROR`
+    ///
+    /// - HTTP 400
     TypeError(::bitrix24_runtime::ApiError),
     /// `LANDING_NOT_EXIST`
+    ///
+    /// - HTTP 400
     LandingNotExist(::bitrix24_runtime::ApiError),
     /// `BLOCK_NOT_FOUND`
+    ///
+    /// - HTTP 400
     BlockNotFound(::bitrix24_runtime::ApiError),
     /// `BLOCK_CANT_BE_ADDED`
+    ///
+    /// - HTTP 400
     BlockCantBeAdded(::bitrix24_runtime::ApiError),
     /// `BLOCK_WRONG_VERSION`
+    ///
+    /// - HTTP 400
     BlockWrongVersion(::bitrix24_runtime::ApiError),
     /// `ACCESS_DENIED`
+    ///
+    /// - HTTP 400
     AccessDenied(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -1762,10 +1828,16 @@ impl GetListResponse {
 #[non_exhaustive]
 pub enum GetListError {
     /// `ACCESS_DENIED`
+    ///
+    /// - HTTP 400
     AccessDenied(::bitrix24_runtime::ApiError),
     /// `TYPE_ERROR`
+    ///
+    /// - HTTP 400
     TypeError(::bitrix24_runtime::ApiError),
     /// `SYSTEM_ERROR`
+    ///
+    /// - HTTP 400
     SystemError(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -2402,10 +2474,16 @@ impl GetadditionalfieldsResponse {
 #[non_exhaustive]
 pub enum GetadditionalfieldsError {
     /// `MISSING_PARAMS`
+    ///
+    /// - HTTP 400
     MissingParams(::bitrix24_runtime::ApiError),
     /// `LANDING_NOT_EXIST`
+    ///
+    /// - HTTP 400
     LandingNotExist(::bitrix24_runtime::ApiError),
     /// `ACCESS_DENIED`
+    ///
+    /// - HTTP 400
     AccessDenied(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -2487,8 +2565,12 @@ impl GetpreviewResponse {
 #[non_exhaustive]
 pub enum GetpreviewError {
     /// `MISSING_PARAMS`
+    ///
+    /// - HTTP 400
     MissingParams(::bitrix24_runtime::ApiError),
     /// `LANDING_NOT_EXIST`
+    ///
+    /// - HTTP 400
     LandingNotExist(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -2570,14 +2652,24 @@ impl GetpublicurlResponse {
 #[non_exhaustive]
 pub enum GetpublicurlError {
     /// `MISSING_PARAMS`
+    ///
+    /// - HTTP 400
     MissingParams(::bitrix24_runtime::ApiError),
     /// `LANDING_NOT_EXIST`
+    ///
+    /// - HTTP 400
     LandingNotExist(::bitrix24_runtime::ApiError),
     /// `ACCESS_DENIED`
+    ///
+    /// - HTTP 400
     AccessDenied(::bitrix24_runtime::ApiError),
     /// `TYPE_ERROR`
+    ///
+    /// - HTTP 400
     TypeError(::bitrix24_runtime::ApiError),
     /// `SYSTEM_ERROR`
+    ///
+    /// - HTTP 400
     SystemError(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -2660,12 +2752,20 @@ impl HideblockResponse {
 #[non_exhaustive]
 pub enum HideblockError {
     /// `MISSING_PARAMS`
+    ///
+    /// - HTTP 400
     MissingParams(::bitrix24_runtime::ApiError),
     /// `LANDING_NOT_EXIST`
+    ///
+    /// - HTTP 400
     LandingNotExist(::bitrix24_runtime::ApiError),
     /// `ACCESS_DENIED`
+    ///
+    /// - HTTP 400
     AccessDenied(::bitrix24_runtime::ApiError),
     /// `BLOCK_NOT_FOUND`
+    ///
+    /// - HTTP 400
     BlockNotFound(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -2763,16 +2863,28 @@ impl MarkDeleteResponse {
 #[non_exhaustive]
 pub enum MarkDeleteError {
     /// `MISSING_PARAMS`
+    ///
+    /// - HTTP 400
     MissingParams(::bitrix24_runtime::ApiError),
     /// `ACCESS_DENIED`
+    ///
+    /// - HTTP 400
     AccessDenied(::bitrix24_runtime::ApiError),
     /// `CANT_DELETE_MAIN`
+    ///
+    /// - HTTP 400
     CantDeleteMain(::bitrix24_runtime::ApiError),
     /// `UNABLE_DELETE_INCLUDE`
+    ///
+    /// - HTTP 400
     UnableDeleteInclude(::bitrix24_runtime::ApiError),
     /// `TYPE_ERROR`
+    ///
+    /// - HTTP 400
     TypeError(::bitrix24_runtime::ApiError),
     /// `SYSTEM_ERROR`
+    ///
+    /// - HTTP 400
     SystemError(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -2840,12 +2952,20 @@ impl MarkUnDeleteResponse {
 #[non_exhaustive]
 pub enum MarkUnDeleteError {
     /// `MISSING_PARAMS`
+    ///
+    /// - HTTP 400
     MissingParams(::bitrix24_runtime::ApiError),
     /// `ACCESS_DENIED`
+    ///
+    /// - HTTP 400
     AccessDenied(::bitrix24_runtime::ApiError),
     /// `TYPE_ERROR`
+    ///
+    /// - HTTP 400
     TypeError(::bitrix24_runtime::ApiError),
     /// `SYSTEM_ERROR`
+    ///
+    /// - HTTP 400
     SystemError(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -2962,14 +3082,24 @@ impl MarkdeletedblockResponse {
 #[non_exhaustive]
 pub enum MarkdeletedblockError {
     /// `MISSING_PARAMS`
+    ///
+    /// - HTTP 400
     MissingParams(::bitrix24_runtime::ApiError),
     /// `LANDING_NOT_EXIST`
+    ///
+    /// - HTTP 400
     LandingNotExist(::bitrix24_runtime::ApiError),
     /// `ACCESS_DENIED`
+    ///
+    /// - HTTP 400
     AccessDenied(::bitrix24_runtime::ApiError),
     /// `BLOCK_NOT_FOUND`
+    ///
+    /// - HTTP 400
     BlockNotFound(::bitrix24_runtime::ApiError),
     /// `TYPE_ERROR`
+    ///
+    /// - HTTP 400
     TypeError(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -3072,14 +3202,24 @@ impl MarkundeletedblockResponse {
 #[non_exhaustive]
 pub enum MarkundeletedblockError {
     /// `MISSING_PARAMS`
+    ///
+    /// - HTTP 400
     MissingParams(::bitrix24_runtime::ApiError),
     /// `LANDING_NOT_EXIST`
+    ///
+    /// - HTTP 400
     LandingNotExist(::bitrix24_runtime::ApiError),
     /// `ACCESS_DENIED`
+    ///
+    /// - HTTP 400
     AccessDenied(::bitrix24_runtime::ApiError),
     /// `BLOCK_NOT_FOUND`
+    ///
+    /// - HTTP 400
     BlockNotFound(::bitrix24_runtime::ApiError),
     /// `TYPE_ERROR`
+    ///
+    /// - HTTP 400
     TypeError(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -3192,18 +3332,32 @@ impl MoveResponse {
 #[non_exhaustive]
 pub enum MoveError {
     /// `MISSING_PARAMS`
+    ///
+    /// - HTTP 400
     MissingParams(::bitrix24_runtime::ApiError),
     /// `LANDING_NOT_EXIST`
+    ///
+    /// - HTTP 400
     LandingNotExist(::bitrix24_runtime::ApiError),
     /// `ACCESS_DENIED`
+    ///
+    /// - HTTP 400
     AccessDenied(::bitrix24_runtime::ApiError),
     /// `DELETE_ACCESS_DENIED`
+    ///
+    /// - HTTP 400
     DeleteAccessDenied(::bitrix24_runtime::ApiError),
     /// `FOLDER_NOT_FOUND`
+    ///
+    /// - HTTP 400
     FolderNotFound(::bitrix24_runtime::ApiError),
     /// `TYPE_ERROR`
+    ///
+    /// - HTTP 400
     TypeError(::bitrix24_runtime::ApiError),
     /// `SYSTEM_ERROR`
+    ///
+    /// - HTTP 400
     SystemError(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -3479,30 +3633,56 @@ impl PublicationResponse {
 #[non_exhaustive]
 pub enum PublicationError {
     /// `MISSING_PARAMS`
+    ///
+    /// - HTTP 400
     MissingParams(::bitrix24_runtime::ApiError),
     /// `LANDING_NOT_EXIST`
+    ///
+    /// - HTTP 400
     LandingNotExist(::bitrix24_runtime::ApiError),
     /// `PUBLIC_PAGE_REACHED`
+    ///
+    /// - HTTP 400
     PublicPageReached(::bitrix24_runtime::ApiError),
     /// `LANDING_PAYMENT_FAILED`
+    ///
+    /// - HTTP 400
     LandingPaymentFailed(::bitrix24_runtime::ApiError),
     /// `LANDING_PAYMENT_FAILED_BLOCK`
+    ///
+    /// - HTTP 400
     LandingPaymentFailedBlock(::bitrix24_runtime::ApiError),
     /// `PUBLIC_SITE_REACHED`
+    ///
+    /// - HTTP 400
     PublicSiteReached(::bitrix24_runtime::ApiError),
     /// `PUBLIC_SITE_REACHED_FREE`
+    ///
+    /// - HTTP 400
     PublicSiteReachedFree(::bitrix24_runtime::ApiError),
     /// `PHONE_NOT_CONFIRMED`
+    ///
+    /// - HTTP 400
     PhoneNotConfirmed(::bitrix24_runtime::ApiError),
     /// `EMAIL_NOT_CONFIRMED`
+    ///
+    /// - HTTP 400
     EmailNotConfirmed(::bitrix24_runtime::ApiError),
     /// `URLCHECKER_FAIL`
+    ///
+    /// - HTTP 400
     UrlcheckerFail(::bitrix24_runtime::ApiError),
     /// `LICENSE_EXPIRED`
+    ///
+    /// - HTTP 400
     LicenseExpired(::bitrix24_runtime::ApiError),
     /// `TYPE_ERROR`
+    ///
+    /// - HTTP 400
     TypeError(::bitrix24_runtime::ApiError),
     /// `SYSTEM_ERROR`
+    ///
+    /// - HTTP 400
     SystemError(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -3589,12 +3769,20 @@ impl RemoveEntitiesResponse {
 #[non_exhaustive]
 pub enum RemoveEntitiesError {
     /// `MISSING_PARAMS`
+    ///
+    /// - HTTP 400
     MissingParams(::bitrix24_runtime::ApiError),
     /// `LANDING_NOT_EXIST`
+    ///
+    /// - HTTP 400
     LandingNotExist(::bitrix24_runtime::ApiError),
     /// `TYPE_ERROR`
+    ///
+    /// - HTTP 400
     TypeError(::bitrix24_runtime::ApiError),
     /// `SYSTEM_ERROR`
+    ///
+    /// - HTTP 400
     SystemError(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -3736,12 +3924,20 @@ impl ResolveIdByPublicUrlResponse {
 #[non_exhaustive]
 pub enum ResolveIdByPublicUrlError {
     /// `MISSING_PARAMS`
+    ///
+    /// - HTTP 400
     MissingParams(::bitrix24_runtime::ApiError),
     /// `ACCESS_DENIED`
+    ///
+    /// - HTTP 400
     AccessDenied(::bitrix24_runtime::ApiError),
     /// `TYPE_ERROR`
+    ///
+    /// - HTTP 400
     TypeError(::bitrix24_runtime::ApiError),
     /// `SYSTEM_ERROR`
+    ///
+    /// - HTTP 400
     SystemError(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -3823,12 +4019,20 @@ impl ShowblockResponse {
 #[non_exhaustive]
 pub enum ShowblockError {
     /// `MISSING_PARAMS`
+    ///
+    /// - HTTP 400
     MissingParams(::bitrix24_runtime::ApiError),
     /// `LANDING_NOT_EXIST`
+    ///
+    /// - HTTP 400
     LandingNotExist(::bitrix24_runtime::ApiError),
     /// `ACCESS_DENIED`
+    ///
+    /// - HTTP 400
     AccessDenied(::bitrix24_runtime::ApiError),
     /// `BLOCK_NOT_FOUND`
+    ///
+    /// - HTTP 400
     BlockNotFound(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -3988,14 +4192,24 @@ impl UnpublicResponse {
 #[non_exhaustive]
 pub enum UnpublicError {
     /// `MISSING_PARAMS`
+    ///
+    /// - HTTP 400
     MissingParams(::bitrix24_runtime::ApiError),
     /// `LANDING_NOT_EXIST`
+    ///
+    /// - HTTP 400
     LandingNotExist(::bitrix24_runtime::ApiError),
     /// `ACCESS_DENIED`
+    ///
+    /// - HTTP 400
     AccessDenied(::bitrix24_runtime::ApiError),
     /// `TYPE_ERROR`
+    ///
+    /// - HTTP 400
     TypeError(::bitrix24_runtime::ApiError),
     /// `SYSTEM_ERROR`
+    ///
+    /// - HTTP 400
     SystemError(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -4098,16 +4312,28 @@ impl UpblockResponse {
 #[non_exhaustive]
 pub enum UpblockError {
     /// `MISSING_PARAMS`
+    ///
+    /// - HTTP 400
     MissingParams(::bitrix24_runtime::ApiError),
     /// `LANDING_NOT_EXIST`
+    ///
+    /// - HTTP 400
     LandingNotExist(::bitrix24_runtime::ApiError),
     /// `ACCESS_DENIED`
+    ///
+    /// - HTTP 400
     AccessDenied(::bitrix24_runtime::ApiError),
     /// `BLOCK_NOT_FOUND`
+    ///
+    /// - HTTP 400
     BlockNotFound(::bitrix24_runtime::ApiError),
     /// `BLOCK_WRONG_SORT`
+    ///
+    /// - HTTP 400
     BlockWrongSort(::bitrix24_runtime::ApiError),
     /// `TYPE_ERROR`
+    ///
+    /// - HTTP 400
     TypeError(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -4177,24 +4403,44 @@ impl UpdateResponse {
 #[non_exhaustive]
 pub enum UpdateError {
     /// `MISSING_PARAMS`
+    ///
+    /// - HTTP 400
     MissingParams(::bitrix24_runtime::ApiError),
     /// `ACCESS_DENIED`
+    ///
+    /// - HTTP 400
     AccessDenied(::bitrix24_runtime::ApiError),
     /// `SITE_NOT_FOUND`
+    ///
+    /// - HTTP 400
     SiteNotFound(::bitrix24_runtime::ApiError),
     /// `FOLDER_NOT_FOUND`
+    ///
+    /// - HTTP 400
     FolderNotFound(::bitrix24_runtime::ApiError),
     /// `SLASH_IS_NOT_ALLOWED`
+    ///
+    /// - HTTP 400
     SlashIsNotAllowed(::bitrix24_runtime::ApiError),
     /// `CANT_BE_EMPTY`
+    ///
+    /// - HTTP 400
     CantBeEmpty(::bitrix24_runtime::ApiError),
     /// `WRONG_CODE_FORMAT`
+    ///
+    /// - HTTP 400
     WrongCodeFormat(::bitrix24_runtime::ApiError),
     /// `CANT_DELETE_MAIN`
+    ///
+    /// - HTTP 400
     CantDeleteMain(::bitrix24_runtime::ApiError),
     /// `TYPE_ERROR`
+    ///
+    /// - HTTP 400
     TypeError(::bitrix24_runtime::ApiError),
     /// `SYSTEM_ERROR`
+    ///
+    /// - HTTP 400
     SystemError(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),

@@ -72,19 +72,19 @@ pub struct CheckContentResponse {
 pub enum CheckContentError {
     /// `MISSING_PARAMS`
     ///
-    /// - "Not enough parameters for the call, missing: content"
+    /// - HTTP 400: "Not enough parameters for the call, missing: content"
     MissingParams(::bitrix24_runtime::ApiError),
     /// `ERROR_ARGUMENT`
     ///
-    /// - "The value of an argument 'content' has an invalid type"
+    /// - HTTP 400: "The value of an argument 'content' has an invalid type"
     ErrorArgument(::bitrix24_runtime::ApiError),
     /// `ACCESS_DENIED`
     ///
-    /// - "Insufficient permissions"
+    /// - HTTP 400: "Insufficient permissions"
     AccessDenied(::bitrix24_runtime::ApiError),
     /// `insufficient_scope`
     ///
-    /// - "Token lacks sufficient scope"
+    /// - HTTP 400: "Token lacks sufficient scope"
     InsufficientScope(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -162,19 +162,19 @@ impl GetListResponse {
 pub enum GetListError {
     /// `ACCESS_DENIED`
     ///
-    /// - "Insufficient permissions"
+    /// - HTTP 400: "Insufficient permissions"
     AccessDenied(::bitrix24_runtime::ApiError),
     /// `ERROR_ARGUMENT`
     ///
-    /// - "The value of an argument 'params' has an invalid type"
+    /// - HTTP 400: "The value of an argument 'params' has an invalid type"
     ErrorArgument(::bitrix24_runtime::ApiError),
     /// `SYSTEM_ERROR`
     ///
-    /// - "Internal error"
+    /// - HTTP 400: "Internal error"
     SystemError(::bitrix24_runtime::ApiError),
     /// `insufficient_scope`
     ///
-    /// - "Insufficient scope for the token"
+    /// - HTTP 400: "Insufficient scope for the token"
     InsufficientScope(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -869,47 +869,47 @@ impl RegisterResponse {
 pub enum RegisterError {
     /// `ACCESS_DENIED`
     ///
-    /// - "Insufficient permissions"
+    /// - HTTP 400: "Insufficient permissions"
     AccessDenied(::bitrix24_runtime::ApiError),
     /// `ERROR_ARGUMENT`
     ///
-    /// - "Invalid argument type"
+    /// - HTTP 400: "Invalid argument type"
     ErrorArgument(::bitrix24_runtime::ApiError),
     /// `MISSING_PARAMS`
     ///
-    /// - "Insufficient call parameters"
+    /// - HTTP 400: "Insufficient call parameters"
     MissingParams(::bitrix24_runtime::ApiError),
     /// `REQUIRED_FIELD_NO_EXISTS`
     ///
-    /// - "Missing required field"
+    /// - HTTP 400: "Missing required field"
     RequiredFieldNoExists(::bitrix24_runtime::ApiError),
     /// `MANIFEST_INTERSECT_IMG`
     ///
-    /// - "Type conflict in the manifest"
+    /// - HTTP 400: "Type conflict in the manifest"
     ManifestIntersectImg(::bitrix24_runtime::ApiError),
     /// `CONTENT_IS_BAD`
     ///
-    /// - "Unsafe block content"
+    /// - HTTP 400: "Unsafe block content"
     ContentIsBad(::bitrix24_runtime::ApiError),
     /// `PRESET_CONTENT_IS_BAD`
     ///
-    /// - "Unsafe preset content"
+    /// - HTTP 400: "Unsafe preset content"
     PresetContentIsBad(::bitrix24_runtime::ApiError),
     /// `UNSUPPORTED_BLOCK_TYPE`
     ///
-    /// - "Unsupported block type"
+    /// - HTTP 400: "Unsupported block type"
     UnsupportedBlockType(::bitrix24_runtime::ApiError),
     /// `UNSUPPORTED_BLOCK_SUBTYPE`
     ///
-    /// - "Unsupported block subtype"
+    /// - HTTP 400: "Unsupported block subtype"
     UnsupportedBlockSubtype(::bitrix24_runtime::ApiError),
     /// `insufficient_scope`
     ///
-    /// - "Insufficient scope for the token"
+    /// - HTTP 400: "Insufficient scope for the token"
     InsufficientScope(::bitrix24_runtime::ApiError),
     /// `SYSTEM_ERROR`
     ///
-    /// - "Internal error"
+    /// - HTTP 400: "Internal error"
     SystemError(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -1220,23 +1220,23 @@ impl UnregisterResponse {
 pub enum UnregisterError {
     /// `MISSING_PARAMS`
     ///
-    /// - "Not enough call parameters, missing: code"
+    /// - HTTP 400: "Not enough call parameters, missing: code"
     MissingParams(::bitrix24_runtime::ApiError),
     /// `ERROR_ARGUMENT`
     ///
-    /// - "The value of an argument 'code' has an invalid type"
+    /// - HTTP 400: "The value of an argument 'code' has an invalid type"
     ErrorArgument(::bitrix24_runtime::ApiError),
     /// `ACCESS_DENIED`
     ///
-    /// - "Insufficient permissions"
+    /// - HTTP 400: "Insufficient permissions"
     AccessDenied(::bitrix24_runtime::ApiError),
     /// `insufficient_scope`
     ///
-    /// - "Token lacks sufficient scope"
+    /// - HTTP 400: "Token lacks sufficient scope"
     InsufficientScope(::bitrix24_runtime::ApiError),
     /// `-`
     ///
-    /// - "Error deleting block"
+    /// - HTTP 400: "Error deleting block"
     Value(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),

@@ -60,6 +60,8 @@ impl DebugResponse {
 #[non_exhaustive]
 pub enum DebugError {
     /// `APP_NOT_FOUND`
+    ///
+    /// - HTTP 400
     AppNotFound(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),

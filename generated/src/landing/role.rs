@@ -66,12 +66,20 @@ impl EnableResponse {
 #[non_exhaustive]
 pub enum EnableError {
     /// `ACCESS_DENIED`
+    ///
+    /// - HTTP 400
     AccessDenied(::bitrix24_runtime::ApiError),
     /// `IS_NOT_ADMIN`
+    ///
+    /// - HTTP 400
     IsNotAdmin(::bitrix24_runtime::ApiError),
     /// `FEATURE_NOT_AVAIL`
+    ///
+    /// - HTTP 400
     FeatureNotAvail(::bitrix24_runtime::ApiError),
     /// `MISSING_PARAMS`
+    ///
+    /// - HTTP 400
     MissingParams(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -150,10 +158,16 @@ impl GetListResponse {
 #[non_exhaustive]
 pub enum GetListError {
     /// `ACCESS_DENIED`
+    ///
+    /// - HTTP 400
     AccessDenied(::bitrix24_runtime::ApiError),
     /// `IS_NOT_ADMIN`
+    ///
+    /// - HTTP 400
     IsNotAdmin(::bitrix24_runtime::ApiError),
     /// `FEATURE_NOT_AVAIL`
+    ///
+    /// - HTTP 400
     FeatureNotAvail(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -260,14 +274,24 @@ impl GetRightsResponse {
 #[non_exhaustive]
 pub enum GetRightsError {
     /// `ACCESS_DENIED`
+    ///
+    /// - HTTP 400
     AccessDenied(::bitrix24_runtime::ApiError),
     /// `IS_NOT_ADMIN`
+    ///
+    /// - HTTP 400
     IsNotAdmin(::bitrix24_runtime::ApiError),
     /// `FEATURE_NOT_AVAIL`
+    ///
+    /// - HTTP 400
     FeatureNotAvail(::bitrix24_runtime::ApiError),
     /// `MISSING_PARAMS`
+    ///
+    /// - HTTP 400
     MissingParams(::bitrix24_runtime::ApiError),
     /// `ROLE_SCOPE_MISMATCH`
+    ///
+    /// - HTTP 400
     RoleScopeMismatch(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -331,10 +355,16 @@ impl IsEnabledResponse {
 #[non_exhaustive]
 pub enum IsEnabledError {
     /// `ACCESS_DENIED`
+    ///
+    /// - HTTP 400
     AccessDenied(::bitrix24_runtime::ApiError),
     /// `IS_NOT_ADMIN`
+    ///
+    /// - HTTP 400
     IsNotAdmin(::bitrix24_runtime::ApiError),
     /// `FEATURE_NOT_AVAIL`
+    ///
+    /// - HTTP 400
     FeatureNotAvail(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -556,14 +586,24 @@ impl SetRightsResponse {
 #[non_exhaustive]
 pub enum SetRightsError {
     /// `ACCESS_DENIED`
+    ///
+    /// - HTTP 400
     AccessDenied(::bitrix24_runtime::ApiError),
     /// `IS_NOT_ADMIN`
+    ///
+    /// - HTTP 400
     IsNotAdmin(::bitrix24_runtime::ApiError),
     /// `FEATURE_NOT_AVAIL`
+    ///
+    /// - HTTP 400
     FeatureNotAvail(::bitrix24_runtime::ApiError),
     /// `MISSING_PARAMS`
+    ///
+    /// - HTTP 400
     MissingParams(::bitrix24_runtime::ApiError),
     /// `ROLE_SCOPE_MISMATCH`
+    ///
+    /// - HTTP 400
     RoleScopeMismatch(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),

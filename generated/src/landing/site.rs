@@ -310,12 +310,20 @@ impl AddFolderResponse {
 #[non_exhaustive]
 pub enum AddFolderError {
     /// `ACCESS_DENIED`
+    ///
+    /// - HTTP 400
     AccessDenied(::bitrix24_runtime::ApiError),
     /// `BX_EMPTY_REQUIRED`
+    ///
+    /// - HTTP 400
     BxEmptyRequired(::bitrix24_runtime::ApiError),
     /// `FOLDER_IS_NOT_UNIQUE`
+    ///
+    /// - HTTP 400
     FolderIsNotUnique(::bitrix24_runtime::ApiError),
     /// `SLASH_IS_NOT_ALLOWED`
+    ///
+    /// - HTTP 400
     SlashIsNotAllowed(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -545,16 +553,16 @@ impl BindingToMenuResponse {
 pub enum BindingToMenuError {
     /// `MISSING_PARAMS`
     ///
-    /// - "Not enough call parameters, missing: menuCode"
-    /// - "Not enough call parameters, missing: id"
+    /// - HTTP 400: "Not enough call parameters, missing: menuCode"
+    /// - HTTP 400: "Not enough call parameters, missing: id"
     MissingParams(::bitrix24_runtime::ApiError),
     /// `TYPE_ERROR`
     ///
-    /// - "Bitrix\\Landing\\PublicAction\\Site::bindingToMenu(): Argument #1 ($id) must be of type int, string given"
+    /// - HTTP 400: "Bitrix\\Landing\\PublicAction\\Site::bindingToMenu(): Argument #1 ($id) must be of type int, string given"
     TypeError(::bitrix24_runtime::ApiError),
     /// `ACCESS_DENIED`
     ///
-    /// - "Insufficient permissions"
+    /// - HTTP 400: "Insufficient permissions"
     AccessDenied(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -633,18 +641,32 @@ impl DeleteResponse {
 #[non_exhaustive]
 pub enum DeleteError {
     /// `MISSING_PARAMS`
+    ///
+    /// - HTTP 400
     MissingParams(::bitrix24_runtime::ApiError),
     /// `ACCESS_DENIED`
+    ///
+    /// - HTTP 400
     AccessDenied(::bitrix24_runtime::ApiError),
     /// `ACCESS_DENIED_DELETED`
+    ///
+    /// - HTTP 400
     AccessDeniedDeleted(::bitrix24_runtime::ApiError),
     /// `SITE_IS_NOT_EMPTY`
+    ///
+    /// - HTTP 400
     SiteIsNotEmpty(::bitrix24_runtime::ApiError),
     /// `SITE_IS_LOCK`
+    ///
+    /// - HTTP 400
     SiteIsLock(::bitrix24_runtime::ApiError),
     /// `TYPE_ERROR`
+    ///
+    /// - HTTP 400
     TypeError(::bitrix24_runtime::ApiError),
     /// `SYSTEM_ERROR`
+    ///
+    /// - HTTP 400
     SystemError(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -777,14 +799,24 @@ pub struct FullExportResponse {
 #[non_exhaustive]
 pub enum FullExportError {
     /// `MISSING_PARAMS`
+    ///
+    /// - HTTP 400
     MissingParams(::bitrix24_runtime::ApiError),
     /// `ACCESS_DENIED`
+    ///
+    /// - HTTP 400
     AccessDenied(::bitrix24_runtime::ApiError),
     /// `AI_SITE_EXPORT_NOT_ALLOWED`
+    ///
+    /// - HTTP 400
     AiSiteExportNotAllowed(::bitrix24_runtime::ApiError),
     /// `TYPE_ERROR`
+    ///
+    /// - HTTP 400
     TypeError(::bitrix24_runtime::ApiError),
     /// `SYSTEM_ERROR`
+    ///
+    /// - HTTP 400
     SystemError(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -1051,12 +1083,20 @@ impl GetFoldersResponse {
 #[non_exhaustive]
 pub enum GetFoldersError {
     /// `MISSING_PARAMS`
+    ///
+    /// - HTTP 400
     MissingParams(::bitrix24_runtime::ApiError),
     /// `ACCESS_DENIED`
+    ///
+    /// - HTTP 400
     AccessDenied(::bitrix24_runtime::ApiError),
     /// `TYPE_ERROR`
+    ///
+    /// - HTTP 400
     TypeError(::bitrix24_runtime::ApiError),
     /// `SYSTEM_ERROR`
+    ///
+    /// - HTTP 400
     SystemError(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -1373,11 +1413,11 @@ impl GetGroupBindingsResponse {
 pub enum GetGroupBindingsError {
     /// `TYPE_ERROR`
     ///
-    /// - "Data type error"
+    /// - HTTP 400: "Data type error"
     TypeError(::bitrix24_runtime::ApiError),
     /// `ACCESS_DENIED`
     ///
-    /// - "Insufficient permissions"
+    /// - HTTP 400: "Insufficient permissions"
     AccessDenied(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -1487,10 +1527,16 @@ impl GetListResponse {
 #[non_exhaustive]
 pub enum GetListError {
     /// `ACCESS_DENIED`
+    ///
+    /// - HTTP 400
     AccessDenied(::bitrix24_runtime::ApiError),
     /// `TYPE_ERROR`
+    ///
+    /// - HTTP 400
     TypeError(::bitrix24_runtime::ApiError),
     /// `SYSTEM_ERROR`
+    ///
+    /// - HTTP 400
     SystemError(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -2065,11 +2111,11 @@ impl GetMenuBindingsResponse {
 pub enum GetMenuBindingsError {
     /// `TYPE_ERROR`
     ///
-    /// - "Data type error"
+    /// - HTTP 400: "Data type error"
     TypeError(::bitrix24_runtime::ApiError),
     /// `ACCESS_DENIED`
     ///
-    /// - "Insufficient permissions"
+    /// - HTTP 400: "Insufficient permissions"
     AccessDenied(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -2247,12 +2293,20 @@ impl GetPublicUrlResponse {
 #[non_exhaustive]
 pub enum GetPublicUrlError {
     /// `MISSING_PARAMS`
+    ///
+    /// - HTTP 400
     MissingParams(::bitrix24_runtime::ApiError),
     /// `ACCESS_DENIED`
+    ///
+    /// - HTTP 400
     AccessDenied(::bitrix24_runtime::ApiError),
     /// `TYPE_ERROR`
+    ///
+    /// - HTTP 400
     TypeError(::bitrix24_runtime::ApiError),
     /// `SYSTEM_ERROR`
+    ///
+    /// - HTTP 400
     SystemError(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -2322,10 +2376,16 @@ impl GetRightsResponse {
 #[non_exhaustive]
 pub enum GetRightsError {
     /// `ACCESS_DENIED`
+    ///
+    /// - HTTP 400
     AccessDenied(::bitrix24_runtime::ApiError),
     /// `FEATURE_NOT_AVAIL`
+    ///
+    /// - HTTP 400
     FeatureNotAvail(::bitrix24_runtime::ApiError),
     /// `MISSING_PARAMS`
+    ///
+    /// - HTTP 400
     MissingParams(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -2423,12 +2483,20 @@ impl GetadditionalfieldsResponse {
 #[non_exhaustive]
 pub enum GetadditionalfieldsError {
     /// `MISSING_PARAMS`
+    ///
+    /// - HTTP 400
     MissingParams(::bitrix24_runtime::ApiError),
     /// `ACCESS_DENIED`
+    ///
+    /// - HTTP 400
     AccessDenied(::bitrix24_runtime::ApiError),
     /// `TYPE_ERROR`
+    ///
+    /// - HTTP 400
     TypeError(::bitrix24_runtime::ApiError),
     /// `SYSTEM_ERROR`
+    ///
+    /// - HTTP 400
     SystemError(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -2525,14 +2593,24 @@ impl MarkDeleteResponse {
 #[non_exhaustive]
 pub enum MarkDeleteError {
     /// `MISSING_PARAMS`
+    ///
+    /// - HTTP 400
     MissingParams(::bitrix24_runtime::ApiError),
     /// `ACCESS_DENIED`
+    ///
+    /// - HTTP 400
     AccessDenied(::bitrix24_runtime::ApiError),
     /// `ACCESS_DENIED_DELETED`
+    ///
+    /// - HTTP 400
     AccessDeniedDeleted(::bitrix24_runtime::ApiError),
     /// `TYPE_ERROR`
+    ///
+    /// - HTTP 400
     TypeError(::bitrix24_runtime::ApiError),
     /// `SYSTEM_ERROR`
+    ///
+    /// - HTTP 400
     SystemError(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -2630,14 +2708,24 @@ impl MarkFolderDeleteResponse {
 #[non_exhaustive]
 pub enum MarkFolderDeleteError {
     /// `MISSING_PARAMS`
+    ///
+    /// - HTTP 400
     MissingParams(::bitrix24_runtime::ApiError),
     /// `ACCESS_DENIED`
+    ///
+    /// - HTTP 400
     AccessDenied(::bitrix24_runtime::ApiError),
     /// `FOLDER_CONTAINS_AREAS`
+    ///
+    /// - HTTP 400
     FolderContainsAreas(::bitrix24_runtime::ApiError),
     /// `TYPE_ERROR`
+    ///
+    /// - HTTP 400
     TypeError(::bitrix24_runtime::ApiError),
     /// `SYSTEM_ERROR`
+    ///
+    /// - HTTP 400
     SystemError(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -2717,12 +2805,20 @@ impl MarkFolderUnDeleteResponse {
 #[non_exhaustive]
 pub enum MarkFolderUnDeleteError {
     /// `MISSING_PARAMS`
+    ///
+    /// - HTTP 400
     MissingParams(::bitrix24_runtime::ApiError),
     /// `ACCESS_DENIED`
+    ///
+    /// - HTTP 400
     AccessDenied(::bitrix24_runtime::ApiError),
     /// `TYPE_ERROR`
+    ///
+    /// - HTTP 400
     TypeError(::bitrix24_runtime::ApiError),
     /// `SYSTEM_ERROR`
+    ///
+    /// - HTTP 400
     SystemError(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -2801,14 +2897,24 @@ impl MarkUnDeleteResponse {
 #[non_exhaustive]
 pub enum MarkUnDeleteError {
     /// `MISSING_PARAMS`
+    ///
+    /// - HTTP 400
     MissingParams(::bitrix24_runtime::ApiError),
     /// `ACCESS_DENIED`
+    ///
+    /// - HTTP 400
     AccessDenied(::bitrix24_runtime::ApiError),
     /// `TOTAL_SITE_REACHED`
+    ///
+    /// - HTTP 400
     TotalSiteReached(::bitrix24_runtime::ApiError),
     /// `TYPE_ERROR`
+    ///
+    /// - HTTP 400
     TypeError(::bitrix24_runtime::ApiError),
     /// `SYSTEM_ERROR`
+    ///
+    /// - HTTP 400
     SystemError(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -2888,30 +2994,56 @@ impl PublicationResponse {
 #[non_exhaustive]
 pub enum PublicationError {
     /// `MISSING_PARAMS`
+    ///
+    /// - HTTP 400
     MissingParams(::bitrix24_runtime::ApiError),
     /// `ACCESS_DENIED`
+    ///
+    /// - HTTP 400
     AccessDenied(::bitrix24_runtime::ApiError),
     /// `PHONE_NOT_CONFIRMED`
+    ///
+    /// - HTTP 400
     PhoneNotConfirmed(::bitrix24_runtime::ApiError),
     /// `EMAIL_NOT_CONFIRMED`
+    ///
+    /// - HTTP 400
     EmailNotConfirmed(::bitrix24_runtime::ApiError),
     /// `URLCHECKER_FAIL`
+    ///
+    /// - HTTP 400
     UrlcheckerFail(::bitrix24_runtime::ApiError),
     /// `PUBLIC_PAGE_REACHED`
+    ///
+    /// - HTTP 400
     PublicPageReached(::bitrix24_runtime::ApiError),
     /// `LANDING_PAYMENT_FAILED`
+    ///
+    /// - HTTP 400
     LandingPaymentFailed(::bitrix24_runtime::ApiError),
     /// `LANDING_PAYMENT_FAILED_BLOCK`
+    ///
+    /// - HTTP 400
     LandingPaymentFailedBlock(::bitrix24_runtime::ApiError),
     /// `PUBLIC_SITE_REACHED`
+    ///
+    /// - HTTP 400
     PublicSiteReached(::bitrix24_runtime::ApiError),
     /// `PUBLIC_SITE_REACHED_FREE`
+    ///
+    /// - HTTP 400
     PublicSiteReachedFree(::bitrix24_runtime::ApiError),
     /// `LICENSE_EXPIRED`
+    ///
+    /// - HTTP 400
     LicenseExpired(::bitrix24_runtime::ApiError),
     /// `TYPE_ERROR`
+    ///
+    /// - HTTP 400
     TypeError(::bitrix24_runtime::ApiError),
     /// `SYSTEM_ERROR`
+    ///
+    /// - HTTP 400
     SystemError(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -3012,12 +3144,20 @@ impl PublicationFolderResponse {
 #[non_exhaustive]
 pub enum PublicationFolderError {
     /// `MISSING_PARAMS`
+    ///
+    /// - HTTP 400
     MissingParams(::bitrix24_runtime::ApiError),
     /// `ACCESS_DENIED`
+    ///
+    /// - HTTP 400
     AccessDenied(::bitrix24_runtime::ApiError),
     /// `TYPE_ERROR`
+    ///
+    /// - HTTP 400
     TypeError(::bitrix24_runtime::ApiError),
     /// `SYSTEM_ERROR`
+    ///
+    /// - HTTP 400
     SystemError(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -3105,12 +3245,20 @@ impl SetRightsResponse {
 #[non_exhaustive]
 pub enum SetRightsError {
     /// `ACCESS_DENIED`
+    ///
+    /// - HTTP 400
     AccessDenied(::bitrix24_runtime::ApiError),
     /// `IS_NOT_ADMIN`
+    ///
+    /// - HTTP 400
     IsNotAdmin(::bitrix24_runtime::ApiError),
     /// `FEATURE_NOT_AVAIL`
+    ///
+    /// - HTTP 400
     FeatureNotAvail(::bitrix24_runtime::ApiError),
     /// `MISSING_PARAMS`
+    ///
+    /// - HTTP 400
     MissingParams(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -3189,12 +3337,20 @@ impl UnPublicFolderResponse {
 #[non_exhaustive]
 pub enum UnPublicFolderError {
     /// `MISSING_PARAMS`
+    ///
+    /// - HTTP 400
     MissingParams(::bitrix24_runtime::ApiError),
     /// `ACCESS_DENIED`
+    ///
+    /// - HTTP 400
     AccessDenied(::bitrix24_runtime::ApiError),
     /// `TYPE_ERROR`
+    ///
+    /// - HTTP 400
     TypeError(::bitrix24_runtime::ApiError),
     /// `SYSTEM_ERROR`
+    ///
+    /// - HTTP 400
     SystemError(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -3265,17 +3421,17 @@ impl UnbindingFromGroupResponse {
 pub enum UnbindingFromGroupError {
     /// `MISSING_PARAMS`
     ///
-    /// - "Insufficient call parameters, missing: groupId"
-    /// - "Insufficient call parameters, missing: id"
+    /// - HTTP 400: "Insufficient call parameters, missing: groupId"
+    /// - HTTP 400: "Insufficient call parameters, missing: id"
     MissingParams(::bitrix24_runtime::ApiError),
     /// `TYPE_ERROR`
     ///
-    /// - "Bitrix\Landing\PublicAction\Site::unbindingFromGroup(): Argument #2 ($groupId) must be of type int, string given"
-    /// - "Bitrix\Landing\PublicAction\Site::unbindingFromGroup(): Argument #1 ($id) must be of type int, string given"
+    /// - HTTP 400: "Bitrix\Landing\PublicAction\Site::unbindingFromGroup(): Argument #2 ($groupId) must be of type int, string given"
+    /// - HTTP 400: "Bitrix\Landing\PublicAction\Site::unbindingFromGroup(): Argument #1 ($id) must be of type int, string given"
     TypeError(::bitrix24_runtime::ApiError),
     /// `ACCESS_DENIED`
     ///
-    /// - "Insufficient permissions"
+    /// - HTTP 400: "Insufficient permissions"
     AccessDenied(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -3352,16 +3508,16 @@ impl UnbindingFromMenuResponse {
 pub enum UnbindingFromMenuError {
     /// `MISSING_PARAMS`
     ///
-    /// - "Not enough parameters for the call, missing: menuCode"
-    /// - "Not enough parameters for the call, missing: id"
+    /// - HTTP 400: "Not enough parameters for the call, missing: menuCode"
+    /// - HTTP 400: "Not enough parameters for the call, missing: id"
     MissingParams(::bitrix24_runtime::ApiError),
     /// `TYPE_ERROR`
     ///
-    /// - "Bitrix\\Landing\\PublicAction\\Site::unbindingFromMenu(): Argument #1 ($id) must be of type int, string given"
+    /// - HTTP 400: "Bitrix\\Landing\\PublicAction\\Site::unbindingFromMenu(): Argument #1 ($id) must be of type int, string given"
     TypeError(::bitrix24_runtime::ApiError),
     /// `ACCESS_DENIED`
     ///
-    /// - "Insufficient permissions"
+    /// - HTTP 400: "Insufficient permissions"
     AccessDenied(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -3440,12 +3596,20 @@ impl UnpublicResponse {
 #[non_exhaustive]
 pub enum UnpublicError {
     /// `MISSING_PARAMS`
+    ///
+    /// - HTTP 400
     MissingParams(::bitrix24_runtime::ApiError),
     /// `ACCESS_DENIED`
+    ///
+    /// - HTTP 400
     AccessDenied(::bitrix24_runtime::ApiError),
     /// `TYPE_ERROR`
+    ///
+    /// - HTTP 400
     TypeError(::bitrix24_runtime::ApiError),
     /// `SYSTEM_ERROR`
+    ///
+    /// - HTTP 400
     SystemError(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -3526,26 +3690,48 @@ impl UpdateResponse {
 #[non_exhaustive]
 pub enum UpdateError {
     /// `MISSING_PARAMS`
+    ///
+    /// - HTTP 400
     MissingParams(::bitrix24_runtime::ApiError),
     /// `ACCESS_DENIED`
+    ///
+    /// - HTTP 400
     AccessDenied(::bitrix24_runtime::ApiError),
     /// `DOMAIN_NOT_FOUND`
+    ///
+    /// - HTTP 400
     DomainNotFound(::bitrix24_runtime::ApiError),
     /// `DOMAIN_IS_INCORRECT`
+    ///
+    /// - HTTP 400
     DomainIsIncorrect(::bitrix24_runtime::ApiError),
     /// `DOMAIN_EXIST_TRASH`
+    ///
+    /// - HTTP 400
     DomainExistTrash(::bitrix24_runtime::ApiError),
     /// `DOMAIN_DISABLE`
+    ///
+    /// - HTTP 400
     DomainDisable(::bitrix24_runtime::ApiError),
     /// `DOMAIN_EXIST`
+    ///
+    /// - HTTP 400
     DomainExist(::bitrix24_runtime::ApiError),
     /// `CODE_IS_NOT_UNIQUE`
+    ///
+    /// - HTTP 400
     CodeIsNotUnique(::bitrix24_runtime::ApiError),
     /// `SLASH_IS_NOT_ALLOWED`
+    ///
+    /// - HTTP 400
     SlashIsNotAllowed(::bitrix24_runtime::ApiError),
     /// `CONTROLLER_ERROR_BADRESPONSE`
+    ///
+    /// - HTTP 400
     ControllerErrorBadresponse(::bitrix24_runtime::ApiError),
     /// `CONTROLLER_ERROR_BADLICENSE`
+    ///
+    /// - HTTP 400
     ControllerErrorBadlicense(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -3799,12 +3985,20 @@ impl UpdateFolderResponse {
 #[non_exhaustive]
 pub enum UpdateFolderError {
     /// `MISSING_PARAMS`
+    ///
+    /// - HTTP 400
     MissingParams(::bitrix24_runtime::ApiError),
     /// `ACCESS_DENIED`
+    ///
+    /// - HTTP 400
     AccessDenied(::bitrix24_runtime::ApiError),
     /// `FOLDER_IS_NOT_UNIQUE`
+    ///
+    /// - HTTP 400
     FolderIsNotUnique(::bitrix24_runtime::ApiError),
     /// `SLASH_IS_NOT_ALLOWED`
+    ///
+    /// - HTTP 400
     SlashIsNotAllowed(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),

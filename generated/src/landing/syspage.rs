@@ -66,8 +66,12 @@ impl DeleteForLandingResponse {
 #[non_exhaustive]
 pub enum DeleteForLandingError {
     /// `MISSING_PARAMS`
+    ///
+    /// - HTTP 400
     MissingParams(::bitrix24_runtime::ApiError),
     /// `ACCESS_DENIED`
+    ///
+    /// - HTTP 400
     AccessDenied(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -134,8 +138,12 @@ impl DeleteForSiteResponse {
 #[non_exhaustive]
 pub enum DeleteForSiteError {
     /// `MISSING_PARAMS`
+    ///
+    /// - HTTP 400
     MissingParams(::bitrix24_runtime::ApiError),
     /// `ACCESS_DENIED`
+    ///
+    /// - HTTP 400
     AccessDenied(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -227,12 +235,20 @@ pub struct GetResponse {
 #[non_exhaustive]
 pub enum GetError {
     /// `MISSING_PARAMS`
+    ///
+    /// - HTTP 400
     MissingParams(::bitrix24_runtime::ApiError),
     /// `ACCESS_DENIED`
+    ///
+    /// - HTTP 400
     AccessDenied(::bitrix24_runtime::ApiError),
     /// `TYPE_ERROR`
+    ///
+    /// - HTTP 400
     TypeError(::bitrix24_runtime::ApiError),
     /// `SYSTEM_ERROR`
+    ///
+    /// - HTTP 400
     SystemError(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -372,12 +388,20 @@ impl GetSpecialPageResponse {
 #[non_exhaustive]
 pub enum GetSpecialPageError {
     /// `MISSING_PARAMS`
+    ///
+    /// - HTTP 400
     MissingParams(::bitrix24_runtime::ApiError),
     /// `ACCESS_DENIED`
+    ///
+    /// - HTTP 400
     AccessDenied(::bitrix24_runtime::ApiError),
     /// `ERROR_ARGUMENT`
+    ///
+    /// - HTTP 400
     ErrorArgument(::bitrix24_runtime::ApiError),
     /// `SYSTEM_ERROR`
+    ///
+    /// - HTTP 400
     SystemError(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -487,10 +511,16 @@ impl SetResponse {
 #[non_exhaustive]
 pub enum SetError {
     /// `MISSING_PARAMS`
+    ///
+    /// - HTTP 400
     MissingParams(::bitrix24_runtime::ApiError),
     /// `ACCESS_DENIED`
+    ///
+    /// - HTTP 400
     AccessDenied(::bitrix24_runtime::ApiError),
     /// `SYSTEM_ERROR`
+    ///
+    /// - HTTP 400
     SystemError(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),

@@ -65,10 +65,16 @@ impl GetLandingRefResponse {
 #[non_exhaustive]
 pub enum GetLandingRefError {
     /// `MISSING_PARAMS`
+    ///
+    /// - HTTP 400
     MissingParams(::bitrix24_runtime::ApiError),
     /// `ENTITY_NOT_FOUND`
+    ///
+    /// - HTTP 400
     EntityNotFound(::bitrix24_runtime::ApiError),
     /// `ACCESS_DENIED`
+    ///
+    /// - HTTP 400
     AccessDenied(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -146,10 +152,16 @@ impl GetSiteRefResponse {
 #[non_exhaustive]
 pub enum GetSiteRefError {
     /// `MISSING_PARAMS`
+    ///
+    /// - HTTP 400
     MissingParams(::bitrix24_runtime::ApiError),
     /// `ENTITY_NOT_FOUND`
+    ///
+    /// - HTTP 400
     EntityNotFound(::bitrix24_runtime::ApiError),
     /// `ACCESS_DENIED`
+    ///
+    /// - HTTP 400
     AccessDenied(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -225,10 +237,16 @@ impl GetlistResponse {
 #[non_exhaustive]
 pub enum GetlistError {
     /// `ACCESS_DENIED`
+    ///
+    /// - HTTP 400
     AccessDenied(::bitrix24_runtime::ApiError),
     /// `TYPE_ERROR`
+    ///
+    /// - HTTP 400
     TypeError(::bitrix24_runtime::ApiError),
     /// `SYSTEM_ERROR`
+    ///
+    /// - HTTP 400
     SystemError(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -629,10 +647,16 @@ impl SetLandingRefResponse {
 #[non_exhaustive]
 pub enum SetLandingRefError {
     /// `MISSING_PARAMS`
+    ///
+    /// - HTTP 400
     MissingParams(::bitrix24_runtime::ApiError),
     /// `ENTITY_NOT_FOUND`
+    ///
+    /// - HTTP 400
     EntityNotFound(::bitrix24_runtime::ApiError),
     /// `ACCESS_DENIED`
+    ///
+    /// - HTTP 400
     AccessDenied(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -717,10 +741,16 @@ impl SetSiteRefResponse {
 #[non_exhaustive]
 pub enum SetSiteRefError {
     /// `MISSING_PARAMS`
+    ///
+    /// - HTTP 400
     MissingParams(::bitrix24_runtime::ApiError),
     /// `ENTITY_NOT_FOUND`
+    ///
+    /// - HTTP 400
     EntityNotFound(::bitrix24_runtime::ApiError),
     /// `ACCESS_DENIED`
+    ///
+    /// - HTTP 400
     AccessDenied(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),

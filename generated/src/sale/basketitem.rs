@@ -717,12 +717,20 @@ pub type GetResponse = AddCatalogProductResponse;
 #[non_exhaustive]
 pub enum GetError {
     /// `200140400001`
+    ///
+    /// - HTTP 400
     V200140400001(::bitrix24_runtime::ApiError),
     /// `200040300010`
+    ///
+    /// - HTTP 400
     V200040300010(::bitrix24_runtime::ApiError),
     /// `100`
+    ///
+    /// - HTTP 400
     V100(::bitrix24_runtime::ApiError),
     /// `0`
+    ///
+    /// - HTTP 400
     V0(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -775,8 +783,12 @@ pub type GetFieldsResponse = GetFieldsCatalogProductResponse;
 #[non_exhaustive]
 pub enum GetFieldsError {
     /// `200040300010`
+    ///
+    /// - HTTP 400
     V200040300010(::bitrix24_runtime::ApiError),
     /// `0`
+    ///
+    /// - HTTP 400
     V0(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -839,8 +851,12 @@ pub struct GetFieldsCatalogProductResponse {
 #[non_exhaustive]
 pub enum GetFieldsCatalogProductError {
     /// `200040300010`
+    ///
+    /// - HTTP 400
     V200040300010(::bitrix24_runtime::ApiError),
     /// `0`
+    ///
+    /// - HTTP 400
     V0(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -977,8 +993,12 @@ pub struct ListResponse {
 #[non_exhaustive]
 pub enum ListError {
     /// `200040300010`
+    ///
+    /// - HTTP 400
     V200040300010(::bitrix24_runtime::ApiError),
     /// `0`
+    ///
+    /// - HTTP 400
     V0(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),

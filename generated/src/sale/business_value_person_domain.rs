@@ -53,14 +53,24 @@ pub struct AddResponse {
 #[non_exhaustive]
 pub enum AddError {
     /// `201250000001`
+    ///
+    /// - HTTP 400
     V201250000001(::bitrix24_runtime::ApiError),
     /// `201240400002`
+    ///
+    /// - HTTP 400
     V201240400002(::bitrix24_runtime::ApiError),
     /// `200040300020`
+    ///
+    /// - HTTP 400
     V200040300020(::bitrix24_runtime::ApiError),
     /// `100`
+    ///
+    /// - HTTP 400
     V100(::bitrix24_runtime::ApiError),
     /// `0`
+    ///
+    /// - HTTP 400
     V0(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),

@@ -50,10 +50,16 @@ pub struct AddResponse {
 #[non_exhaustive]
 pub enum AddError {
     /// `200040300020`
+    ///
+    /// - HTTP 400
     V200040300020(::bitrix24_runtime::ApiError),
     /// `100`
+    ///
+    /// - HTTP 400
     V100(::bitrix24_runtime::ApiError),
     /// `0`
+    ///
+    /// - HTTP 400
     V0(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -564,14 +570,24 @@ impl DeleteResponse {
 #[non_exhaustive]
 pub enum DeleteError {
     /// `SALE_ORDER_CANCEL_PAYMENT_EXIST_ACTIVE`
+    ///
+    /// - HTTP 400
     SaleOrderCancelPaymentExistActive(::bitrix24_runtime::ApiError),
     /// `200540400001`
+    ///
+    /// - HTTP 400
     V200540400001(::bitrix24_runtime::ApiError),
     /// `200040300020`
+    ///
+    /// - HTTP 400
     V200040300020(::bitrix24_runtime::ApiError),
     /// `100`
+    ///
+    /// - HTTP 400
     V100(::bitrix24_runtime::ApiError),
     /// `0`
+    ///
+    /// - HTTP 400
     V0(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -629,12 +645,20 @@ pub type GetResponse = AddResponse;
 #[non_exhaustive]
 pub enum GetError {
     /// `201240400001`
+    ///
+    /// - HTTP 400
     V201240400001(::bitrix24_runtime::ApiError),
     /// `200040300010`
+    ///
+    /// - HTTP 400
     V200040300010(::bitrix24_runtime::ApiError),
     /// `100`
+    ///
+    /// - HTTP 400
     V100(::bitrix24_runtime::ApiError),
     /// `0`
+    ///
+    /// - HTTP 400
     V0(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -700,8 +724,12 @@ pub struct GetFieldsResponse {
 #[non_exhaustive]
 pub enum GetFieldsError {
     /// `200040300010`
+    ///
+    /// - HTTP 400
     V200040300010(::bitrix24_runtime::ApiError),
     /// `0`
+    ///
+    /// - HTTP 400
     V0(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -1641,12 +1669,20 @@ pub type UpdateResponse = AddResponse;
 #[non_exhaustive]
 pub enum UpdateError {
     /// `200540400001`
+    ///
+    /// - HTTP 400
     V200540400001(::bitrix24_runtime::ApiError),
     /// `200040300020`
+    ///
+    /// - HTTP 400
     V200040300020(::bitrix24_runtime::ApiError),
     /// `100`
+    ///
+    /// - HTTP 400
     V100(::bitrix24_runtime::ApiError),
     /// `0`
+    ///
+    /// - HTTP 400
     V0(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),

@@ -705,12 +705,20 @@ impl DeleteResponse {
 #[non_exhaustive]
 pub enum DeleteError {
     /// `200640400001`
+    ///
+    /// - HTTP 400
     V200640400001(::bitrix24_runtime::ApiError),
     /// `200040300020`
+    ///
+    /// - HTTP 400
     V200040300020(::bitrix24_runtime::ApiError),
     /// `100`
+    ///
+    /// - HTTP 400
     V100(::bitrix24_runtime::ApiError),
     /// `0`
+    ///
+    /// - HTTP 400
     V0(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -846,6 +854,8 @@ pub struct GetFieldsResponse {
 #[non_exhaustive]
 pub enum GetFieldsError {
     /// `0`
+    ///
+    /// - HTTP 400
     V0(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),

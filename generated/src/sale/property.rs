@@ -50,30 +50,56 @@ pub struct AddResponse {
 #[non_exhaustive]
 pub enum AddError {
     /// `200850000005`
+    ///
+    /// - HTTP 400
     V200850000005(::bitrix24_runtime::ApiError),
     /// `200850000006`
+    ///
+    /// - HTTP 400
     V200850000006(::bitrix24_runtime::ApiError),
     /// `200850000009`
+    ///
+    /// - HTTP 400
     V200850000009(::bitrix24_runtime::ApiError),
     /// `200850000010`
+    ///
+    /// - HTTP 400
     V200850000010(::bitrix24_runtime::ApiError),
     /// `200850000011`
+    ///
+    /// - HTTP 400
     V200850000011(::bitrix24_runtime::ApiError),
     /// `200850000012`
+    ///
+    /// - HTTP 400
     V200850000012(::bitrix24_runtime::ApiError),
     /// `200850000013`
+    ///
+    /// - HTTP 400
     V200850000013(::bitrix24_runtime::ApiError),
     /// `200850000014`
+    ///
+    /// - HTTP 400
     V200850000014(::bitrix24_runtime::ApiError),
     /// `200850000015`
+    ///
+    /// - HTTP 400
     V200850000015(::bitrix24_runtime::ApiError),
     /// `200850000016`
+    ///
+    /// - HTTP 400
     V200850000016(::bitrix24_runtime::ApiError),
     /// `200040300020`
+    ///
+    /// - HTTP 400
     V200040300020(::bitrix24_runtime::ApiError),
     /// `100`
+    ///
+    /// - HTTP 400
     V100(::bitrix24_runtime::ApiError),
     /// `0`
+    ///
+    /// - HTTP 400
     V0(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -702,8 +728,12 @@ pub struct GetfieldsbytypeResponse {
 #[non_exhaustive]
 pub enum GetfieldsbytypeError {
     /// `200040300010`
+    ///
+    /// - HTTP 400
     V200040300010(::bitrix24_runtime::ApiError),
     /// `0`
+    ///
+    /// - HTTP 400
     V0(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -904,30 +934,56 @@ pub type UpdateResponse = AddResponse;
 #[non_exhaustive]
 pub enum UpdateError {
     /// `200840400001`
+    ///
+    /// - HTTP 400
     V200840400001(::bitrix24_runtime::ApiError),
     /// `200850000003`
+    ///
+    /// - HTTP 400
     V200850000003(::bitrix24_runtime::ApiError),
     /// `200850000009`
+    ///
+    /// - HTTP 400
     V200850000009(::bitrix24_runtime::ApiError),
     /// `200850000010`
+    ///
+    /// - HTTP 400
     V200850000010(::bitrix24_runtime::ApiError),
     /// `200850000011`
+    ///
+    /// - HTTP 400
     V200850000011(::bitrix24_runtime::ApiError),
     /// `200850000012`
+    ///
+    /// - HTTP 400
     V200850000012(::bitrix24_runtime::ApiError),
     /// `200850000013`
+    ///
+    /// - HTTP 400
     V200850000013(::bitrix24_runtime::ApiError),
     /// `200850000014`
+    ///
+    /// - HTTP 400
     V200850000014(::bitrix24_runtime::ApiError),
     /// `200850000015`
+    ///
+    /// - HTTP 400
     V200850000015(::bitrix24_runtime::ApiError),
     /// `200850000016`
+    ///
+    /// - HTTP 400
     V200850000016(::bitrix24_runtime::ApiError),
     /// `200040300020`
+    ///
+    /// - HTTP 400
     V200040300020(::bitrix24_runtime::ApiError),
     /// `100`
+    ///
+    /// - HTTP 400
     V100(::bitrix24_runtime::ApiError),
     /// `0`
+    ///
+    /// - HTTP 400
     V0(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),

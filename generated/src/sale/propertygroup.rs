@@ -237,12 +237,20 @@ pub type GetResponse = AddResponse;
 #[non_exhaustive]
 pub enum GetError {
     /// `200940400001`
+    ///
+    /// - HTTP 400
     V200940400001(::bitrix24_runtime::ApiError),
     /// `200040300010`
+    ///
+    /// - HTTP 400
     V200040300010(::bitrix24_runtime::ApiError),
     /// `100`
+    ///
+    /// - HTTP 400
     V100(::bitrix24_runtime::ApiError),
     /// `0`
+    ///
+    /// - HTTP 400
     V0(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -476,14 +484,24 @@ pub type UpdateResponse = AddResponse;
 #[non_exhaustive]
 pub enum UpdateError {
     /// `200940400001`
+    ///
+    /// - HTTP 400
     V200940400001(::bitrix24_runtime::ApiError),
     /// `200040300020`
+    ///
+    /// - HTTP 400
     V200040300020(::bitrix24_runtime::ApiError),
     /// `200950000008`
+    ///
+    /// - HTTP 400
     V200950000008(::bitrix24_runtime::ApiError),
     /// `100`
+    ///
+    /// - HTTP 400
     V100(::bitrix24_runtime::ApiError),
     /// `0`
+    ///
+    /// - HTTP 400
     V0(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),

@@ -54,12 +54,20 @@ impl DeleteResponse {
 #[non_exhaustive]
 pub enum DeleteError {
     /// `201040400001`
+    ///
+    /// - HTTP 400
     V201040400001(::bitrix24_runtime::ApiError),
     /// `200040300020`
+    ///
+    /// - HTTP 400
     V200040300020(::bitrix24_runtime::ApiError),
     /// `100`
+    ///
+    /// - HTTP 400
     V100(::bitrix24_runtime::ApiError),
     /// `0`
+    ///
+    /// - HTTP 400
     V0(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -124,12 +132,20 @@ pub struct GetResponse {
 #[non_exhaustive]
 pub enum GetError {
     /// `201040400001`
+    ///
+    /// - HTTP 400
     V201040400001(::bitrix24_runtime::ApiError),
     /// `200040300010`
+    ///
+    /// - HTTP 400
     V200040300010(::bitrix24_runtime::ApiError),
     /// `100`
+    ///
+    /// - HTTP 400
     V100(::bitrix24_runtime::ApiError),
     /// `0`
+    ///
+    /// - HTTP 400
     V0(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -195,8 +211,12 @@ pub struct GetfieldsResponse {
 #[non_exhaustive]
 pub enum GetfieldsError {
     /// `200040300020`
+    ///
+    /// - HTTP 400
     V200040300020(::bitrix24_runtime::ApiError),
     /// `0`
+    ///
+    /// - HTTP 400
     V0(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -333,8 +353,12 @@ pub struct ListResponse {
 #[non_exhaustive]
 pub enum ListError {
     /// `200040300010`
+    ///
+    /// - HTTP 400
     V200040300010(::bitrix24_runtime::ApiError),
     /// `0`
+    ///
+    /// - HTTP 400
     V0(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -387,10 +411,16 @@ pub type ModifyResponse = ListResponse;
 #[non_exhaustive]
 pub enum ModifyError {
     /// `200040300020`
+    ///
+    /// - HTTP 400
     V200040300020(::bitrix24_runtime::ApiError),
     /// `100`
+    ///
+    /// - HTTP 400
     V100(::bitrix24_runtime::ApiError),
     /// `0`
+    ///
+    /// - HTTP 400
     V0(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),

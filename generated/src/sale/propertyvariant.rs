@@ -263,12 +263,20 @@ pub type GetResponse = AddResponse;
 #[non_exhaustive]
 pub enum GetError {
     /// `201540400001`
+    ///
+    /// - HTTP 400
     V201540400001(::bitrix24_runtime::ApiError),
     /// `200040300010`
+    ///
+    /// - HTTP 400
     V200040300010(::bitrix24_runtime::ApiError),
     /// `100`
+    ///
+    /// - HTTP 400
     V100(::bitrix24_runtime::ApiError),
     /// `0`
+    ///
+    /// - HTTP 400
     V0(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -334,8 +342,12 @@ pub struct GetFieldsResponse {
 #[non_exhaustive]
 pub enum GetFieldsError {
     /// `200040300010`
+    ///
+    /// - HTTP 400
     V200040300010(::bitrix24_runtime::ApiError),
     /// `0`
+    ///
+    /// - HTTP 400
     V0(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),

@@ -53,6 +53,8 @@ pub struct GetFieldsResponse {
 #[non_exhaustive]
 pub enum GetFieldsError {
     /// `200040300010`
+    ///
+    /// - HTTP 400
     V200040300010(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -184,6 +186,8 @@ pub struct ListResponse {
 #[non_exhaustive]
 pub enum ListError {
     /// `200040300010`
+    ///
+    /// - HTTP 400
     V200040300010(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),

@@ -69,8 +69,12 @@ impl AddResponse {
 #[non_exhaustive]
 pub enum AddError {
     /// `ILLEGAL_NEW_LINK`
+    ///
+    /// - HTTP 400
     IllegalNewLink(::bitrix24_runtime::ApiError),
     /// `ACTION_NOT_ALLOWED`
+    ///
+    /// - HTTP 400
     ActionNotAllowed(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),

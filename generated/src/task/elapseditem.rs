@@ -57,12 +57,20 @@ impl AddResponse {
 #[non_exhaustive]
 pub enum AddError {
     /// `0x000001`
+    ///
+    /// - HTTP 400
     V0x000001(::bitrix24_runtime::ApiError),
     /// `0x100002`
+    ///
+    /// - HTTP 400
     V0x100002(::bitrix24_runtime::ApiError),
     /// `0x000004`
+    ///
+    /// - HTTP 400
     V0x000004(::bitrix24_runtime::ApiError),
     /// `0x000040`
+    ///
+    /// - HTTP 400
     V0x000040(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -167,12 +175,20 @@ pub struct DeleteResponse;
 #[non_exhaustive]
 pub enum DeleteError {
     /// `0x000001`
+    ///
+    /// - HTTP 400
     V0x000001(::bitrix24_runtime::ApiError),
     /// `0x100002`
+    ///
+    /// - HTTP 400
     V0x100002(::bitrix24_runtime::ApiError),
     /// `0x000004`
+    ///
+    /// - HTTP 400
     V0x000004(::bitrix24_runtime::ApiError),
     /// `0x000040`
+    ///
+    /// - HTTP 400
     V0x000040(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -245,12 +261,20 @@ impl GetResponse {
 #[non_exhaustive]
 pub enum GetError {
     /// `0x000001`
+    ///
+    /// - HTTP 400
     V0x000001(::bitrix24_runtime::ApiError),
     /// `0x100002`
+    ///
+    /// - HTTP 400
     V0x100002(::bitrix24_runtime::ApiError),
     /// `0x000004`
+    ///
+    /// - HTTP 400
     V0x000004(::bitrix24_runtime::ApiError),
     /// `0x000040`
+    ///
+    /// - HTTP 400
     V0x000040(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -458,12 +482,20 @@ impl GetlistResponse {
 #[non_exhaustive]
 pub enum GetlistError {
     /// `0x100002`
+    ///
+    /// - HTTP 400
     V0x100002(::bitrix24_runtime::ApiError),
     /// `0x000004`
+    ///
+    /// - HTTP 400
     V0x000004(::bitrix24_runtime::ApiError),
     /// `0x000040`
+    ///
+    /// - HTTP 400
     V0x000040(::bitrix24_runtime::ApiError),
     /// `0x000100`
+    ///
+    /// - HTTP 400
     V0x000100(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -786,12 +818,20 @@ pub struct UpdateResponse;
 #[non_exhaustive]
 pub enum UpdateError {
     /// `0x000001`
+    ///
+    /// - HTTP 400
     V0x000001(::bitrix24_runtime::ApiError),
     /// `0x100002`
+    ///
+    /// - HTTP 400
     V0x100002(::bitrix24_runtime::ApiError),
     /// `0x000004`
+    ///
+    /// - HTTP 400
     V0x000004(::bitrix24_runtime::ApiError),
     /// `0x000040`
+    ///
+    /// - HTTP 400
     V0x000040(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),

@@ -67,8 +67,12 @@ impl AddResponse {
 #[non_exhaustive]
 pub enum AddError {
     /// `EMPTY_TITLE`
+    ///
+    /// - HTTP 400
     EmptyTitle(::bitrix24_runtime::ApiError),
     /// `ACCESS_DENIED`
+    ///
+    /// - HTTP 400
     AccessDenied(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -283,12 +287,20 @@ impl DeleteResponse {
 #[non_exhaustive]
 pub enum DeleteError {
     /// `ACCESS_DENIED`
+    ///
+    /// - HTTP 400
     AccessDenied(::bitrix24_runtime::ApiError),
     /// `CANT_DELETE_FIRST`
+    ///
+    /// - HTTP 400
     CantDeleteFirst(::bitrix24_runtime::ApiError),
     /// `IS_SYSTEM`
+    ///
+    /// - HTTP 400
     IsSystem(::bitrix24_runtime::ApiError),
     /// `NOT_FOUND`
+    ///
+    /// - HTTP 400
     NotFound(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -372,6 +384,8 @@ impl GetResponse {
 #[non_exhaustive]
 pub enum GetError {
     /// `ACCESS_DENIED`
+    ///
+    /// - HTTP 400
     AccessDenied(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -499,10 +513,16 @@ impl MovetaskResponse {
 #[non_exhaustive]
 pub enum MovetaskError {
     /// `ACCESS_DENIED_MOVE`
+    ///
+    /// - HTTP 400
     AccessDeniedMove(::bitrix24_runtime::ApiError),
     /// `TASK_NOT_FOUND`
+    ///
+    /// - HTTP 400
     TaskNotFound(::bitrix24_runtime::ApiError),
     /// `NOT_FOUND`
+    ///
+    /// - HTTP 400
     NotFound(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),

@@ -95,13 +95,13 @@ pub struct AttachTranscriptionResponse {
 pub enum AttachTranscriptionError {
     /// `ERROR_CORE`
     ///
-    /// - "CALL_ID should be set"
-    /// - "MESSAGES should be an array"
-    /// - "MESSAGES{N}\]SIDE\] should be either Client or User"
-    /// - "MESSAGES{N}\]START_TIME\] should be greater or equal to zero"
-    /// - "MESSAGES{N}\]STOP_TIME\] should be greater than zero"
-    /// - "MESSAGES{N}\]MESSAGE\] is empty"
-    /// - "Call {CALL_ID} is not found. Is it finished?"
+    /// - HTTP 400: "CALL_ID should be set"
+    /// - HTTP 400: "MESSAGES should be an array"
+    /// - HTTP 400: "MESSAGES{N}\]SIDE\] should be either Client or User"
+    /// - HTTP 400: "MESSAGES{N}\]START_TIME\] should be greater or equal to zero"
+    /// - HTTP 400: "MESSAGES{N}\]STOP_TIME\] should be greater than zero"
+    /// - HTTP 400: "MESSAGES{N}\]MESSAGE\] is empty"
+    /// - HTTP 400: "Call {CALL_ID} is not found. Is it finished?"
     ErrorCore(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),

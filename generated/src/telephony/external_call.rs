@@ -1041,8 +1041,8 @@ impl SearchCrmEntitiesResponse {
 pub enum SearchCrmEntitiesError {
     /// `ERROR_CORE`
     ///
-    /// - "PHONE_NUMBER is empty"
-    /// - "CRM is not installed."
+    /// - HTTP 400: "PHONE_NUMBER is empty"
+    /// - HTTP 400: "CRM is not installed."
     ErrorCore(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),

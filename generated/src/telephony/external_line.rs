@@ -237,7 +237,7 @@ impl GetResponse {
 pub enum GetError {
     /// `WRONG_AUTH_TYPE`
     ///
-    /// - "Current authorization type is denied for this method"
+    /// - HTTP 403: "Current authorization type is denied for this method"
     WrongAuthType(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),

@@ -179,7 +179,7 @@ pub struct CloseResponse {
 pub enum CloseError {
     /// `WRONG_DATETIME`
     ///
-    /// - "Day close date should correspond to the day open date"
+    /// - HTTP 400: "Day close date should correspond to the day open date"
     WrongDatetime(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -329,11 +329,11 @@ pub type OpenResponse = CloseResponse;
 pub enum OpenError {
     /// `WRONG_DATETIME`
     ///
-    /// - "Day open date should correspond to the current date"
+    /// - HTTP 400: "Day open date should correspond to the current date"
     WrongDatetime(::bitrix24_runtime::ApiError),
     /// `TIME`
     ///
-    /// - "Unable to set time, work day is paused"
+    /// - HTTP 400: "Unable to set time, work day is paused"
     Time(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),

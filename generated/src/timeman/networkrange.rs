@@ -72,7 +72,7 @@ pub struct CheckResponse {
 pub enum CheckError {
     /// `ACCESS_ERROR`
     ///
-    /// - "You don't have access to use this method"
+    /// - HTTP 400: "You don't have access to use this method"
     AccessError(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -213,11 +213,11 @@ pub struct SetResponse {
 pub enum SetError {
     /// `ACCESS_ERROR`
     ///
-    /// - "You don't have access to use this method"
+    /// - HTTP 400: "You don't have access to use this method"
     AccessError(::bitrix24_runtime::ApiError),
     /// `INVALID_FORMAT`
     ///
-    /// - "A wrong format for the RANGES field is passed"
+    /// - HTTP 400: "A wrong format for the RANGES field is passed"
     InvalidFormat(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),

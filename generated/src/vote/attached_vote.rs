@@ -119,8 +119,12 @@ pub struct GetResponse {
 #[non_exhaustive]
 pub enum GetError {
     /// `ATTACH_NOT_FOUND`
+    ///
+    /// - HTTP 400
     AttachNotFound(::bitrix24_runtime::ApiError),
     /// `ATTACH_READ_ACCESS_DENIED`
+    ///
+    /// - HTTP 400
     AttachReadAccessDenied(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),

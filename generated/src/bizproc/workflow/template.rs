@@ -104,15 +104,15 @@ impl AddResponse {
 pub enum AddError {
     /// `ACCESS_DENIED`
     ///
-    /// - "Application context required"
-    /// - "Access denied!"
+    /// - HTTP 400: "Application context required"
+    /// - HTTP 400: "Access denied!"
     AccessDenied(::bitrix24_runtime::ApiError),
     /// `ERROR_TEMPLATE_VALIDATION_FAILURE`
     ///
-    /// - "Incorrect field DOCUMENT_TYPE!"
-    /// - "Empty template name!"
-    /// - "Incorrect field AUTO_EXECUTE!"
-    /// - "Incorrect field TEMPLATE_DATA!"
+    /// - HTTP 400: "Incorrect field DOCUMENT_TYPE!"
+    /// - HTTP 400: "Empty template name!"
+    /// - HTTP 400: "Incorrect field AUTO_EXECUTE!"
+    /// - HTTP 400: "Incorrect field TEMPLATE_DATA!"
     ErrorTemplateValidationFailure(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -177,12 +177,12 @@ pub struct DeleteResponse;
 pub enum DeleteError {
     /// `ACCESS_DENIED`
     ///
-    /// - "Application context required"
-    /// - "Access denied!"
+    /// - HTTP 400: "Application context required"
+    /// - HTTP 400: "Access denied!"
     AccessDenied(::bitrix24_runtime::ApiError),
     /// `ERROR_TEMPLATE_NOT_FOUND`
     ///
-    /// - "Workflow template not found."
+    /// - HTTP 400: "Workflow template not found."
     ErrorTemplateNotFound(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -763,23 +763,23 @@ impl UpdateResponse {
 pub enum UpdateError {
     /// `ACCESS_DENIED`
     ///
-    /// - "Application context required"
-    /// - "Access denied!"
+    /// - HTTP 400: "Application context required"
+    /// - HTTP 400: "Access denied!"
     AccessDenied(::bitrix24_runtime::ApiError),
     /// `ERROR_TEMPLATE_VALIDATION_FAILURE`
     ///
-    /// - "No fields to update."
-    /// - "Empty template name!"
-    /// - "Incorrect field AUTO_EXECUTE!"
-    /// - "Incorrect field TEMPLATE_DATA!"
+    /// - HTTP 400: "No fields to update."
+    /// - HTTP 400: "Empty template name!"
+    /// - HTTP 400: "Incorrect field AUTO_EXECUTE!"
+    /// - HTTP 400: "Incorrect field TEMPLATE_DATA!"
     ErrorTemplateValidationFailure(::bitrix24_runtime::ApiError),
     /// `ERROR_TEMPLATE_NOT_FOUND`
     ///
-    /// - "Workflow template not found."
+    /// - HTTP 400: "Workflow template not found."
     ErrorTemplateNotFound(::bitrix24_runtime::ApiError),
     /// `ERROR_TEMPLATE_NOT_OWNER`
     ///
-    /// - "You can update ONLY templates created by current application"
+    /// - HTTP 400: "You can update ONLY templates created by current application"
     ErrorTemplateNotOwner(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),

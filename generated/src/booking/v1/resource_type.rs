@@ -57,19 +57,19 @@ impl AddResponse {
 pub enum AddError {
     /// `0`
     ///
-    /// - "Required fields: code"
+    /// - HTTP 400: "Required fields: code"
     V0(::bitrix24_runtime::ApiError),
     /// `100`
     ///
-    /// - "Could not find value for parameter"
+    /// - HTTP 400: "Could not find value for parameter"
     V100(::bitrix24_runtime::ApiError),
     /// `422`
     ///
-    /// - "Invalid value of the field"
+    /// - HTTP 400: "Invalid value of the field"
     V422(::bitrix24_runtime::ApiError),
     /// `1010`
     ///
-    /// - "Resource type with code already exists'"
+    /// - HTTP 400: "Resource type with code already exists'"
     V1010(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -481,11 +481,11 @@ impl DeleteResponse {
 pub enum DeleteError {
     /// `100`
     ///
-    /// - "Could not find value for parameter {id}"
+    /// - HTTP 400: "Could not find value for parameter {id}"
     V100(::bitrix24_runtime::ApiError),
     /// `1012`
     ///
-    /// - "Resource type has not been found"
+    /// - HTTP 400: "Resource type has not been found"
     V1012(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -883,19 +883,19 @@ impl UpdateResponse {
 pub enum UpdateError {
     /// `1007`
     ///
-    /// - "Resource type not found"
+    /// - HTTP 400: "Resource type not found"
     V1007(::bitrix24_runtime::ApiError),
     /// `100`
     ///
-    /// - "Could not find value for parameter"
+    /// - HTTP 400: "Could not find value for parameter"
     V100(::bitrix24_runtime::ApiError),
     /// `422`
     ///
-    /// - "Invalid value of the field"
+    /// - HTTP 400: "Invalid value of the field"
     V422(::bitrix24_runtime::ApiError),
     /// `1011`
     ///
-    /// - "Resource type with code already exists"
+    /// - HTTP 400: "Resource type with code already exists"
     V1011(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),

@@ -362,9 +362,11 @@ pub struct GetFieldsResponse {
 pub enum GetFieldsError {
     /// `ERROR_DOCUMENT_RIGHTS`
     ///
-    /// - "Access denied"
+    /// - HTTP 400: "Access denied"
     ErrorDocumentRights(::bitrix24_runtime::ApiError),
     /// `0`
+    ///
+    /// - HTTP 400
     V0(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -670,15 +672,15 @@ pub type UpdateResponse = AddResponse;
 pub enum UpdateError {
     /// `ERROR_DOCUMENT_RIGHTS`
     ///
-    /// - "Access denied"
+    /// - HTTP 400: "Access denied"
     ErrorDocumentRights(::bitrix24_runtime::ApiError),
     /// `ERROR_DOCUMENT_STATUS`
     ///
-    /// - "Document not found / Conducted document"
+    /// - HTTP 400: "Document not found / Conducted document"
     ErrorDocumentStatus(::bitrix24_runtime::ApiError),
     /// `0`
     ///
-    /// - "Error of modifying new document"
+    /// - HTTP 400: "Error of modifying new document"
     V0(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),

@@ -50,18 +50,32 @@ pub struct AddResponse {
 #[non_exhaustive]
 pub enum AddError {
     /// `200040300050`
+    ///
+    /// - HTTP 400
     V200040300050(::bitrix24_runtime::ApiError),
     /// `200040300040`
+    ///
+    /// - HTTP 400
     V200040300040(::bitrix24_runtime::ApiError),
     /// `200040300000`
+    ///
+    /// - HTTP 400
     V200040300000(::bitrix24_runtime::ApiError),
     /// `200040300043`
+    ///
+    /// - HTTP 400
     V200040300043(::bitrix24_runtime::ApiError),
     /// `200040300010`
+    ///
+    /// - HTTP 400
     V200040300010(::bitrix24_runtime::ApiError),
     /// `100`
+    ///
+    /// - HTTP 400
     V100(::bitrix24_runtime::ApiError),
     /// `0`
+    ///
+    /// - HTTP 400
     V0(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -699,14 +713,24 @@ pub type GetResponse = AddResponse;
 #[non_exhaustive]
 pub enum GetError {
     /// `200040300000`
+    ///
+    /// - HTTP 400
     V200040300000(::bitrix24_runtime::ApiError),
     /// `200040300040`
+    ///
+    /// - HTTP 400
     V200040300040(::bitrix24_runtime::ApiError),
     /// `200040300010`
+    ///
+    /// - HTTP 400
     V200040300010(::bitrix24_runtime::ApiError),
     /// `100`
+    ///
+    /// - HTTP 400
     V100(::bitrix24_runtime::ApiError),
     /// `0`
+    ///
+    /// - HTTP 400
     V0(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -775,10 +799,16 @@ pub struct GetFieldsByFilterResponse {
 #[non_exhaustive]
 pub enum GetFieldsByFilterError {
     /// `200040300010`
+    ///
+    /// - HTTP 400
     V200040300010(::bitrix24_runtime::ApiError),
     /// `100`
+    ///
+    /// - HTTP 400
     V100(::bitrix24_runtime::ApiError),
     /// `0`
+    ///
+    /// - HTTP 400
     V0(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -1400,18 +1430,32 @@ pub type UpdateResponse = AddResponse;
 #[non_exhaustive]
 pub enum UpdateError {
     /// `200040300043`
+    ///
+    /// - HTTP 400
     V200040300043(::bitrix24_runtime::ApiError),
     /// `200040300050`
+    ///
+    /// - HTTP 400
     V200040300050(::bitrix24_runtime::ApiError),
     /// `200040300040`
+    ///
+    /// - HTTP 400
     V200040300040(::bitrix24_runtime::ApiError),
     /// `200040300000`
+    ///
+    /// - HTTP 400
     V200040300000(::bitrix24_runtime::ApiError),
     /// `200040300010`
+    ///
+    /// - HTTP 400
     V200040300010(::bitrix24_runtime::ApiError),
     /// `100`
+    ///
+    /// - HTTP 400
     V100(::bitrix24_runtime::ApiError),
     /// `0`
+    ///
+    /// - HTTP 400
     V0(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),

@@ -50,18 +50,32 @@ pub struct AddResponse {
 #[non_exhaustive]
 pub enum AddError {
     /// `200040300050`
+    ///
+    /// - HTTP 400
     V200040300050(::bitrix24_runtime::ApiError),
     /// `200040300040`
+    ///
+    /// - HTTP 400
     V200040300040(::bitrix24_runtime::ApiError),
     /// `200040300000`
+    ///
+    /// - HTTP 400
     V200040300000(::bitrix24_runtime::ApiError),
     /// `200040300043`
+    ///
+    /// - HTTP 400
     V200040300043(::bitrix24_runtime::ApiError),
     /// `200040300010`
+    ///
+    /// - HTTP 400
     V200040300010(::bitrix24_runtime::ApiError),
     /// `100`
+    ///
+    /// - HTTP 400
     V100(::bitrix24_runtime::ApiError),
     /// `0`
+    ///
+    /// - HTTP 400
     V0(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -921,10 +935,16 @@ pub struct GetFieldsByFilterResponse {
 #[non_exhaustive]
 pub enum GetFieldsByFilterError {
     /// `200040300010`
+    ///
+    /// - HTTP 400
     V200040300010(::bitrix24_runtime::ApiError),
     /// `100`
+    ///
+    /// - HTTP 400
     V100(::bitrix24_runtime::ApiError),
     /// `0`
+    ///
+    /// - HTTP 400
     V0(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),

@@ -71,8 +71,12 @@ pub struct AddResponse {
 #[non_exhaustive]
 pub enum AddError {
     /// `ACCESS_DENIED`
+    ///
+    /// - HTTP 400
     AccessDenied(::bitrix24_runtime::ApiError),
     /// `REQUIRED_ARG_MISSING`
+    ///
+    /// - HTTP 400
     RequiredArgMissing(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),

@@ -159,16 +159,28 @@ impl DeleteResponse {
 #[non_exhaustive]
 pub enum DeleteError {
     /// `100`
+    ///
+    /// - HTTP 400
     V100(::bitrix24_runtime::ApiError),
     /// `NOT_FOUND`
+    ///
+    /// - HTTP 400
     NotFound(::bitrix24_runtime::ApiError),
     /// `OWNER_NOT_FOUND`
+    ///
+    /// - HTTP 400
     OwnerNotFound(::bitrix24_runtime::ApiError),
     /// `ACCESS_DENIED`
+    ///
+    /// - HTTP 400
     AccessDenied(::bitrix24_runtime::ApiError),
     /// `BINDING_NOT_FOUND`
+    ///
+    /// - HTTP 400
     BindingNotFound(::bitrix24_runtime::ApiError),
     /// `LAST_BINDING_CANNOT_BE_DELETED`
+    ///
+    /// - HTTP 400
     LastBindingCannotBeDeleted(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),

@@ -356,10 +356,16 @@ impl GetResponse {
 #[non_exhaustive]
 pub enum GetError {
     /// `ACCESS_DENIED`
+    ///
+    /// - HTTP 400
     AccessDenied(::bitrix24_runtime::ApiError),
     /// `NOT_FOUND`
+    ///
+    /// - HTTP 400
     NotFound(::bitrix24_runtime::ApiError),
     /// `ERROR_WRONG_CONTEXT`
+    ///
+    /// - HTTP 400
     ErrorWrongContext(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),

@@ -160,14 +160,24 @@ impl AddResponse {
 #[non_exhaustive]
 pub enum AddError {
     /// `100`
+    ///
+    /// - HTTP 400
     V100(::bitrix24_runtime::ApiError),
     /// `NOT_FOUND`
+    ///
+    /// - HTTP 400
     NotFound(::bitrix24_runtime::ApiError),
     /// `ACCESS_DENIED`
+    ///
+    /// - HTTP 400
     AccessDenied(::bitrix24_runtime::ApiError),
     /// `OWNER_NOT_FOUND`
+    ///
+    /// - HTTP 400
     OwnerNotFound(::bitrix24_runtime::ApiError),
     /// `WRONG_DATETIME_FORMAT`
+    ///
+    /// - HTTP 400
     WrongDatetimeFormat(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -573,16 +583,28 @@ impl UpdateDeadlineResponse {
 #[non_exhaustive]
 pub enum UpdateDeadlineError {
     /// `100`
+    ///
+    /// - HTTP 400
     V100(::bitrix24_runtime::ApiError),
     /// `NOT_FOUND`
+    ///
+    /// - HTTP 400
     NotFound(::bitrix24_runtime::ApiError),
     /// `ACCESS_DENIED`
+    ///
+    /// - HTTP 400
     AccessDenied(::bitrix24_runtime::ApiError),
     /// `OWNER_NOT_FOUND`
+    ///
+    /// - HTTP 400
     OwnerNotFound(::bitrix24_runtime::ApiError),
     /// `WRONG_DATETIME_FORMAT`
+    ///
+    /// - HTTP 400
     WrongDatetimeFormat(::bitrix24_runtime::ApiError),
     /// `CAN_NOT_UPDATE_COMPLETED_TODO`
+    ///
+    /// - HTTP 400
     CanNotUpdateCompletedTodo(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),

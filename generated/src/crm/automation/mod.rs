@@ -74,7 +74,7 @@ impl TriggerResponse {
 pub enum TriggerError {
     /// `ACCESS_DENIED`
     ///
-    /// - "Access denied! There are no permissions to update the entity."
+    /// - HTTP 400: "Access denied! There are no permissions to update the entity."
     AccessDenied(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),

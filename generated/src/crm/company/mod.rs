@@ -85,7 +85,7 @@ impl AddResponse {
 pub enum AddError {
     /// `ERROR_CORE`
     ///
-    /// - "The E-mail field contains an invalid address"
+    /// - HTTP 400: "The E-mail field contains an invalid address"
     ErrorCore(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -1123,7 +1123,7 @@ impl UpdateResponse {
 pub enum UpdateError {
     /// `ERROR_CORE`
     ///
-    /// - "The E-mail field contains an invalid address"
+    /// - HTTP 400: "The E-mail field contains an invalid address"
     ErrorCore(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),

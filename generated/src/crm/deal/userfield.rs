@@ -830,15 +830,15 @@ pub struct GetResponse {
 pub enum GetError {
     /// `403`
     ///
-    /// - "Access denied"
+    /// - HTTP 400: "Access denied"
     V403(::bitrix24_runtime::ApiError),
     /// `400`
     ///
-    /// - "ID is not defined or invalid"
+    /// - HTTP 400: "ID is not defined or invalid"
     V400(::bitrix24_runtime::ApiError),
     /// `ERROR_NOT_FOUND`
     ///
-    /// - "The entity with ID 'id' is not found"
+    /// - HTTP 400: "The entity with ID 'id' is not found"
     ErrorNotFound(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),

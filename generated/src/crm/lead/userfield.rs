@@ -702,16 +702,16 @@ impl DeleteResponse {
 pub enum DeleteError {
     /// `400`
     ///
-    /// - "ID is not defined or invalid"
-    /// - "Error deleting FIELD_NAME for object ENTITY_ID"
+    /// - HTTP 400: "ID is not defined or invalid"
+    /// - HTTP 400: "Error deleting FIELD_NAME for object ENTITY_ID"
     V400(::bitrix24_runtime::ApiError),
     /// `403`
     ///
-    /// - "Access denied"
+    /// - HTTP 400: "Access denied"
     V403(::bitrix24_runtime::ApiError),
     /// `ERROR_NOT_FOUND`
     ///
-    /// - "The entity with ID 'id' is not found"
+    /// - HTTP 400: "The entity with ID 'id' is not found"
     ErrorNotFound(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -830,15 +830,15 @@ pub struct GetResponse {
 pub enum GetError {
     /// `403`
     ///
-    /// - "Access denied"
+    /// - HTTP 400: "Access denied"
     V403(::bitrix24_runtime::ApiError),
     /// `400`
     ///
-    /// - "ID is not defined or invalid"
+    /// - HTTP 400: "ID is not defined or invalid"
     V400(::bitrix24_runtime::ApiError),
     /// `ERROR_NOT_FOUND`
     ///
-    /// - "The entity with ID 'id' is not found"
+    /// - HTTP 400: "The entity with ID 'id' is not found"
     ErrorNotFound(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -1043,8 +1043,8 @@ impl ListResponse {
 pub enum ListError {
     /// `400`
     ///
-    /// - "Parameter 'order' must be array"
-    /// - "Parameter 'filter' must be array"
+    /// - HTTP 400: "Parameter 'order' must be array"
+    /// - HTTP 400: "Parameter 'filter' must be array"
     V400(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -1404,20 +1404,20 @@ impl UpdateResponse {
 pub enum UpdateError {
     /// `400`
     ///
-    /// - "Parameter 'fields' must be array"
-    /// - "ID is not defined or invalid"
+    /// - HTTP 400: "Parameter 'fields' must be array"
+    /// - HTTP 400: "ID is not defined or invalid"
     V400(::bitrix24_runtime::ApiError),
     /// `403`
     ///
-    /// - "Access denied"
+    /// - HTTP 400: "Access denied"
     V403(::bitrix24_runtime::ApiError),
     /// `ERROR_NOT_FOUND`
     ///
-    /// - "The entity with ID 'id' is not found"
+    /// - HTTP 400: "The entity with ID 'id' is not found"
     ErrorNotFound(::bitrix24_runtime::ApiError),
     /// `ERROR_CORE`
     ///
-    /// - "List item with value XML_ID='XML_ID' already exists"
+    /// - HTTP 400: "List item with value XML_ID='XML_ID' already exists"
     ErrorCore(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),

@@ -516,7 +516,7 @@ impl DeleteResponse {
 pub enum DeleteError {
     /// `ERROR_CORE`
     ///
-    /// - "Element not found"
+    /// - HTTP 400: "Element not found"
     ErrorCore(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),

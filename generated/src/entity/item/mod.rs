@@ -184,22 +184,22 @@ impl AddResponse {
 pub enum AddError {
     /// `ERROR_ARGUMENT`
     ///
-    /// - "Argument 'ENTITY' is null or empty"
-    /// - "Entity code is too long. Max length is N characters."
-    /// - "Field validation errors for the item"
+    /// - HTTP 400: "Argument 'ENTITY' is null or empty"
+    /// - HTTP 400: "Entity code is too long. Max length is N characters."
+    /// - HTTP 400: "Field validation errors for the item"
     ErrorArgument(::bitrix24_runtime::ApiError),
     /// `ERROR_ENTITY_NOT_FOUND`
     ///
-    /// - "Entity not found"
+    /// - HTTP 400: "Entity not found"
     ErrorEntityNotFound(::bitrix24_runtime::ApiError),
     /// `ACCESS_DENIED`
     ///
-    /// - "Access denied!"
-    /// - "Access denied! Application context required"
+    /// - HTTP 400: "Access denied!"
+    /// - HTTP 400: "Access denied! Application context required"
     AccessDenied(::bitrix24_runtime::ApiError),
     /// `ERROR_CORE`
     ///
-    /// - "Internal error adding entity item. Try adding again."
+    /// - HTTP 400: "Internal error adding entity item. Try adding again."
     ErrorCore(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -273,26 +273,26 @@ impl DeleteResponse {
 pub enum DeleteError {
     /// `ERROR_ARGUMENT`
     ///
-    /// - "Argument 'ENTITY' is null or empty"
-    /// - "Entity code is too long. Max length is N characters."
-    /// - "Argument 'ID' is null or empty"
+    /// - HTTP 400: "Argument 'ENTITY' is null or empty"
+    /// - HTTP 400: "Entity code is too long. Max length is N characters."
+    /// - HTTP 400: "Argument 'ID' is null or empty"
     ErrorArgument(::bitrix24_runtime::ApiError),
     /// `ERROR_ENTITY_NOT_FOUND`
     ///
-    /// - "Entity not found"
+    /// - HTTP 400: "Entity not found"
     ErrorEntityNotFound(::bitrix24_runtime::ApiError),
     /// `ERROR_ITEM_NOT_FOUND`
     ///
-    /// - "Item not found"
+    /// - HTTP 400: "Item not found"
     ErrorItemNotFound(::bitrix24_runtime::ApiError),
     /// `ACCESS_DENIED`
     ///
-    /// - "Access denied!"
-    /// - "Access denied! Application context required"
+    /// - HTTP 400: "Access denied!"
+    /// - HTTP 400: "Access denied! Application context required"
     AccessDenied(::bitrix24_runtime::ApiError),
     /// `ERROR_CORE`
     ///
-    /// - "Internal error deleting entity item. Try deleting again."
+    /// - HTTP 400: "Internal error deleting entity item. Try deleting again."
     ErrorCore(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -408,17 +408,17 @@ impl GetResponse {
 pub enum GetError {
     /// `ERROR_ARGUMENT`
     ///
-    /// - "Argument 'ENTITY' is null or empty"
-    /// - "Entity code is too long. Max length is N characters."
-    /// - "Filter validator errors"
+    /// - HTTP 400: "Argument 'ENTITY' is null or empty"
+    /// - HTTP 400: "Entity code is too long. Max length is N characters."
+    /// - HTTP 400: "Filter validator errors"
     ErrorArgument(::bitrix24_runtime::ApiError),
     /// `ERROR_ENTITY_NOT_FOUND`
     ///
-    /// - "Entity not found"
+    /// - HTTP 400: "Entity not found"
     ErrorEntityNotFound(::bitrix24_runtime::ApiError),
     /// `ACCESS_DENIED`
     ///
-    /// - "Access denied! Application context required"
+    /// - HTTP 400: "Access denied! Application context required"
     AccessDenied(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -931,27 +931,27 @@ impl UpdateResponse {
 pub enum UpdateError {
     /// `ERROR_ARGUMENT`
     ///
-    /// - "Argument 'ENTITY' is null or empty"
-    /// - "Entity code is too long. Max length is N characters."
-    /// - "Argument 'ID' is null or empty"
-    /// - "Field validation errors for the item"
+    /// - HTTP 400: "Argument 'ENTITY' is null or empty"
+    /// - HTTP 400: "Entity code is too long. Max length is N characters."
+    /// - HTTP 400: "Argument 'ID' is null or empty"
+    /// - HTTP 400: "Field validation errors for the item"
     ErrorArgument(::bitrix24_runtime::ApiError),
     /// `ERROR_ENTITY_NOT_FOUND`
     ///
-    /// - "Entity not found"
+    /// - HTTP 400: "Entity not found"
     ErrorEntityNotFound(::bitrix24_runtime::ApiError),
     /// `ERROR_ITEM_NOT_FOUND`
     ///
-    /// - "Item not found"
+    /// - HTTP 400: "Item not found"
     ErrorItemNotFound(::bitrix24_runtime::ApiError),
     /// `ACCESS_DENIED`
     ///
-    /// - "Access denied!"
-    /// - "Access denied! Application context required"
+    /// - HTTP 400: "Access denied!"
+    /// - HTTP 400: "Access denied! Application context required"
     AccessDenied(::bitrix24_runtime::ApiError),
     /// `ERROR_CORE`
     ///
-    /// - "Internal error updating entity item. Try updating again."
+    /// - HTTP 400: "Internal error updating entity item. Try updating again."
     ErrorCore(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),

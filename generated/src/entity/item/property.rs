@@ -115,32 +115,32 @@ impl AddResponse {
 pub enum AddError {
     /// `ERROR_ARGUMENT`
     ///
-    /// - "Argument 'ENTITY' is null or empty"
-    /// - "Entity code is too long. Max length is N characters."
-    /// - "Argument 'PROPERTY' is null or empty"
-    /// - "Wrong entity item property type"
+    /// - HTTP 400: "Argument 'ENTITY' is null or empty"
+    /// - HTTP 400: "Entity code is too long. Max length is N characters."
+    /// - HTTP 400: "Argument 'PROPERTY' is null or empty"
+    /// - HTTP 400: "Wrong entity item property type"
     ErrorArgument(::bitrix24_runtime::ApiError),
     /// `ERROR_ENTITY_NOT_FOUND`
     ///
-    /// - "Entity not found"
+    /// - HTTP 400: "Entity not found"
     ErrorEntityNotFound(::bitrix24_runtime::ApiError),
     /// `ERROR_PROPERTY_ALREADY_EXISTS`
     ///
-    /// - "Property already exists"
+    /// - HTTP 400: "Property already exists"
     ErrorPropertyAlreadyExists(::bitrix24_runtime::ApiError),
     /// `ACCESS_DENIED`
     ///
-    /// - "Access denied!"
-    /// - "Access denied! Application context required"
+    /// - HTTP 400: "Access denied!"
+    /// - HTTP 400: "Access denied! Application context required"
     AccessDenied(::bitrix24_runtime::ApiError),
     /// `ERROR_UNSUPPORTED_PROPERTY_TYPE`
     ///
-    /// - "Invalid property type"
+    /// - HTTP 400: "Invalid property type"
     ErrorUnsupportedPropertyType(::bitrix24_runtime::ApiError),
     /// `ERROR_CORE`
     ///
-    /// - "Internal error adding entity property. Try adding again."
-    /// - "Property code cannot start with a digit"
+    /// - HTTP 400: "Internal error adding entity property. Try adding again."
+    /// - HTTP 400: "Property code cannot start with a digit"
     ErrorCore(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -220,25 +220,25 @@ impl DeleteResponse {
 pub enum DeleteError {
     /// `ERROR_ARGUMENT`
     ///
-    /// - "Argument 'ENTITY' is null or empty"
-    /// - "Entity code is too long. Max length is N characters."
+    /// - HTTP 400: "Argument 'ENTITY' is null or empty"
+    /// - HTTP 400: "Entity code is too long. Max length is N characters."
     ErrorArgument(::bitrix24_runtime::ApiError),
     /// `ERROR_ENTITY_NOT_FOUND`
     ///
-    /// - "Entity not found"
+    /// - HTTP 400: "Entity not found"
     ErrorEntityNotFound(::bitrix24_runtime::ApiError),
     /// `ERROR_PROPERTY_NOT_FOUND`
     ///
-    /// - "Property not found"
+    /// - HTTP 400: "Property not found"
     ErrorPropertyNotFound(::bitrix24_runtime::ApiError),
     /// `ACCESS_DENIED`
     ///
-    /// - "Access denied!"
-    /// - "Access denied! Application context required"
+    /// - HTTP 400: "Access denied!"
+    /// - HTTP 400: "Access denied! Application context required"
     AccessDenied(::bitrix24_runtime::ApiError),
     /// `ERROR_CORE`
     ///
-    /// - "Internal error deleting entity property. Try deleting again."
+    /// - HTTP 400: "Internal error deleting entity property. Try deleting again."
     ErrorCore(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -330,20 +330,20 @@ impl GetResponse {
 pub enum GetError {
     /// `ERROR_ARGUMENT`
     ///
-    /// - "Argument 'ENTITY' is null or empty"
-    /// - "Entity code is too long. Max length is N characters."
+    /// - HTTP 400: "Argument 'ENTITY' is null or empty"
+    /// - HTTP 400: "Entity code is too long. Max length is N characters."
     ErrorArgument(::bitrix24_runtime::ApiError),
     /// `ERROR_ENTITY_NOT_FOUND`
     ///
-    /// - "Entity not found"
+    /// - HTTP 400: "Entity not found"
     ErrorEntityNotFound(::bitrix24_runtime::ApiError),
     /// `ERROR_PROPERTY_NOT_FOUND`
     ///
-    /// - "Property not found"
+    /// - HTTP 400: "Property not found"
     ErrorPropertyNotFound(::bitrix24_runtime::ApiError),
     /// `ACCESS_DENIED`
     ///
-    /// - "Access denied! Application context required"
+    /// - HTTP 400: "Access denied! Application context required"
     AccessDenied(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -513,31 +513,31 @@ impl UpdateResponse {
 pub enum UpdateError {
     /// `ERROR_ARGUMENT`
     ///
-    /// - "Argument 'ENTITY' is null or empty"
-    /// - "Entity code is too long. Max length is N characters."
-    /// - "Wrong entity item property type"
-    /// - "Cannot change property type to File"
+    /// - HTTP 400: "Argument 'ENTITY' is null or empty"
+    /// - HTTP 400: "Entity code is too long. Max length is N characters."
+    /// - HTTP 400: "Wrong entity item property type"
+    /// - HTTP 400: "Cannot change property type to File"
     ErrorArgument(::bitrix24_runtime::ApiError),
     /// `ERROR_ENTITY_NOT_FOUND`
     ///
-    /// - "Entity not found"
+    /// - HTTP 400: "Entity not found"
     ErrorEntityNotFound(::bitrix24_runtime::ApiError),
     /// `ERROR_PROPERTY_NOT_FOUND`
     ///
-    /// - "Property not found"
+    /// - HTTP 400: "Property not found"
     ErrorPropertyNotFound(::bitrix24_runtime::ApiError),
     /// `ERROR_PROPERTY_ALREADY_EXISTS`
     ///
-    /// - "Property \<PROPERTY_NEW\> already exists"
+    /// - HTTP 400: "Property \<PROPERTY_NEW\> already exists"
     ErrorPropertyAlreadyExists(::bitrix24_runtime::ApiError),
     /// `ACCESS_DENIED`
     ///
-    /// - "Access denied!"
-    /// - "Access denied! Application context required"
+    /// - HTTP 400: "Access denied!"
+    /// - HTTP 400: "Access denied! Application context required"
     AccessDenied(::bitrix24_runtime::ApiError),
     /// `ERROR_CORE`
     ///
-    /// - "Internal error updating entity property. Try updating again."
+    /// - HTTP 400: "Internal error updating entity property. Try updating again."
     ErrorCore(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),

@@ -825,29 +825,29 @@ impl UpdateAvatarResponse {
 pub enum UpdateAvatarError {
     /// `CHAT_ID_EMPTY`
     ///
-    /// - "Chat ID can't be empty"
+    /// - HTTP 400: "Chat ID can't be empty"
     ChatIdEmpty(::bitrix24_runtime::ApiError),
     /// `DIALOG_ID_EMPTY`
     ///
-    /// - "Dialog ID can't be empty"
+    /// - HTTP 400: "Dialog ID can't be empty"
     DialogIdEmpty(::bitrix24_runtime::ApiError),
     /// `ACCESS_DENIED`
     ///
-    /// - "Access denied"
+    /// - HTTP 400: "Access denied"
     AccessDenied(::bitrix24_runtime::ApiError),
     /// `ACCESS_ERROR`
     ///
-    /// - "Action unavailable"
-    /// - "The avatar of this chat cannot be changed"
+    /// - HTTP 400: "Action unavailable"
+    /// - HTTP 400: "The avatar of this chat cannot be changed"
     AccessError(::bitrix24_runtime::ApiError),
     /// `AVATAR_ERROR`
     ///
-    /// - "Avatar incorrect type"
-    /// - "Avatar incorrect size (max 5000x5000)"
+    /// - HTTP 400: "Avatar incorrect type"
+    /// - HTTP 400: "Avatar incorrect size (max 5000x5000)"
     AvatarError(::bitrix24_runtime::ApiError),
     /// `WRONG_REQUEST`
     ///
-    /// - "Chat doesn't exist"
+    /// - HTTP 400: "Chat doesn't exist"
     WrongRequest(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),

@@ -241,11 +241,11 @@ pub struct SearchResponse {
 pub enum SearchError {
     /// `SEARCH_TEXT_ERROR`
     ///
-    /// - "SEARCH_TEXT can't be less than 3 symbols"
+    /// - HTTP 400: "SEARCH_TEXT can't be less than 3 symbols"
     SearchTextError(::bitrix24_runtime::ApiError),
     /// `LAST_ID_STRING`
     ///
-    /// - "Last notification ID can't be string"
+    /// - HTTP 400: "Last notification ID can't be string"
     LastIdString(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),

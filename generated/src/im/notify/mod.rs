@@ -84,11 +84,11 @@ pub struct AnswerResponse {
 pub enum AnswerError {
     /// `ID_ERROR`
     ///
-    /// - "Notification ID can't be empty"
+    /// - HTTP 400: "Notification ID can't be empty"
     IdError(::bitrix24_runtime::ApiError),
     /// `ANSWER_TEXT_ERROR`
     ///
-    /// - "ANSWER_TEXT can't be empty"
+    /// - HTTP 400: "ANSWER_TEXT can't be empty"
     AnswerTextError(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -154,11 +154,11 @@ pub type ConfirmResponse = AnswerResponse;
 pub enum ConfirmError {
     /// `ID_ERROR`
     ///
-    /// - "Notification ID can't be empty"
+    /// - HTTP 400: "Notification ID can't be empty"
     IdError(::bitrix24_runtime::ApiError),
     /// `NOTIFY_VALUE_ERROR`
     ///
-    /// - "Notification Value can't be empty"
+    /// - HTTP 400: "Notification Value can't be empty"
     NotifyValueError(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -428,11 +428,11 @@ pub struct GetResponse {
 pub enum GetError {
     /// `LAST_ID_AND_LAST_TYPE`
     ///
-    /// - "Parameters LAST_ID and LAST_TYPE should be used together"
+    /// - HTTP 400: "Parameters LAST_ID and LAST_TYPE should be used together"
     LastIdAndLastType(::bitrix24_runtime::ApiError),
     /// `LAST_ID_STRING`
     ///
-    /// - "Last notification ID can't be string"
+    /// - HTTP 400: "Last notification ID can't be string"
     LastIdString(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),

@@ -131,7 +131,7 @@ impl ListResponse {
 pub enum ListError {
     /// `PARAMS_ERROR`
     ///
-    /// - "No IDS param or it is not an array"
+    /// - HTTP 400: "No IDS param or it is not an array"
     ParamsError(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),

@@ -58,7 +58,7 @@ impl AddResponse {
 pub enum AddError {
     /// `DIALOG_ID_EMPTY`
     ///
-    /// - "Dialog ID can't be empty"
+    /// - HTTP 400: "Dialog ID can't be empty"
     DialogIdEmpty(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -126,7 +126,7 @@ impl DeleteResponse {
 pub enum DeleteError {
     /// `DIALOG_ID_EMPTY`
     ///
-    /// - "Dialog ID can't be empty"
+    /// - HTTP 400: "Dialog ID can't be empty"
     DialogIdEmpty(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),

@@ -130,7 +130,7 @@ impl ListResponse {
 pub enum ListError {
     /// `FIND_SHORT`
     ///
-    /// - "Too short a search phrase"
+    /// - HTTP 400: "Too short a search phrase"
     FindShort(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),

@@ -99,7 +99,7 @@ impl GetResponse {
 pub enum GetError {
     /// `INVALID_FORMAT`
     ///
-    /// - "A wrong format for the ID field is passed"
+    /// - HTTP 400: "A wrong format for the ID field is passed"
     InvalidFormat(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),

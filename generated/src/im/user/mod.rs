@@ -167,15 +167,15 @@ pub struct GetResponse {
 pub enum GetError {
     /// `ID_EMPTY`
     ///
-    /// - "User ID can't be empty"
+    /// - HTTP 400: "User ID can't be empty"
     IdEmpty(::bitrix24_runtime::ApiError),
     /// `USER_NOT_EXISTS`
     ///
-    /// - "User does not exist"
+    /// - HTTP 400: "User does not exist"
     UserNotExists(::bitrix24_runtime::ApiError),
     /// `ACCESS_DENIED`
     ///
-    /// - "You can request only users who are part of your extranet group"
+    /// - HTTP 400: "You can request only users who are part of your extranet group"
     AccessDenied(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),

@@ -228,19 +228,19 @@ impl AddResponse {
 pub enum AddError {
     /// `INVALID_FORMAT`
     ///
-    /// - "Parameter USERS has wrong type"
+    /// - HTTP 400: "Parameter USERS has wrong type"
     InvalidFormat(::bitrix24_runtime::ApiError),
     /// `BOT_ID_ERROR`
     ///
-    /// - "Bot not found"
+    /// - HTTP 400: "Bot not found"
     BotIdError(::bitrix24_runtime::ApiError),
     /// `APP_ID_ERROR`
     ///
-    /// - "Bot was installed by another REST application"
+    /// - HTTP 400: "Bot was installed by another REST application"
     AppIdError(::bitrix24_runtime::ApiError),
     /// `WRONG_REQUEST`
     ///
-    /// - "Chat can't be created"
+    /// - HTTP 400: "Chat can't be created"
     WrongRequest(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -612,15 +612,15 @@ impl SendTypingResponse {
 pub enum SendTypingError {
     /// `BOT_ID_ERROR`
     ///
-    /// - "Bot not found"
+    /// - HTTP 400: "Bot not found"
     BotIdError(::bitrix24_runtime::ApiError),
     /// `APP_ID_ERROR`
     ///
-    /// - "Bot was installed by another REST application"
+    /// - HTTP 400: "Bot was installed by another REST application"
     AppIdError(::bitrix24_runtime::ApiError),
     /// `DIALOG_ID_EMPTY`
     ///
-    /// - "Dialog ID can't be empty"
+    /// - HTTP 400: "Dialog ID can't be empty"
     DialogIdEmpty(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -744,23 +744,23 @@ impl SetManagerResponse {
 pub enum SetManagerError {
     /// `CHAT_ID_EMPTY`
     ///
-    /// - "Chat ID can't be empty"
+    /// - HTTP 400: "Chat ID can't be empty"
     ChatIdEmpty(::bitrix24_runtime::ApiError),
     /// `USER_ID_EMPTY`
     ///
-    /// - "User ID can't be empty"
+    /// - HTTP 400: "User ID can't be empty"
     UserIdEmpty(::bitrix24_runtime::ApiError),
     /// `WRONG_REQUEST`
     ///
-    /// - "Change manager can only owner and user must be member in chat"
+    /// - HTTP 400: "Change manager can only owner and user must be member in chat"
     WrongRequest(::bitrix24_runtime::ApiError),
     /// `BOT_ID_ERROR`
     ///
-    /// - "Bot not found"
+    /// - HTTP 400: "Bot not found"
     BotIdError(::bitrix24_runtime::ApiError),
     /// `APP_ID_ERROR`
     ///
-    /// - "Bot was installed by another rest application"
+    /// - HTTP 400: "Bot was installed by another rest application"
     AppIdError(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),

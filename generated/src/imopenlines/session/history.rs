@@ -146,15 +146,15 @@ pub struct GetResponse {
 pub enum GetError {
     /// `MISSING_REQUIRED_PARAM`
     ///
-    /// - "Session ID or Chat ID must be provided"
+    /// - HTTP 400: "Session ID or Chat ID must be provided"
     MissingRequiredParam(::bitrix24_runtime::ApiError),
     /// `INVALID_SESSION_ID`
     ///
-    /// - "Unable to determine session ID from provided parameters"
+    /// - HTTP 400: "Unable to determine session ID from provided parameters"
     InvalidSessionId(::bitrix24_runtime::ApiError),
     /// `ACCESS_DENIED`
     ///
-    /// - "You cannot open this conversation as you do not have sufficient rights"
+    /// - HTTP 400: "You cannot open this conversation as you do not have sufficient rights"
     AccessDenied(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),

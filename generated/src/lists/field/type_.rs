@@ -111,15 +111,15 @@ impl GetResponse {
 pub enum GetError {
     /// `ERROR_REQUIRED_PARAMETERS_MISSING`
     ///
-    /// - "Required parameter X is missing"
+    /// - HTTP 400: "Required parameter X is missing"
     ErrorRequiredParametersMissing(::bitrix24_runtime::ApiError),
     /// `ERROR_IBLOCK_NOT_FOUND`
     ///
-    /// - "Iblock not found"
+    /// - HTTP 400: "Iblock not found"
     ErrorIblockNotFound(::bitrix24_runtime::ApiError),
     /// `ACCESS_DENIED`
     ///
-    /// - "Access denied"
+    /// - HTTP 400: "Access denied"
     AccessDenied(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),

@@ -248,16 +248,16 @@ impl AddResponse {
 pub enum AddError {
     /// `SONET_CONTROLLER_LIVEFEED_BLOGPOST_ADD_ERROR`
     ///
-    /// - "Blog post hasn't been added"
-    /// - "No destination specified"
+    /// - HTTP 400: "Blog post hasn't been added"
+    /// - HTTP 400: "No destination specified"
     SonetControllerLivefeedBlogpostAddError(::bitrix24_runtime::ApiError),
     /// `SONET_CONTROLLER_LIVEFEED_BLOGPOST_MODULE_BLOG_NOT_INSTALLED`
     ///
-    /// - "Blog module is not installed"
+    /// - HTTP 400: "Blog module is not installed"
     SonetControllerLivefeedBlogpostModuleBlogNotInstalled(::bitrix24_runtime::ApiError),
     /// `SONET_CONTROLLER_LIVEFEED_BLOG_NOT_FOUND`
     ///
-    /// - "Blog not found"
+    /// - HTTP 400: "Blog not found"
     SonetControllerLivefeedBlogNotFound(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -328,16 +328,16 @@ impl DeleteResponse {
 pub enum DeleteError {
     /// `100`
     ///
-    /// - "Wrong post ID"
+    /// - HTTP 400: "Wrong post ID"
     V100(::bitrix24_runtime::ApiError),
     /// `0`
     ///
-    /// - "Blog module is not installed."
-    /// - "Error deleting message"
+    /// - HTTP 400: "Blog module is not installed."
+    /// - HTTP 400: "Error deleting message"
     V0(::bitrix24_runtime::ApiError),
     /// `403`
     ///
-    /// - "You do not have permission to delete this message"
+    /// - HTTP 400: "You do not have permission to delete this message"
     V403(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -1874,15 +1874,15 @@ impl UpdateResponse {
 pub enum UpdateError {
     /// `SONET_CONTROLLER_LIVEFEED_BLOGPOST_UPDATE_ERROR`
     ///
-    /// - "Wrong post ID"
-    /// - "Blog module is not installed."
-    /// - "No write perms"
-    /// - "No post found"
-    /// - "No blog found"
+    /// - HTTP 400: "Wrong post ID"
+    /// - HTTP 400: "Blog module is not installed."
+    /// - HTTP 400: "No write perms"
+    /// - HTTP 400: "No post found"
+    /// - HTTP 400: "No blog found"
     SonetControllerLivefeedBlogpostUpdateError(::bitrix24_runtime::ApiError),
     /// `EMPTY_TITLE`
     ///
-    /// - "Message title is not specified."
+    /// - HTTP 400: "Message title is not specified."
     EmptyTitle(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),

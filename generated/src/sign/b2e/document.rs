@@ -80,20 +80,20 @@ pub struct GetResponse {
 pub enum GetError {
     /// `ACCESS_DENIED`
     ///
-    /// - "Access denied!"
+    /// - HTTP 200: "Access denied!"
     AccessDenied(::bitrix24_runtime::ApiError),
     /// `WRONG_AUTH_TYPE`
     ///
-    /// - "Current authorization type is denied for this method"
+    /// - HTTP 200: "Current authorization type is denied for this method"
     WrongAuthType(::bitrix24_runtime::ApiError),
     /// `INTERNAL_ERROR`
     ///
-    /// - "Internal error"
+    /// - HTTP 200: "Internal error"
     InternalError(::bitrix24_runtime::ApiError),
     /// `-`
     ///
-    /// - "Document UID is required"
-    /// - "Document not found"
+    /// - HTTP 200: "Document UID is required"
+    /// - HTTP 200: "Document not found"
     Value(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -218,47 +218,47 @@ pub type SendResponse = GetResponse;
 pub enum SendError {
     /// `ACCESS_DENIED`
     ///
-    /// - "Access denied!"
+    /// - HTTP 200: "Access denied!"
     AccessDenied(::bitrix24_runtime::ApiError),
     /// `WRONG_AUTH_TYPE`
     ///
-    /// - "Current authorization type is denied for this method"
+    /// - HTTP 200: "Current authorization type is denied for this method"
     WrongAuthType(::bitrix24_runtime::ApiError),
     /// `BAD_REQUEST`
     ///
-    /// - "Empty request fields"
-    /// - "companyProviderUid field is required"
-    /// - "The responsible field is required"
-    /// - "At least one signing party with role signer is required"
-    /// - "At least one signing party with role assignee is required"
-    /// - "Invalid role ..."
-    /// - "Employee ID is required"
-    /// - "Employee with code ... was not found"
-    /// - "Employee with ID ... was not found"
-    /// - "Could not find employee for specified User ID"
-    /// - "Could not find user for specified employee"
-    /// - "At least one file is required to sign the document"
-    /// - "Signing multiple files is currently not supported"
-    /// - "The specified file type is not supported"
-    /// - "Invalid file name"
-    /// - "Invalid file name. File extension is not specified"
-    /// - "The specified file extension is not supported"
-    /// - "Region document type is required. Use value '12.999' as a default value"
-    /// - "Region document type is not valid. Use value '12.999' as a default value"
-    /// - "Signing provider is not available"
-    /// - "Signing provider has expired"
-    /// - "External date create field is required"
-    /// - "External ID field is required"
-    /// - "External date create invalid field value"
-    /// - "External ID maximum length of 255 is exceeded"
+    /// - HTTP 200: "Empty request fields"
+    /// - HTTP 200: "companyProviderUid field is required"
+    /// - HTTP 200: "The responsible field is required"
+    /// - HTTP 200: "At least one signing party with role signer is required"
+    /// - HTTP 200: "At least one signing party with role assignee is required"
+    /// - HTTP 200: "Invalid role ..."
+    /// - HTTP 200: "Employee ID is required"
+    /// - HTTP 200: "Employee with code ... was not found"
+    /// - HTTP 200: "Employee with ID ... was not found"
+    /// - HTTP 200: "Could not find employee for specified User ID"
+    /// - HTTP 200: "Could not find user for specified employee"
+    /// - HTTP 200: "At least one file is required to sign the document"
+    /// - HTTP 200: "Signing multiple files is currently not supported"
+    /// - HTTP 200: "The specified file type is not supported"
+    /// - HTTP 200: "Invalid file name"
+    /// - HTTP 200: "Invalid file name. File extension is not specified"
+    /// - HTTP 200: "The specified file extension is not supported"
+    /// - HTTP 200: "Region document type is required. Use value '12.999' as a default value"
+    /// - HTTP 200: "Region document type is not valid. Use value '12.999' as a default value"
+    /// - HTTP 200: "Signing provider is not available"
+    /// - HTTP 200: "Signing provider has expired"
+    /// - HTTP 200: "External date create field is required"
+    /// - HTTP 200: "External ID field is required"
+    /// - HTTP 200: "External date create invalid field value"
+    /// - HTTP 200: "External ID maximum length of 255 is exceeded"
     BadRequest(::bitrix24_runtime::ApiError),
     /// `INTERNAL_ERROR`
     ///
-    /// - "Internal error"
+    /// - HTTP 200: "Internal error"
     InternalError(::bitrix24_runtime::ApiError),
     /// `-`
     ///
-    /// - "humanresources module is not installed"
+    /// - HTTP 200: "humanresources module is not installed"
     Value(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),

@@ -103,8 +103,8 @@ impl GetResponse {
 pub enum GetError {
     /// `0`
     ///
-    /// - "Invalid value {value} to match with parameter {userId}. Should be value of type int."
-    /// - "Group not found or access denied. (internal error)"
+    /// - HTTP 400: "Invalid value {value} to match with parameter {userId}. Should be value of type int."
+    /// - HTTP 400: "Group not found or access denied. (internal error)"
     V0(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),

@@ -55,15 +55,15 @@ impl AddResponse {
 pub enum AddError {
     /// `0`
     ///
-    /// - "wrong task id"
+    /// - HTTP 400: "wrong task id"
     V0(::bitrix24_runtime::ApiError),
     /// `1`
     ///
-    /// - "Task not found or not accessible"
+    /// - HTTP 400: "Task not found or not accessible"
     V1(::bitrix24_runtime::ApiError),
     /// `100`
     ///
-    /// - "CTaskItem All parameters in the constructor must have real class type"
+    /// - HTTP 400: "CTaskItem All parameters in the constructor must have real class type"
     V100(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -128,15 +128,15 @@ impl RemoveResponse {
 pub enum RemoveError {
     /// `0`
     ///
-    /// - "wrong task id"
+    /// - HTTP 400: "wrong task id"
     V0(::bitrix24_runtime::ApiError),
     /// `1`
     ///
-    /// - "Task not found or not accessible"
+    /// - HTTP 400: "Task not found or not accessible"
     V1(::bitrix24_runtime::ApiError),
     /// `100`
     ///
-    /// - "CTaskItem All parameters in the constructor must have real class type"
+    /// - HTTP 400: "CTaskItem All parameters in the constructor must have real class type"
     V100(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),

@@ -56,18 +56,18 @@ pub struct AttachResponse {
 pub enum AttachError {
     /// `100`
     ///
-    /// - "CTaskItem All parameters in the constructor must have real class type (internal error)"
-    /// - "Could not find value for parameter \{fileId\} (internal error)"
-    /// - "Invalid value {value} to match with parameter \{fileId\}. Should be value of type int. (internal error)"
+    /// - HTTP 400: "CTaskItem All parameters in the constructor must have real class type (internal error)"
+    /// - HTTP 400: "Could not find value for parameter \{fileId\} (internal error)"
+    /// - HTTP 400: "Invalid value {value} to match with parameter \{fileId\}. Should be value of type int. (internal error)"
     V100(::bitrix24_runtime::ApiError),
     /// `0`
     ///
-    /// - "wrong task id (internal error)"
-    /// - "Access denied (internal error)"
+    /// - HTTP 400: "wrong task id (internal error)"
+    /// - HTTP 400: "Access denied (internal error)"
     V0(::bitrix24_runtime::ApiError),
     /// `ERROR_CORE`
     ///
-    /// - "Insufficient permissions.\\u003Cbr\\u003E"
+    /// - HTTP 400: "Insufficient permissions.\\u003Cbr\\u003E"
     ErrorCore(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),

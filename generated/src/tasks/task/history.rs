@@ -84,12 +84,12 @@ pub struct ListResponse {
 pub enum ListError {
     /// `100`
     ///
-    /// - "CTaskItem All parameters in the constructor must have real class type (internal error)"
+    /// - HTTP 400: "CTaskItem All parameters in the constructor must have real class type (internal error)"
     V100(::bitrix24_runtime::ApiError),
     /// `0`
     ///
-    /// - "wrong task id (internal error)"
-    /// - "Access denied. (internal error)"
+    /// - HTTP 400: "wrong task id (internal error)"
+    /// - HTTP 400: "Access denied. (internal error)"
     V0(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),

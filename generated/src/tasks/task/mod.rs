@@ -71,18 +71,18 @@ pub struct AddResponse {
 pub enum AddError {
     /// `100`
     ///
-    /// - "Could not find value for parameter {fields} (internal error)"
+    /// - HTTP 400: "Could not find value for parameter {fields} (internal error)"
     V100(::bitrix24_runtime::ApiError),
     /// `ERROR_CORE`
     ///
-    /// - "User specified in the "Responsible" field not found"
-    /// - "Responsible person not specified"
-    /// - "Task title not specified"
-    /// - "Required field {field_name} value not entered"
-    /// - "Incorrect status"
-    /// - "Task specified in the "Parent Task" field not found"
-    /// - "The end date in scheduling is earlier than the start date"
-    /// - "The specified task duration is too long"
+    /// - HTTP 400: "User specified in the "Responsible" field not found"
+    /// - HTTP 400: "Responsible person not specified"
+    /// - HTTP 400: "Task title not specified"
+    /// - HTTP 400: "Required field {field_name} value not entered"
+    /// - HTTP 400: "Incorrect status"
+    /// - HTTP 400: "Task specified in the "Parent Task" field not found"
+    /// - HTTP 400: "The end date in scheduling is earlier than the start date"
+    /// - HTTP 400: "The specified task duration is too long"
     ErrorCore(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -137,15 +137,15 @@ pub type ApproveResponse = AddResponse;
 pub enum ApproveError {
     /// `0`
     ///
-    /// - "wrong task id"
+    /// - HTTP 400: "wrong task id"
     V0(::bitrix24_runtime::ApiError),
     /// `1048582`
     ///
-    /// - "Action on the task is not allowed"
+    /// - HTTP 400: "Action on the task is not allowed"
     V1048582(::bitrix24_runtime::ApiError),
     /// `100`
     ///
-    /// - "CTaskItem All parameters in the constructor must have real class type"
+    /// - HTTP 400: "CTaskItem All parameters in the constructor must have real class type"
     V100(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -200,8 +200,8 @@ pub type CompleteResponse = AddResponse;
 pub enum CompleteError {
     /// `0`
     ///
-    /// - "wrong task id"
-    /// - "Action on the task is not allowed"
+    /// - HTTP 400: "wrong task id"
+    /// - HTTP 400: "Action on the task is not allowed"
     V0(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -256,11 +256,11 @@ pub type DeferResponse = AddResponse;
 pub enum DeferError {
     /// `0`
     ///
-    /// - "wrong task id"
+    /// - HTTP 400: "wrong task id"
     V0(::bitrix24_runtime::ApiError),
     /// `1048582`
     ///
-    /// - "Action on the task is not allowed"
+    /// - HTTP 400: "Action on the task is not allowed"
     V1048582(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -318,13 +318,13 @@ pub type DelegateResponse = AddResponse;
 pub enum DelegateError {
     /// `0`
     ///
-    /// - "wrong task id"
-    /// - "Action on the task is not allowed"
+    /// - HTTP 400: "wrong task id"
+    /// - HTTP 400: "Action on the task is not allowed"
     V0(::bitrix24_runtime::ApiError),
     /// `100`
     ///
-    /// - "Could not find value for parameter {userId}"
-    /// - "CTaskItem All parameters in the constructor must have real class type"
+    /// - HTTP 400: "Could not find value for parameter {userId}"
+    /// - HTTP 400: "CTaskItem All parameters in the constructor must have real class type"
     V100(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -387,15 +387,15 @@ pub struct DeleteResponse {
 pub enum DeleteError {
     /// `0`
     ///
-    /// - "wrong task id"
+    /// - HTTP 400: "wrong task id"
     V0(::bitrix24_runtime::ApiError),
     /// `1048582`
     ///
-    /// - "No access to delete the task"
+    /// - HTTP 400: "No access to delete the task"
     V1048582(::bitrix24_runtime::ApiError),
     /// `100`
     ///
-    /// - "CTaskItem All parameters in the constructor must have real class type"
+    /// - HTTP 400: "CTaskItem All parameters in the constructor must have real class type"
     V100(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -450,15 +450,15 @@ pub type DisapproveResponse = AddResponse;
 pub enum DisapproveError {
     /// `0`
     ///
-    /// - "wrong task id"
+    /// - HTTP 400: "wrong task id"
     V0(::bitrix24_runtime::ApiError),
     /// `1048582`
     ///
-    /// - "Action on the task is not allowed"
+    /// - HTTP 400: "Action on the task is not allowed"
     V1048582(::bitrix24_runtime::ApiError),
     /// `100`
     ///
-    /// - "CTaskItem All parameters in the constructor must have real class type"
+    /// - HTTP 400: "CTaskItem All parameters in the constructor must have real class type"
     V100(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -535,12 +535,12 @@ pub type GetResponse = AddResponse;
 pub enum GetError {
     /// `0`
     ///
-    /// - "wrong task id"
+    /// - HTTP 400: "wrong task id"
     V0(::bitrix24_runtime::ApiError),
     /// `100`
     ///
-    /// - "CTaskItem All parameters in the constructor must have real class type (internal error)"
-    /// - "Invalid value {} to match with parameter {select}. Should be value of type array. (internal error)"
+    /// - HTTP 400: "CTaskItem All parameters in the constructor must have real class type (internal error)"
+    /// - HTTP 400: "Invalid value {} to match with parameter {select}. Should be value of type array. (internal error)"
     V100(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -678,12 +678,12 @@ pub struct GetaccessResponse {
 pub enum GetaccessError {
     /// `0`
     ///
-    /// - "wrong task id"
+    /// - HTTP 400: "wrong task id"
     V0(::bitrix24_runtime::ApiError),
     /// `100`
     ///
-    /// - "Invalid value {} to match with parameter {users}. Should be value of type array."
-    /// - "CTaskItem All parameters in the constructor must have real class type"
+    /// - HTTP 400: "Invalid value {} to match with parameter {users}. Should be value of type array."
+    /// - HTTP 400: "CTaskItem All parameters in the constructor must have real class type"
     V100(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -832,7 +832,7 @@ pub struct ListResponse {
 pub enum ListError {
     /// `0`
     ///
-    /// - "Invalid sorting key (internal error)"
+    /// - HTTP 400: "Invalid sorting key (internal error)"
     V0(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -887,7 +887,7 @@ pub type MuteResponse = AddResponse;
 pub enum MuteError {
     /// `0`
     ///
-    /// - "wrong task id"
+    /// - HTTP 400: "wrong task id"
     V0(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -942,11 +942,11 @@ pub type PauseResponse = AddResponse;
 pub enum PauseError {
     /// `0`
     ///
-    /// - "wrong task id"
+    /// - HTTP 400: "wrong task id"
     V0(::bitrix24_runtime::ApiError),
     /// `1048582`
     ///
-    /// - "Action on the task is not allowed"
+    /// - HTTP 400: "Action on the task is not allowed"
     V1048582(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -1001,11 +1001,11 @@ pub type PinResponse = AddResponse;
 pub enum PinError {
     /// `0`
     ///
-    /// - "wrong task id"
+    /// - HTTP 400: "wrong task id"
     V0(::bitrix24_runtime::ApiError),
     /// `100`
     ///
-    /// - "CTaskItem All parameters in the constructor must have real class type"
+    /// - HTTP 400: "CTaskItem All parameters in the constructor must have real class type"
     V100(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -1060,11 +1060,11 @@ pub type RenewResponse = AddResponse;
 pub enum RenewError {
     /// `0`
     ///
-    /// - "wrong task id"
+    /// - HTTP 400: "wrong task id"
     V0(::bitrix24_runtime::ApiError),
     /// `1048582`
     ///
-    /// - "Action on the task is not allowed"
+    /// - HTTP 400: "Action on the task is not allowed"
     V1048582(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -1119,8 +1119,8 @@ pub type StartResponse = AddResponse;
 pub enum StartError {
     /// `0`
     ///
-    /// - "wrong task id"
-    /// - "Action on the task is not allowed"
+    /// - HTTP 400: "wrong task id"
+    /// - HTTP 400: "Action on the task is not allowed"
     V0(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -1175,11 +1175,11 @@ pub type StartwatchResponse = AddResponse;
 pub enum StartwatchError {
     /// `0`
     ///
-    /// - "wrong task id"
+    /// - HTTP 400: "wrong task id"
     V0(::bitrix24_runtime::ApiError),
     /// `1048584`
     ///
-    /// - "a:0:{}"
+    /// - HTTP 400: "a:0:{}"
     V1048584(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -1234,11 +1234,11 @@ pub type StopwatchResponse = AddResponse;
 pub enum StopwatchError {
     /// `0`
     ///
-    /// - "wrong task id"
+    /// - HTTP 400: "wrong task id"
     V0(::bitrix24_runtime::ApiError),
     /// `1048584`
     ///
-    /// - "a:0:{}"
+    /// - HTTP 400: "a:0:{}"
     V1048584(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -1293,7 +1293,7 @@ pub type UnmuteResponse = AddResponse;
 pub enum UnmuteError {
     /// `0`
     ///
-    /// - "wrong task id"
+    /// - HTTP 400: "wrong task id"
     V0(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -1405,23 +1405,23 @@ pub type UpdateResponse = AddResponse;
 pub enum UpdateError {
     /// `0`
     ///
-    /// - "wrong task id"
-    /// - "Action on the task is not allowed (internal error)"
+    /// - HTTP 400: "wrong task id"
+    /// - HTTP 400: "Action on the task is not allowed (internal error)"
     V0(::bitrix24_runtime::ApiError),
     /// `100`
     ///
-    /// - "CTaskItem All parameters in the constructor must have real class type (internal error)"
-    /// - "Could not find value for parameter {fields} (internal error)"
+    /// - HTTP 400: "CTaskItem All parameters in the constructor must have real class type (internal error)"
+    /// - HTTP 400: "Could not find value for parameter {fields} (internal error)"
     V100(::bitrix24_runtime::ApiError),
     /// `ERROR_CORE`
     ///
-    /// - "The user specified in the "Responsible" field was not found\u003Cbr\u003E"
-    /// - "Invalid status\u003Cbr\u003E"
-    /// - "The task specified in the "Parent Task" field was not found\u003Cbr\u003E"
-    /// - "Cannot bind the node to itself\u003Cbr\u003E"
-    /// - "Creating cyclic links in tasks is prohibited\u003Cbr\u003E"
-    /// - "The end date specified in the scheduling is earlier than the start date\u003Cbr\u003E"
-    /// - "The duration of the task specified in the scheduling is too long\u003Cbr\u003E"
+    /// - HTTP 400: "The user specified in the "Responsible" field was not found\u003Cbr\u003E"
+    /// - HTTP 400: "Invalid status\u003Cbr\u003E"
+    /// - HTTP 400: "The task specified in the "Parent Task" field was not found\u003Cbr\u003E"
+    /// - HTTP 400: "Cannot bind the node to itself\u003Cbr\u003E"
+    /// - HTTP 400: "Creating cyclic links in tasks is prohibited\u003Cbr\u003E"
+    /// - HTTP 400: "The end date specified in the scheduling is earlier than the start date\u003Cbr\u003E"
+    /// - HTTP 400: "The duration of the task specified in the scheduling is too long\u003Cbr\u003E"
     ErrorCore(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),

@@ -80,13 +80,13 @@ pub struct AddFromCommentResponse {
 pub enum AddFromCommentError {
     /// `0`
     ///
-    /// - "Access denied."
-    /// - "Result already exists."
-    /// - "Comment not found."
+    /// - HTTP 400: "Access denied."
+    /// - HTTP 400: "Result already exists."
+    /// - HTTP 400: "Comment not found."
     V0(::bitrix24_runtime::ApiError),
     /// `100`
     ///
-    /// - "Invalid value {value} to match with parameter {commentId}. Should be value of type int."
+    /// - HTTP 400: "Invalid value {value} to match with parameter {commentId}. Should be value of type int."
     V100(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -159,12 +159,12 @@ pub struct DeleteFromCommentResponse;
 pub enum DeleteFromCommentError {
     /// `0`
     ///
-    /// - "Access denied."
-    /// - "Comment not found."
+    /// - HTTP 400: "Access denied."
+    /// - HTTP 400: "Comment not found."
     V0(::bitrix24_runtime::ApiError),
     /// `100`
     ///
-    /// - "Invalid value {value} to match with parameter {commentId}. Should be value of type int."
+    /// - HTTP 400: "Invalid value {value} to match with parameter {commentId}. Should be value of type int."
     V100(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -232,11 +232,11 @@ impl ListResponse {
 pub enum ListError {
     /// `0`
     ///
-    /// - "Access denied."
+    /// - HTTP 400: "Access denied."
     V0(::bitrix24_runtime::ApiError),
     /// `100`
     ///
-    /// - "Invalid value {value} to match with parameter {commentId}. Should be value of type int."
+    /// - HTTP 400: "Invalid value {value} to match with parameter {commentId}. Should be value of type int."
     V100(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),

@@ -322,7 +322,7 @@ impl SetResponse {
 pub enum SetError {
     /// `ACCESS_ERROR`
     ///
-    /// - "You don't have access to use this method"
+    /// - HTTP 400: "You don't have access to use this method"
     AccessError(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),

@@ -395,7 +395,7 @@ impl GetResponse {
 pub enum GetError {
     /// `ACCESS_DENIED`
     ///
-    /// - "Access denied!"
+    /// - HTTP 403: "Access denied!"
     AccessDenied(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),

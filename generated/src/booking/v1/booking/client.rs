@@ -143,15 +143,15 @@ impl SetResponse {
 pub enum SetError {
     /// `0`
     ///
-    /// - "Required fields:"
+    /// - HTTP 400: "Required fields:"
     V0(::bitrix24_runtime::ApiError),
     /// `1021`
     ///
-    /// - "Booking not found"
+    /// - HTTP 400: "Booking not found"
     V1021(::bitrix24_runtime::ApiError),
     /// `100`
     ///
-    /// - "Could not find value for parameter"
+    /// - HTTP 400: "Could not find value for parameter"
     V100(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),

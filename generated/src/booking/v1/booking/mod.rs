@@ -306,7 +306,7 @@ impl DeleteResponse {
 pub enum DeleteError {
     /// `100`
     ///
-    /// - "Could not find value for parameter {id}"
+    /// - HTTP 400: "Could not find value for parameter {id}"
     V100(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -688,23 +688,23 @@ impl UpdateResponse {
 pub enum UpdateError {
     /// `1019`
     ///
-    /// - "Booking not found"
+    /// - HTTP 400: "Booking not found"
     V1019(::bitrix24_runtime::ApiError),
     /// `1018`
     ///
-    /// - "Empty resource collection"
+    /// - HTTP 400: "Empty resource collection"
     V1018(::bitrix24_runtime::ApiError),
     /// `0`
     ///
-    /// - "Required fields:"
+    /// - HTTP 400: "Required fields:"
     V0(::bitrix24_runtime::ApiError),
     /// `100`
     ///
-    /// - "Could not find value for parameter"
+    /// - HTTP 400: "Could not find value for parameter"
     V100(::bitrix24_runtime::ApiError),
     /// `422`
     ///
-    /// - "Invalid date period"
+    /// - HTTP 400: "Invalid date period"
     V422(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),

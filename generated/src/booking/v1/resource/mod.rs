@@ -61,23 +61,23 @@ impl AddResponse {
 pub enum AddError {
     /// `0`
     ///
-    /// - "Required fields: name"
+    /// - HTTP 400: "Required fields: name"
     V0(::bitrix24_runtime::ApiError),
     /// `100`
     ///
-    /// - "Could not find value for parameter {fields}"
+    /// - HTTP 400: "Could not find value for parameter {fields}"
     V100(::bitrix24_runtime::ApiError),
     /// `1006`
     ///
-    /// - "ResourceType not found"
+    /// - HTTP 400: "ResourceType not found"
     V1006(::bitrix24_runtime::ApiError),
     /// `1013`
     ///
-    /// - "Resource type with id does not exist"
+    /// - HTTP 400: "Resource type with id does not exist"
     V1013(::bitrix24_runtime::ApiError),
     /// `422`
     ///
-    /// - "Invalid value of the field"
+    /// - HTTP 400: "Invalid value of the field"
     V422(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),

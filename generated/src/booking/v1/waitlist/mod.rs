@@ -278,11 +278,11 @@ pub struct GetResponse {
 pub enum GetError {
     /// `1040`
     ///
-    /// - "Wait list not found"
+    /// - HTTP 400: "Wait list not found"
     V1040(::bitrix24_runtime::ApiError),
     /// `100`
     ///
-    /// - "Could not find value for parameter"
+    /// - HTTP 400: "Could not find value for parameter"
     V100(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),

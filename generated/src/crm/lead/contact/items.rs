@@ -54,8 +54,12 @@ impl DeleteResponse {
 #[non_exhaustive]
 pub enum DeleteError {
     /// `ACCESS_DENIED`
+    ///
+    /// - HTTP 400
     AccessDenied(::bitrix24_runtime::ApiError),
     /// `NOT_FOUND`
+    ///
+    /// - HTTP 400
     NotFound(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -122,8 +126,12 @@ impl GetResponse {
 #[non_exhaustive]
 pub enum GetError {
     /// `ACCESS_DENIED`
+    ///
+    /// - HTTP 400
     AccessDenied(::bitrix24_runtime::ApiError),
     /// `NOT_FOUND`
+    ///
+    /// - HTTP 400
     NotFound(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),

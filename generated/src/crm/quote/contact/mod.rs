@@ -61,7 +61,7 @@ impl AddResponse {
 pub enum AddError {
     /// `ACCESS_DENIED`
     ///
-    /// - "Access denied!"
+    /// - HTTP 400: "Access denied!"
     AccessDenied(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -177,7 +177,7 @@ impl DeleteResponse {
 pub enum DeleteError {
     /// `ACCESS_DENIED`
     ///
-    /// - "Access denied!"
+    /// - HTTP 400: "Access denied!"
     AccessDenied(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),

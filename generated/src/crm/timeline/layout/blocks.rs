@@ -62,12 +62,20 @@ pub struct DeleteResponse {
 #[non_exhaustive]
 pub enum DeleteError {
     /// `ERROR_WRONG_CONTEXT`
+    ///
+    /// - HTTP 400
     ErrorWrongContext(::bitrix24_runtime::ApiError),
     /// `OWNER_NOT_FOUND`
+    ///
+    /// - HTTP 400
     OwnerNotFound(::bitrix24_runtime::ApiError),
     /// `NOT_FOUND`
+    ///
+    /// - HTTP 400
     NotFound(::bitrix24_runtime::ApiError),
     /// `ACCESS_DENIED`
+    ///
+    /// - HTTP 400
     AccessDenied(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -141,12 +149,20 @@ pub struct GetResponse {
 #[non_exhaustive]
 pub enum GetError {
     /// `ERROR_WRONG_CONTEXT`
+    ///
+    /// - HTTP 400
     ErrorWrongContext(::bitrix24_runtime::ApiError),
     /// `OWNER_NOT_FOUND`
+    ///
+    /// - HTTP 400
     OwnerNotFound(::bitrix24_runtime::ApiError),
     /// `NOT_FOUND`
+    ///
+    /// - HTTP 400
     NotFound(::bitrix24_runtime::ApiError),
     /// `ACCESS_DENIED`
+    ///
+    /// - HTTP 400
     AccessDenied(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -221,16 +237,28 @@ pub type SetResponse = DeleteResponse;
 #[non_exhaustive]
 pub enum SetError {
     /// `ERROR_WRONG_CONTEXT`
+    ///
+    /// - HTTP 400
     ErrorWrongContext(::bitrix24_runtime::ApiError),
     /// `OWNER_NOT_FOUND`
+    ///
+    /// - HTTP 400
     OwnerNotFound(::bitrix24_runtime::ApiError),
     /// `NOT_FOUND`
+    ///
+    /// - HTTP 400
     NotFound(::bitrix24_runtime::ApiError),
     /// `ACCESS_DENIED`
+    ///
+    /// - HTTP 400
     AccessDenied(::bitrix24_runtime::ApiError),
     /// `UNSUITABLE_TIMELINE_ITEM`
+    ///
+    /// - HTTP 400
     UnsuitableTimelineItem(::bitrix24_runtime::ApiError),
     /// `FIELD_IS_REQUIRED`
+    ///
+    /// - HTTP 400
     FieldIsRequired(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),

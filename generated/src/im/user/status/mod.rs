@@ -137,7 +137,7 @@ impl SetResponse {
 pub enum SetError {
     /// `STATUS_ERROR`
     ///
-    /// - "Status is not available"
+    /// - HTTP 400: "Status is not available"
     StatusError(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),

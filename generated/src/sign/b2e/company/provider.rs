@@ -121,22 +121,22 @@ impl ListResponse {
 pub enum ListError {
     /// `ACCESS_DENIED`
     ///
-    /// - "Access denied!"
+    /// - HTTP 200: "Access denied!"
     AccessDenied(::bitrix24_runtime::ApiError),
     /// `WRONG_AUTH_TYPE`
     ///
-    /// - "Current authorization type is denied for this method"
+    /// - HTTP 200: "Current authorization type is denied for this method"
     WrongAuthType(::bitrix24_runtime::ApiError),
     /// `510`
     ///
-    /// - "Company was not found."
-    /// - "My company ... not found"
+    /// - HTTP 200: "Company was not found."
+    /// - HTTP 200: "My company ... not found"
     V510(::bitrix24_runtime::ApiError),
     /// `-`
     ///
-    /// - "Parameter 'companyUuid' or 'companyCrmId' is required"
-    /// - "humanresources module is not installed"
-    /// - "Error while autoregistering providers"
+    /// - HTTP 200: "Parameter 'companyUuid' or 'companyCrmId' is required"
+    /// - HTTP 200: "humanresources module is not installed"
+    /// - HTTP 200: "Error while autoregistering providers"
     Value(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),

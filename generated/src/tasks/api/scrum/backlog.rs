@@ -233,10 +233,10 @@ pub type GetResponse = AddResponse;
 pub enum GetError {
     /// `0`
     ///
-    /// - "Group id not found"
-    /// - "Backlog not found"
-    /// - "Access denied"
-    /// - "Unknown error"
+    /// - HTTP 400: "Group id not found"
+    /// - HTTP 400: "Backlog not found"
+    /// - HTTP 400: "Access denied"
+    /// - HTTP 400: "Unknown error"
     V0(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),

@@ -70,12 +70,12 @@ pub struct AddResponse {
 pub enum AddError {
     /// `0`
     ///
-    /// - "Access denied"
-    /// - "Epic not created"
-    /// - "createdBy user not found"
-    /// - "modifiedBy user not found"
-    /// - "Group is not found"
-    /// - "Name is not found"
+    /// - HTTP 400: "Access denied"
+    /// - HTTP 400: "Epic not created"
+    /// - HTTP 400: "createdBy user not found"
+    /// - HTTP 400: "modifiedBy user not found"
+    /// - HTTP 400: "Group is not found"
+    /// - HTTP 400: "Name is not found"
     V0(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -649,7 +649,7 @@ pub type ListResponse = AddResponse;
 pub enum ListError {
     /// `0`
     ///
-    /// - "Could not load list"
+    /// - HTTP 400: "Could not load list"
     V0(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
@@ -825,16 +825,16 @@ pub type UpdateResponse = AddResponse;
 pub enum UpdateError {
     /// `0`
     ///
-    /// - "Access denied"
-    /// - "Epic not found"
-    /// - "Epic not updated"
-    /// - "createdBy user not found"
-    /// - "modifiedBy user not found"
+    /// - HTTP 400: "Access denied"
+    /// - HTTP 400: "Epic not found"
+    /// - HTTP 400: "Epic not updated"
+    /// - HTTP 400: "createdBy user not found"
+    /// - HTTP 400: "modifiedBy user not found"
     V0(::bitrix24_runtime::ApiError),
     /// `100`
     ///
-    /// - "Could not find value for parameter {id}"
-    /// - "Invalid value {stringValue} to match with parameter {id}. Should be value of type int."
+    /// - HTTP 400: "Could not find value for parameter {id}"
+    /// - HTTP 400: "Invalid value {stringValue} to match with parameter {id}. Should be value of type int."
     V100(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),

@@ -491,10 +491,10 @@ impl GetStagesResponse {
 pub enum GetStagesError {
     /// `0`
     ///
-    /// - "Sprint id not found"
-    /// - "Sprint not found"
-    /// - "Access denied"
-    /// - "Unknown error"
+    /// - HTTP 400: "Sprint id not found"
+    /// - HTTP 400: "Sprint not found"
+    /// - HTTP 400: "Access denied"
+    /// - HTTP 400: "Unknown error"
     V0(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),

@@ -68,12 +68,12 @@ pub struct GetResponse {
 pub enum GetError {
     /// `0`
     ///
-    /// - "Task not found"
+    /// - HTTP 200: "Task not found"
     V0(::bitrix24_runtime::ApiError),
     /// `100`
     ///
-    /// - "Could not find value for parameter {id}"
-    /// - "Invalid value {stringValue} to match with parameter {id}. Should be value of type int."
+    /// - HTTP 200: "Could not find value for parameter {id}"
+    /// - HTTP 200: "Invalid value {stringValue} to match with parameter {id}. Should be value of type int."
     V100(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),

@@ -114,11 +114,11 @@ pub struct GetResponse {
 pub enum GetError {
     /// `ACCESS_ERROR`
     ///
-    /// - "You don't have access to this method"
+    /// - HTTP 400: "You don't have access to this method"
     AccessError(::bitrix24_runtime::ApiError),
     /// `USER_ACCESS_ERROR`
     ///
-    /// - "You don't have access to report for this user"
+    /// - HTTP 400: "You don't have access to report for this user"
     UserAccessError(::bitrix24_runtime::ApiError),
     /// An error any method can return.
     System(crate::SystemError),
