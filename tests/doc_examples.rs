@@ -54,7 +54,8 @@ const REQUEST_TARGET: f64 = 0.95;
 /// read beside it, where the portal sends it; 22,405, and the replies 1,528, since
 /// results shown without their envelope, and examples eliding part of themselves, count.
 /// The decoding floor fell from 1,505 of 1,511 to 1,521 of 1,528 when 17 more elided
-/// examples were read: one of them does not decode.)
+/// examples were read: one of them does not decode. 1,530 replies since lists of rows
+/// shown without their envelope count.)
 struct Floor {
     passed: usize,
     of: usize,
@@ -62,23 +63,23 @@ struct Floor {
 
 /// Replies decoding without a shape failure.
 const DECODING: Floor = Floor {
-    passed: 1521,
-    of: 1528,
+    passed: 1523,
+    of: 1530,
 };
 /// Replies decoding and keeping every key.
 const KEEPING: Floor = Floor {
-    passed: 1483,
-    of: 1528,
+    passed: 1485,
+    of: 1530,
 };
 /// Distinct scalar fields (by path within a method's result) checked.
 const CHECKED: Floor = Floor {
-    passed: 20806,
-    of: 22405,
+    passed: 20824,
+    of: 22423,
 };
 /// Of those, the ones whose type does not come from the same example reply alone.
 const CHECKED_BY_DESCRIBED_TYPES: Floor = Floor {
-    passed: 19479,
-    of: 22405,
+    passed: 19497,
+    of: 22423,
 };
 
 impl Floor {

@@ -692,9 +692,10 @@ fn move_time_beside_result(reply: &mut serde_json::Value) -> bool {
     true
 }
 
-/// The one JSON object the reply section shows when it is not a whole reply: the result
-/// without the `result` and `time` around it (`{"comment": {…}}`). None when the section
-/// shows several, or one naming the envelope's or an error's members.
+/// The one JSON object (or list of objects) the reply section shows when it is not a
+/// whole reply: the result without the `result` and `time` around it
+/// (`{"comment": {…}}`, `[{"id": 1}, …]`). None when the section shows several, or one
+/// naming the envelope's or an error's members.
 fn bare_result_example(page: &Page) -> Option<serde_json::Value> {
     let mut shown = page
         .blocks_in(Section::Response)
@@ -716,10 +717,18 @@ fn bare_result_example(page: &Page) -> Option<serde_json::Value> {
         "total",
         "next",
     ];
-    let members = value.as_object()?;
+    // An object, or a list of objects (the rows of a list), none of them a reply.
+    let objects: Vec<&serde_json::Map<String, serde_json::Value>> = match &value {
+        serde_json::Value::Array(items) => {
+            items.iter().map(|i| i.as_object()).collect::<Option<_>>()?
+        }
+        other => vec![other.as_object()?],
+    };
     (shown.next().is_none()
-        && !members.is_empty()
-        && !members.keys().any(|k| envelope.contains(&k.as_str())))
+        && objects.iter().all(|members| {
+            !members.is_empty() && !members.keys().any(|k| envelope.contains(&k.as_str()))
+        })
+        && !objects.is_empty())
     .then_some(value)
 }
 
@@ -803,11 +812,18 @@ mod tests {
             bare_result_example(&bare),
             Some(serde_json::json!({"comment": {"id": 350}}))
         );
+        let rows = page(&json(r#"[{"id": 1}, {"id": 3}]"#));
+        assert_eq!(
+            bare_result_example(&rows),
+            Some(serde_json::json!([{"id": 1}, {"id": 3}]))
+        );
         // A whole reply, an error, or one of several examples is not the result alone.
         for blocks in [
             json(r#"{"result": {"id": 1}, "time": {"start": 1.0}}"#),
             json(r#"{"error": "NOT_FOUND", "error_description": "Not found"}"#),
             json("{}"),
+            json("[]"),
+            json(r#"[{"id": 1}, 5]"#),
             format!("{}{}", json(r#"{"a": 1}"#), json(r#"{"b": 2}"#)),
         ] {
             assert_eq!(bare_result_example(&page(&blocks)), None, "{blocks}");

@@ -78,6 +78,9 @@ pub struct Stats {
     /// How the declarations agree in shape with the results the pages document:
     /// (compared, agreeing) for the results, then for their members.
     pub declared_agreement: [(usize, usize); 2],
+    /// Results whose shape the declaration gives otherwise than the page: (method, the
+    /// page's type, the declared type).
+    pub declarations_disagreeing: Vec<[String; 3]>,
 }
 
 /// Fields counted by how precisely they are typed.
@@ -164,6 +167,13 @@ impl Stats {
                     let documented = spec.result.as_field();
                     let counts =
                         super::typescript::agreement(&documented, declared, filled, &fields_of);
+                    if counts[0] == (1, 0) {
+                        s.declarations_disagreeing.push([
+                            spec.method.clone(),
+                            documented.ty.to_string(),
+                            declared.ty.to_string(),
+                        ]);
+                    }
                     for (total, (compared, agreeing)) in s.declared_agreement.iter_mut().zip(counts)
                     {
                         total.0 += compared;
@@ -350,6 +360,12 @@ impl fmt::Display for Stats {
         }
         for (method, reason) in &self.unpaged {
             write!(f, "\n  not paged: {method}: {reason}")?;
+        }
+        for [method, documented, declared] in &self.declarations_disagreeing {
+            write!(
+                f,
+                "\n  shapes disagree: {method}: the page gives `{documented}`, its TypeScript example `{declared}`"
+            )?;
         }
         for [page, title, call, chosen] in &self.disagreeing_names {
             write!(

@@ -36,33 +36,7 @@ impl ::bitrix24_runtime::Method for Add {
 }
 
 /// The `result` of [`tasks.api.scrum.epic.add`](https://apidocs.bitrix24.com/api-reference/sonet-group/scrum/epic/tasks-api-scrum-epic-add.html).
-#[derive(Debug, Clone, PartialEq, Default, w::Object)]
-#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
-#[serde(default)]
-#[non_exhaustive]
-pub struct AddResponse {
-    /// `id`: integer.
-    #[serde(with = "w::As::<w::Int>")]
-    pub id: ::std::option::Option<i64>,
-    /// `groupId`: integer.
-    #[serde(rename = "groupId", with = "w::As::<w::Int>")]
-    pub group_id: ::std::option::Option<i64>,
-    /// `name`: string.
-    #[serde(with = "w::As::<w::Text>")]
-    pub name: ::std::option::Option<::std::string::String>,
-    /// `description`: string.
-    #[serde(with = "w::As::<w::Text>")]
-    pub description: ::std::option::Option<::std::string::String>,
-    /// `createdBy`: integer.
-    #[serde(rename = "createdBy", with = "w::As::<w::Int>")]
-    pub created_by: ::std::option::Option<i64>,
-    /// `modifiedBy`: integer.
-    #[serde(rename = "modifiedBy", with = "w::As::<w::Int>")]
-    pub modified_by: ::std::option::Option<i64>,
-    /// `color`: string.
-    #[serde(with = "w::As::<w::Text>")]
-    pub color: ::std::option::Option<::std::string::String>,
-}
+pub type AddResponse = ListItem;
 
 /// Errors of [`tasks.api.scrum.epic.add`](https://apidocs.bitrix24.com/api-reference/sonet-group/scrum/epic/tasks-api-scrum-epic-add.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -570,6 +544,8 @@ pub struct GetFieldsResponseFields {
 /// - Errors: [`ListError`]: `0`
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
+/// - Paged: yes (`start`, `next`, `total`)
+/// - Read in full by `id` with `Client::list_fast`: yes
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
 #[serde(default)]
@@ -640,8 +616,41 @@ impl ::bitrix24_runtime::Method for List {
     type Error = ListError;
 }
 
+impl ::bitrix24_runtime::Paged for List {
+    type Item = ListItem;
+    fn set_start(&mut self, start: i64) {
+        self.start = Some(start);
+    }
+
+    fn into_items(response: ListResponse) -> ::std::vec::Vec<ListItem> {
+        response.0
+    }
+}
+
+impl ::bitrix24_runtime::FastListed for List {
+    fn fast_listing() -> ::bitrix24_runtime::FastListing {
+        ::bitrix24_runtime::FastListing::new()
+            .id_field("id")
+            .filter_param("filter")
+            .order_param("order")
+    }
+}
+
 /// The `result` of [`tasks.api.scrum.epic.list`](https://apidocs.bitrix24.com/api-reference/sonet-group/scrum/epic/tasks-api-scrum-epic-list.html).
-pub type ListResponse = AddResponse;
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(transparent)]
+pub struct ListResponse(
+    #[serde(with = "w::As::<w::List<w::Same>>")]
+    pub ::std::vec::Vec<ListItem>,
+);
+
+impl ListResponse {
+    /// The wrapped value.
+    pub fn into_inner(self) -> ::std::vec::Vec<ListItem> {
+        self.0
+    }
+}
 
 /// Errors of [`tasks.api.scrum.epic.list`](https://apidocs.bitrix24.com/api-reference/sonet-group/scrum/epic/tasks-api-scrum-epic-list.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -781,6 +790,35 @@ impl ListFilter {
     }
 }
 
+/// The `item` object.
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct ListItem {
+    /// `id`: integer.
+    #[serde(with = "w::As::<w::Int>")]
+    pub id: ::std::option::Option<i64>,
+    /// `groupId`: integer.
+    #[serde(rename = "groupId", with = "w::As::<w::Int>")]
+    pub group_id: ::std::option::Option<i64>,
+    /// `name`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub name: ::std::option::Option<::std::string::String>,
+    /// `description`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub description: ::std::option::Option<::std::string::String>,
+    /// `createdBy`: integer.
+    #[serde(rename = "createdBy", with = "w::As::<w::Int>")]
+    pub created_by: ::std::option::Option<i64>,
+    /// `modifiedBy`: integer.
+    #[serde(rename = "modifiedBy", with = "w::As::<w::Int>")]
+    pub modified_by: ::std::option::Option<i64>,
+    /// `color`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub color: ::std::option::Option<::std::string::String>,
+}
+
 /// Parameters of [`tasks.api.scrum.epic.update`](https://apidocs.bitrix24.com/api-reference/sonet-group/scrum/epic/tasks-api-scrum-epic-update.html).
 ///
 /// - Scopes: `task`
@@ -817,7 +855,7 @@ impl ::bitrix24_runtime::Method for Update {
 }
 
 /// The `result` of [`tasks.api.scrum.epic.update`](https://apidocs.bitrix24.com/api-reference/sonet-group/scrum/epic/tasks-api-scrum-epic-update.html).
-pub type UpdateResponse = AddResponse;
+pub type UpdateResponse = ListItem;
 
 /// Errors of [`tasks.api.scrum.epic.update`](https://apidocs.bitrix24.com/api-reference/sonet-group/scrum/epic/tasks-api-scrum-epic-update.html).
 #[derive(Debug, Clone, PartialEq, Eq)]

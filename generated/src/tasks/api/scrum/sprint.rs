@@ -36,45 +36,7 @@ impl ::bitrix24_runtime::Method for Add {
 }
 
 /// The `result` of [`tasks.api.scrum.sprint.add`](https://apidocs.bitrix24.com/api-reference/sonet-group/scrum/sprint/tasks-api-scrum-sprint-add.html).
-#[derive(Debug, Clone, PartialEq, Default, w::Object)]
-#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
-#[serde(default)]
-#[non_exhaustive]
-pub struct AddResponse {
-    /// `id`: integer.
-    #[serde(with = "w::As::<w::Int>")]
-    pub id: ::std::option::Option<i64>,
-    /// `groupId`: integer.
-    #[serde(rename = "groupId", with = "w::As::<w::Int>")]
-    pub group_id: ::std::option::Option<i64>,
-    /// `entityType`: string.
-    #[serde(rename = "entityType", with = "w::As::<w::Text>")]
-    pub entity_type: ::std::option::Option<::std::string::String>,
-    /// `name`: string.
-    #[serde(with = "w::As::<w::Text>")]
-    pub name: ::std::option::Option<::std::string::String>,
-    /// `goal`: string.
-    #[serde(with = "w::As::<w::Text>")]
-    pub goal: ::std::option::Option<::std::string::String>,
-    /// `sort`: integer.
-    #[serde(with = "w::As::<w::Int>")]
-    pub sort: ::std::option::Option<i64>,
-    /// `createdBy`: integer.
-    #[serde(rename = "createdBy", with = "w::As::<w::Int>")]
-    pub created_by: ::std::option::Option<i64>,
-    /// `modifiedBy`: integer.
-    #[serde(rename = "modifiedBy", with = "w::As::<w::Int>")]
-    pub modified_by: ::std::option::Option<i64>,
-    /// `dateStart`: string.
-    #[serde(rename = "dateStart", with = "w::As::<w::Text>")]
-    pub date_start: ::std::option::Option<::std::string::String>,
-    /// `dateEnd`: string.
-    #[serde(rename = "dateEnd", with = "w::As::<w::Text>")]
-    pub date_end: ::std::option::Option<::std::string::String>,
-    /// `status`: string.
-    #[serde(with = "w::As::<w::Text>")]
-    pub status: ::std::option::Option<::std::string::String>,
-}
+pub type AddResponse = ListItem;
 
 /// Errors of [`tasks.api.scrum.sprint.add`](https://apidocs.bitrix24.com/api-reference/sonet-group/scrum/sprint/tasks-api-scrum-sprint-add.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -224,7 +186,7 @@ impl ::bitrix24_runtime::Method for Complete {
 }
 
 /// The `result` of [`tasks.api.scrum.sprint.complete`](https://apidocs.bitrix24.com/api-reference/sonet-group/scrum/sprint/tasks-api-scrum-sprint-complete.html).
-pub type CompleteResponse = AddResponse;
+pub type CompleteResponse = ListItem;
 
 /// Errors of [`tasks.api.scrum.sprint.complete`](https://apidocs.bitrix24.com/api-reference/sonet-group/scrum/sprint/tasks-api-scrum-sprint-complete.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -361,7 +323,7 @@ impl ::bitrix24_runtime::Method for Get {
 }
 
 /// The `result` of [`tasks.api.scrum.sprint.get`](https://apidocs.bitrix24.com/api-reference/sonet-group/scrum/sprint/tasks-api-scrum-sprint-get.html).
-pub type GetResponse = AddResponse;
+pub type GetResponse = ListItem;
 
 /// Errors of [`tasks.api.scrum.sprint.get`](https://apidocs.bitrix24.com/api-reference/sonet-group/scrum/sprint/tasks-api-scrum-sprint-get.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -489,6 +451,8 @@ pub struct GetFieldsResponseFields {
 /// - Errors: [`ListError`]: `0`
 /// - Allowed in `batch`: yes
 /// - Safe to repeat: yes
+/// - Paged: yes (`start`, `next`, `total`)
+/// - Read in full by `id` with `Client::list_fast`: yes
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(all(feature = "registry", not(doc)), derive(w::Object))]
 #[serde(default)]
@@ -559,8 +523,41 @@ impl ::bitrix24_runtime::Method for List {
     type Error = ListError;
 }
 
+impl ::bitrix24_runtime::Paged for List {
+    type Item = ListItem;
+    fn set_start(&mut self, start: i64) {
+        self.start = Some(start);
+    }
+
+    fn into_items(response: ListResponse) -> ::std::vec::Vec<ListItem> {
+        response.0
+    }
+}
+
+impl ::bitrix24_runtime::FastListed for List {
+    fn fast_listing() -> ::bitrix24_runtime::FastListing {
+        ::bitrix24_runtime::FastListing::new()
+            .id_field("id")
+            .filter_param("filter")
+            .order_param("order")
+    }
+}
+
 /// The `result` of [`tasks.api.scrum.sprint.list`](https://apidocs.bitrix24.com/api-reference/sonet-group/scrum/sprint/tasks-api-scrum-sprint-list.html).
-pub type ListResponse = AddResponse;
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(transparent)]
+pub struct ListResponse(
+    #[serde(with = "w::As::<w::List<w::Same>>")]
+    pub ::std::vec::Vec<ListItem>,
+);
+
+impl ListResponse {
+    /// The wrapped value.
+    pub fn into_inner(self) -> ::std::vec::Vec<ListItem> {
+        self.0
+    }
+}
 
 /// Errors of [`tasks.api.scrum.sprint.list`](https://apidocs.bitrix24.com/api-reference/sonet-group/scrum/sprint/tasks-api-scrum-sprint-list.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -775,6 +772,47 @@ impl ListFilter {
     }
 }
 
+/// The `item` object.
+#[derive(Debug, Clone, PartialEq, Default, w::Object)]
+#[cfg_attr(all(feature = "registry", not(doc)), derive(::serde::Serialize))]
+#[serde(default)]
+#[non_exhaustive]
+pub struct ListItem {
+    /// `id`: integer.
+    #[serde(with = "w::As::<w::Int>")]
+    pub id: ::std::option::Option<i64>,
+    /// `groupId`: integer.
+    #[serde(rename = "groupId", with = "w::As::<w::Int>")]
+    pub group_id: ::std::option::Option<i64>,
+    /// `entityType`: string.
+    #[serde(rename = "entityType", with = "w::As::<w::Text>")]
+    pub entity_type: ::std::option::Option<::std::string::String>,
+    /// `name`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub name: ::std::option::Option<::std::string::String>,
+    /// `goal`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub goal: ::std::option::Option<::std::string::String>,
+    /// `sort`: integer.
+    #[serde(with = "w::As::<w::Int>")]
+    pub sort: ::std::option::Option<i64>,
+    /// `createdBy`: integer.
+    #[serde(rename = "createdBy", with = "w::As::<w::Int>")]
+    pub created_by: ::std::option::Option<i64>,
+    /// `modifiedBy`: integer.
+    #[serde(rename = "modifiedBy", with = "w::As::<w::Int>")]
+    pub modified_by: ::std::option::Option<i64>,
+    /// `dateStart`: string.
+    #[serde(rename = "dateStart", with = "w::As::<w::Text>")]
+    pub date_start: ::std::option::Option<::std::string::String>,
+    /// `dateEnd`: string.
+    #[serde(rename = "dateEnd", with = "w::As::<w::Text>")]
+    pub date_end: ::std::option::Option<::std::string::String>,
+    /// `status`: string.
+    #[serde(with = "w::As::<w::Text>")]
+    pub status: ::std::option::Option<::std::string::String>,
+}
+
 /// Parameters of [`tasks.api.scrum.sprint.start`](https://apidocs.bitrix24.com/api-reference/sonet-group/scrum/sprint/tasks-api-scrum-sprint-start.html).
 ///
 /// - Scopes: `task`
@@ -809,7 +847,7 @@ impl ::bitrix24_runtime::Method for Start {
 }
 
 /// The `result` of [`tasks.api.scrum.sprint.start`](https://apidocs.bitrix24.com/api-reference/sonet-group/scrum/sprint/tasks-api-scrum-sprint-start.html).
-pub type StartResponse = AddResponse;
+pub type StartResponse = ListItem;
 
 /// Errors of [`tasks.api.scrum.sprint.start`](https://apidocs.bitrix24.com/api-reference/sonet-group/scrum/sprint/tasks-api-scrum-sprint-start.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -873,7 +911,7 @@ impl ::bitrix24_runtime::Method for Update {
 }
 
 /// The `result` of [`tasks.api.scrum.sprint.update`](https://apidocs.bitrix24.com/api-reference/sonet-group/scrum/sprint/tasks-api-scrum-sprint-update.html).
-pub type UpdateResponse = AddResponse;
+pub type UpdateResponse = ListItem;
 
 /// Errors of [`tasks.api.scrum.sprint.update`](https://apidocs.bitrix24.com/api-reference/sonet-group/scrum/sprint/tasks-api-scrum-sprint-update.html).
 #[derive(Debug, Clone, PartialEq, Eq)]
