@@ -9,8 +9,8 @@
 //!    [`events`] reads event pages (one event, or several) the same way.
 //! 3. [`siblings`] gives the results a page leaves out from the methods it names or sits
 //!    beside, and [`typescript`] what is still open from the result types the page's
-//!    TypeScript examples declare; [`overrides`] applies the hand-written corrections of `specs/overrides/`;
-//!    shared types no method or event reaches are dropped.
+//!    TypeScript examples declare; [`overrides`] applies the hand-written corrections of
+//!    `specs/overrides/`; shared types no method or event reaches are dropped.
 //! 4. [`stats`] counts what was typed concretely; [`Import::files`] and
 //!    [`Import::event_files`] render the specs.
 //!

@@ -4,8 +4,9 @@
 //!
 //! The examples of most pages declare what they expect in `result`. Where the page has
 //! no result table and no example reply, that declaration is the only fact it gives of
-//! the result; where its table leaves a member of the result open (`object | boolean`),
-//! the declaration fills that member in.
+//! the result; where its table leaves the result or a member of it open
+//! (`object | boolean`, `items: array`), the declaration fills it in, unless the page's
+//! example reply has another shape (the declaration then describes another call).
 //!
 //! Only a small part of TypeScript is read: primitives, literals, `T[]`, `Array<T>`,
 //! `Record<K, V>`, object literals (with `?` members and an index signature), unions
@@ -164,18 +165,22 @@ fn fill_in(result: &mut Field, declared: &Field) -> bool {
 /// checked too): scalars of any kind fit a scalar, as the runtime reads them leniently;
 /// `null`, and PHP's empty values for a container, fit anything that holds them.
 fn fits(ty: &TypeExpr, fields: Option<&[Field]>, value: &Value) -> bool {
-    let each = |t: &TypeExpr, mut values: Box<dyn Iterator<Item = &Value> + '_>| {
-        values.all(|v| fits(t, fields, v))
-    };
+    fn all_fit<'v>(
+        ty: &TypeExpr,
+        fields: Option<&[Field]>,
+        mut values: impl Iterator<Item = &'v Value>,
+    ) -> bool {
+        values.all(|v| fits(ty, fields, v))
+    }
     match (ty, value) {
         (_, Value::Null) => true,
         (TypeExpr::Union(members), _) => members.iter().any(|m| fits(m, fields, value)),
         (TypeExpr::Null, _) => false,
         (TypeExpr::List(t) | TypeExpr::Map(t), Value::Array(items)) => {
-            each(t, Box::new(items.iter()))
+            all_fit(t, fields, items.iter())
         }
         (TypeExpr::List(t) | TypeExpr::Map(t), Value::Object(map)) => {
-            each(t, Box::new(map.values()))
+            all_fit(t, fields, map.values())
         }
         (TypeExpr::List(_) | TypeExpr::Map(_), Value::Bool(false)) => true,
         (TypeExpr::List(_) | TypeExpr::Map(_), _) => false,
@@ -318,8 +323,8 @@ fn aliases(text: &str) -> BTreeMap<String, Ts> {
 const MAX_DEPTH: usize = 8;
 
 /// The spec type of a TypeScript type, with the fields of an object (merged over the
-/// objects of a union). A `number` is `number` (`integer` or `double`); in an object, an
-/// `integer` for a member named as an identifier, else a `double`.
+/// objects of a union). A `number` is `number`, the caller's reading of it; in an
+/// object, an `integer` for a member named as an identifier, else a `double`.
 fn spec_type(
     ts: &Ts,
     aliases: &BTreeMap<String, Ts>,

@@ -741,6 +741,27 @@ mod tests {
     }
 
     #[test]
+    fn the_struct_of_a_union_s_fields_is_its_object_member_only() {
+        let specs = SpecSet::default();
+        let mut builder = Resolver::new(&specs, vec!["x".into()], Cfg::new());
+        let block = Ty::Named(TypeRef {
+            module: vec!["x".into()],
+            name: "Block".into(),
+        });
+        let ty = builder.expr(&"integer | object".parse().unwrap(), None, Some(&block));
+        assert_eq!(ty, Ty::OneOf(vec![Ty::Int, block.clone()]));
+        let ty = builder.expr(
+            &"map<object> | boolean".parse().unwrap(),
+            None,
+            Some(&block),
+        );
+        assert_eq!(
+            ty,
+            Ty::OneOf(vec![Ty::Map(Box::new(block)), Ty::Bool(BoolFormat::YesNo)])
+        );
+    }
+
+    #[test]
     fn docs_urls_keep_anchors() {
         assert_eq!(
             docs_url("api-reference/crm/data-types.md#crm_multifield"),

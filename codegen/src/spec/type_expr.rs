@@ -313,6 +313,23 @@ mod tests {
     }
 
     #[test]
+    fn fields_describe_an_object_or_the_one_object_member_of_a_union() {
+        for s in [
+            "object",
+            "object[]",
+            "map<object>",
+            "integer | object",
+            "map<object> | boolean",
+            "object | null",
+        ] {
+            assert!(parse(s).holds_fields(), "{s}");
+        }
+        for s in ["integer", "object | object[]", "integer | string", "user"] {
+            assert!(!parse(s).holds_fields(), "{s}");
+        }
+    }
+
+    #[test]
     fn nullable_unions_expose_their_inner_type() {
         assert_eq!(
             parse("null | user").nullable_inner(),
