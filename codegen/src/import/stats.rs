@@ -66,6 +66,8 @@ pub struct Stats {
     /// Methods whose result is not typed (any JSON, or an object or list of objects
     /// without fields), each with the reason.
     pub untyped_results: Vec<(String, String)>,
+    /// Of those, the methods the docs mark deprecated.
+    pub untyped_deprecated: usize,
     /// Pages whose title and example call name different methods: (page, title, call,
     /// name chosen).
     pub disagreeing_names: Vec<[String; 4]>,
@@ -154,6 +156,7 @@ impl Stats {
             if !is_concrete_result(&spec.result.ty, spec.result.fields.as_deref()) {
                 s.untyped_results
                     .push((spec.method.clone(), untyped_reason(import, spec)));
+                s.untyped_deprecated += usize::from(spec.deprecated);
             }
             if let Some(declared) = &m.declared_result {
                 s.declared_results += 1;
@@ -255,9 +258,13 @@ fn untyped_reason(import: &Import, spec: &crate::spec::MethodSpec) -> String {
         .problems
         .iter()
         .find(|(page, problem)| *page == spec.docs && problem.contains("result"));
-    match result_problem {
+    let reason = match result_problem {
         Some((_, problem)) => problem.clone(),
         None => format!("the docs give `{}` and no fields", spec.result.ty),
+    };
+    match spec.deprecated {
+        true => format!("{reason}; deprecated"),
+        false => reason,
     }
 }
 
@@ -346,9 +353,10 @@ impl fmt::Display for Stats {
         )?;
         writeln!(
             f,
-            "untyped results:           {} of {}",
+            "untyped results:           {} of {} ({} of them deprecated)",
             self.untyped_results.len(),
-            self.methods
+            self.methods,
+            self.untyped_deprecated
         )?;
         write!(
             f,
