@@ -51,7 +51,7 @@ enum Ts {
 /// fields of an object: the first call that names one.
 pub fn result_type(page: &Page, method: &str) -> Option<(TypeExpr, Option<Vec<Field>>)> {
     page.blocks.iter().find_map(|block| match block {
-        Block::Code(code) => declared_result(&code.text, method),
+        Block::Code(code) => declared_in_block(&code.text, method),
         _ => None,
     })
 }
@@ -276,7 +276,7 @@ fn same_kind(open: &TypeExpr, declared: &TypeExpr) -> bool {
 }
 
 /// The result type a block declares for its call of `method`.
-fn declared_result(text: &str, method: &str) -> Option<(TypeExpr, Option<Vec<Field>>)> {
+fn declared_in_block(text: &str, method: &str) -> Option<(TypeExpr, Option<Vec<Field>>)> {
     const CALL: &str = "call.make<";
     let at = text.find(CALL)? + CALL.len();
     let mut parser = Parser::new(&text[at..]);
@@ -654,7 +654,7 @@ mod tests {
     use super::*;
 
     fn read(text: &str, method: &str) -> Option<(String, Vec<String>)> {
-        declared_result(text, method).map(|(ty, fields)| {
+        declared_in_block(text, method).map(|(ty, fields)| {
             let fields = fields
                 .unwrap_or_default()
                 .iter()
@@ -761,7 +761,7 @@ mod tests {
             ..Field::new("result", TypeExpr::Primitive(Primitive::Object))
         };
         let text = "call.make<{ ID: string; TAGS: Record<string, string>; DATA: number; MORE: number }>({ method: 'a.b' })";
-        let (ty, fields) = declared_result(text, "a.b").unwrap();
+        let (ty, fields) = declared_in_block(text, "a.b").unwrap();
         let declared = Field {
             fields,
             ..Field::new("result", ty)
@@ -788,7 +788,7 @@ mod tests {
     #[test]
     fn an_example_reply_of_another_shape_does_not_fit() {
         let text = "type U = { id: number; name: string }\ncall.make<Record<string, U[]>>({ method: 'a.b' })";
-        let (ty, fields) = declared_result(text, "a.b").unwrap();
+        let (ty, fields) = declared_in_block(text, "a.b").unwrap();
         let fits = |reply: &str| {
             fits(
                 &ty,
@@ -815,7 +815,7 @@ mod tests {
             ..Field::new("result", TypeExpr::Primitive(Primitive::Object))
         };
         let text = "call.make<{ ITEMS: { id: number }[]; NAME: number }>({ method: 'a.b' })";
-        let (ty, fields) = declared_result(text, "a.b").unwrap();
+        let (ty, fields) = declared_in_block(text, "a.b").unwrap();
         let declared = Field {
             fields,
             ..Field::new("result", ty)
